@@ -1,0 +1,58 @@
+/**
+ * The one definition of the DynamoDB table layout. The Pulumi program, the local stack (dynalite) and the
+ * storage adapter all read it, so keys and indexes can never drift apart between cloud and laptop.
+ * See docs/data-model.md for the access patterns behind each key.
+ */
+export const tableDefinition = {
+  /** Partition key of every item, e.g. `CHAT#42`, `USER#42`, `BROADCAST#<id>`. */
+  partitionKey: "pk",
+  /** Sort key of every item, e.g. `STATE`, `PROFILE`, `ANSWERS#...`. */
+  sortKey: "sk",
+  /** Epoch-seconds attribute DynamoDB TTL uses to expire claims and processed markers. */
+  ttlAttribute: "expiresAt",
+  globalSecondaryIndexes: [
+    {
+      /** All users, spread over shards so a broadcast can page them in parallel without a hot key. */
+      name: "audience",
+      partitionKey: "audiencePk",
+      sortKey: "audienceSk",
+    },
+    {
+      /** Sparse index of subscribers by tip hour: only subscribed, unblocked users carry these attributes. */
+      name: "tipsDue",
+      partitionKey: "tipsPk",
+      sortKey: "tipsSk",
+    },
+  ],
+} as const;
+
+/** Number of audience shards; users are spread by `userId % audienceShards`. */
+export const audienceShards = 16;
+
+/** Attribute definitions (all keys are strings) derived from {@link tableDefinition}, for CreateTable and Pulumi. */
+export function keyAttributeNames(): string[] {
+  const names: string[] = [tableDefinition.partitionKey, tableDefinition.sortKey];
+  for (const index of tableDefinition.globalSecondaryIndexes) names.push(index.partitionKey, index.sortKey);
+  return names;
+}
+
+/** A CreateTable input (on-demand billing) built from {@link tableDefinition}; used by the local stack and tests. */
+export function createTableInput(tableName: string) {
+  return {
+    TableName: tableName,
+    BillingMode: "PAY_PER_REQUEST" as const,
+    AttributeDefinitions: keyAttributeNames().map((name) => ({ AttributeName: name, AttributeType: "S" as const })),
+    KeySchema: [
+      { AttributeName: tableDefinition.partitionKey, KeyType: "HASH" as const },
+      { AttributeName: tableDefinition.sortKey, KeyType: "RANGE" as const },
+    ],
+    GlobalSecondaryIndexes: tableDefinition.globalSecondaryIndexes.map((index) => ({
+      IndexName: index.name,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: "HASH" as const },
+        { AttributeName: index.sortKey, KeyType: "RANGE" as const },
+      ],
+      Projection: { ProjectionType: "ALL" as const },
+    })),
+  };
+}
