@@ -1,0 +1,140 @@
+/**
+ * Webhook benchmark: updates per second and ms per update through the real webhook handler with
+ * DynamoDB served by dynalite, the DynamoDB requests per plain text message (counted by an SDK
+ * middleware), and "our own code" time (total minus time inside DynamoDB calls).
+ * Baseline in the same run: the same handler over the in-memory storage (no database at all).
+ *
+ *   npx tsx bench/webhook.ts [updates=2000]
+ */
+import { performance } from "node:perf_hooks";
+import type { Update } from "grammy/types";
+import { botInfoFor } from "../bot/bot-info";
+import { MemoryBroadcastQueue } from "../bot/broadcast/memory-queue";
+import { createBot } from "../bot/create-bot";
+import { createJsonLogger } from "../bot/observability/logger";
+import type { Storage } from "../bot/ports";
+import { createDynamoStorage } from "../bot/storage/dynamodb";
+import { createMemoryStorage } from "../bot/storage/memory";
+import { countRequests } from "../bot/storage/request-counter";
+import { createWebhookHandler } from "../bot/webhook";
+import { loadContent } from "../content/load";
+import { RuleClassifier } from "../nlp/rules";
+import { startDynalite } from "../tests/helpers/dynamo";
+
+const updates = Number(process.argv[2] ?? 2000);
+const users = 50;
+const content = loadContent();
+const rules = new RuleClassifier(content.intents);
+const phrases = content.intents.flatMap((intent) => intent.examples.en ?? []).slice(0, 200);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+function handlerFor(storage: Storage) {
+  const bot = createBot(
+    {
+      content,
+      storage,
+      classifiers: { rules },
+      broadcasts: new MemoryBroadcastQueue(),
+      config: { defaultMode: "rules", adminUserIds: [], defaultTipHour: 9 },
+      clock: { now: () => new Date() },
+      logger: createJsonLogger({ level: "silent" }),
+    },
+    { token: "1:BENCH", botInfo: botInfoFor(1, "bench_bot") },
+  );
+  // Telegram answers instantly: we measure our code and the database, not the network to Telegram.
+  bot.api.config.use(async (_prev, method, payload) => {
+    const p = payload as unknown as Record<string, unknown>;
+    const result = method === "sendMessage" ? { message_id: 1, date: 0, chat: { id: p.chat_id, type: "private" } } : true;
+    // biome-ignore lint/suspicious/noExplicitAny: raw API envelope of any method.
+    return { ok: true, result } as any;
+  });
+  return createWebhookHandler({ bot, secretToken: "s", logger: createJsonLogger({ level: "silent" }), timeoutMilliseconds: 8000 });
+}
+
+let updateId = 1;
+function event(userId: number, text: string) {
+  const update: Update = {
+    update_id: updateId++,
+    message: { message_id: updateId, date: 0, chat: { id: userId, type: "private", first_name: "U" }, from: { id: userId, is_bot: false, first_name: "U", language_code: "en" }, text },
+  } as Update;
+  return {
+    headers: { "x-telegram-bot-api-secret-token": "s" },
+    body: JSON.stringify(update),
+    isBase64Encoded: false,
+    requestContext: { http: { sourceIp: "127.0.0.1" } },
+    // biome-ignore lint/suspicious/noExplicitAny: a minimal API Gateway v2 event.
+  } as any;
+}
+
+async function run(name: string, storage: Storage, dbTime: () => number, countPerMessage?: () => Promise<string>) {
+  const handle = handlerFor(storage);
+  for (let u = 1; u <= users; u++) await handle(event(u, "/start")); // first contact creates profiles
+  const extra = countPerMessage ? await countPerMessage() : "";
+  const durations: number[] = [];
+  const own: number[] = [];
+  const started = performance.now();
+  for (let i = 0; i < updates; i++) {
+    const before = dbTime();
+    const t0 = performance.now();
+    const result = await handle(event((i % users) + 1, phrases[i % phrases.length] ?? "hello"));
+    const elapsed = performance.now() - t0;
+    if (result.statusCode !== 200) throw new Error(`status ${result.statusCode}`);
+    durations.push(elapsed);
+    own.push(elapsed - (dbTime() - before));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  durations.sort((a, b) => a - b);
+  own.sort((a, b) => a - b);
+  return {
+    storage: name,
+    "updates/s": Math.round(updates / seconds),
+    "p50 ms": +percentile(durations, 50).toFixed(2),
+    "p99 ms": +percentile(durations, 99).toFixed(2),
+    "own code p50 ms": +percentile(own, 50).toFixed(2),
+    "own code p99 ms": +percentile(own, 99).toFixed(2),
+    "DynamoDB requests / text message": extra,
+  };
+}
+
+async function main() {
+  const rows = [];
+  rows.push(await run("in-memory (baseline)", createMemoryStorage(), () => 0));
+
+  const dynamo = await startDynalite({ tableName: "bench" });
+  try {
+    let dbMs = 0;
+    // Time spent inside DynamoDB calls, so "own code" excludes the database.
+    dynamo.client.middlewareStack.add(
+      (next) => async (args) => {
+        const t0 = performance.now();
+        try {
+          return await next(args);
+        } finally {
+          dbMs += performance.now() - t0;
+        }
+      },
+      { step: "initialize", name: "benchTimer" },
+    );
+    const counter = countRequests(dynamo.client);
+    const storage = createDynamoStorage({ client: dynamo.documentClient, tableName: dynamo.tableName });
+    const perMessage = async () => {
+      const handle = handlerFor(storage);
+      counter.reset();
+      await handle(event(1, "what is the maximum memory for lambda"));
+      return `${counter.total()} (${Object.entries(counter.byCommand).map(([k, v]) => `${k} ${v}`).join(", ")})`;
+    };
+    rows.push(await run("DynamoDB (dynalite)", storage, () => dbMs, perMessage));
+  } finally {
+    await dynamo.stop();
+  }
+  console.log(`Webhook benchmark: ${updates} text updates from ${users} users, rules tier, Node ${process.version}`);
+  console.table(rows);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+/**
+ * The grammY context every feature sees: the chat's state (loaded once, saved once per update), the
+ * user's language and translator, and an outbox of Bot API calls sent only after the state is saved.
+ */
+import type { Context } from "grammy";
+import type { InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove } from "grammy/types";
+import type { Content } from "../content/schema";
+import type { IntentClassifier } from "../nlp/types";
+import type { Translate } from "./i18n";
+import type { BroadcastQueue, ChatState, Clock, Logger, Mode, Storage } from "./ports";
+
+/** Configuration the operator sets (from Pulumi config on AWS, from the environment locally). */
+export interface BotConfig {
+  /** Tier used by chats that did not choose one with /mode. */
+  defaultMode: Mode;
+  /** Telegram user ids allowed to broadcast. */
+  adminUserIds: readonly number[];
+  /** Tip hour given to subscribers who did not pick one in their profile. */
+  defaultTipHour: number;
+}
+
+/** Everything the bot needs, injected: no environment reads, no AWS clients inside the bot. */
+export interface BotDeps {
+  content: Content;
+  storage: Storage;
+  classifiers: { rules: IntentClassifier; nlp?: IntentClassifier };
+  broadcasts: BroadcastQueue;
+  config: BotConfig;
+  clock: Clock;
+  logger: Logger;
+  /** Random source in [0, 1) for varied chit-chat answers and run ids; injectable for repeatable tests. */
+  random?: () => number;
+}
+
+/** A Bot API call queued during an update and performed after the chat state is saved. */
+export interface OutgoingCall {
+  method: string;
+  payload: Record<string, unknown>;
+}
+
+/** Keyboard types a reply can carry. */
+export type ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove;
+
+/** Per-update fields added by the conversation middleware. */
+export interface ConversationFlavor {
+  /** The chat state; mutate it freely, it is saved (versioned) when the update is done. */
+  session: ChatState;
+  /** The user's language for this update. */
+  lang: string;
+  /** Translator for {@link lang}. */
+  t: Translate;
+  /** Bot API calls to perform once the state is saved (see {@link say}). */
+  outbox: OutgoingCall[];
+  /** Queues a text message to this chat; it is sent after the state is saved. */
+  say(text: string, options?: { reply_markup?: ReplyMarkup; parse_mode?: "HTML" | "MarkdownV2" }): void;
+  /** Queues any Bot API call (edits, callback answers) for after the state is saved. */
+  queue(method: string, payload: Record<string, unknown>): void;
+  deps: BotDeps;
+}
+
+/** The context type of Lambdagram's bot. */
+export type BotContext = Context & ConversationFlavor;

@@ -1,0 +1,115 @@
+/**
+ * The conversation middleware: per update, one read of the chat state and one versioned write.
+ * - A repeated `update_id` (Telegram re-sends when we were slow) is acknowledged and changes nothing.
+ * - Two updates of one chat racing: the loser's write fails its version check, and the update is handled
+ *   again on the fresh state, so neither change is lost.
+ * - Replies wait in an outbox and go out only after the state is saved, so a retried update never
+ *   sends a reply twice.
+ */
+import type { MiddlewareFn } from "grammy";
+import type { BotContext, BotDeps, OutgoingCall } from "./context";
+import { resolveLanguage, translator } from "./i18n";
+import { type ChatState, ChatStateConflictError } from "./ports";
+
+/** How many update ids per chat are remembered for the duplicate check. */
+export const rememberedUpdateIds = 20;
+/** Attempts at handling one update when concurrent updates of the same chat keep winning the write. */
+const maxAttempts = 3;
+/** How long an update without a chat (rare) is remembered for the duplicate check. */
+const chatlessClaimSeconds = 24 * 60 * 60;
+
+/** Builds the middleware that loads, guards, saves and flushes around every update. */
+export function conversation(deps: BotDeps): MiddlewareFn<BotContext> {
+  const { storage, content, logger } = deps;
+  const { languages, defaultLanguage } = content.settings;
+
+  return async (ctx, next) => {
+    ctx.deps = deps;
+    const updateId = ctx.update.update_id;
+    const chatId = ctx.chat?.id;
+    if (chatId === undefined) {
+      if (!(await storage.processedUpdates.claim(`update:${updateId}`, chatlessClaimSeconds))) {
+        logger.info("duplicate update ignored", { updateId });
+        return;
+      }
+      bindPerUpdate(ctx, {
+        recentUpdateIds: [],
+        language: resolveLanguage(ctx.from?.language_code, languages, defaultLanguage),
+      });
+      await next();
+      await flush(ctx, ctx.outbox);
+      return;
+    }
+
+    for (let attempt = 1; ; attempt++) {
+      const stored = await storage.chats.load(chatId);
+      if (stored?.state.recentUpdateIds.includes(updateId)) {
+        logger.info("duplicate update ignored", { updateId, chatId });
+        return;
+      }
+      const state: ChatState = stored
+        ? structuredClone(stored.state)
+        : { recentUpdateIds: [], language: resolveLanguage(ctx.from?.language_code, languages, defaultLanguage) };
+      bindPerUpdate(ctx, state);
+      if (!stored) await registerUser(ctx);
+      await next();
+      ctx.session.recentUpdateIds = [...ctx.session.recentUpdateIds, updateId].slice(-rememberedUpdateIds);
+      try {
+        await storage.chats.save(chatId, ctx.session, stored?.version ?? 0);
+        break;
+      } catch (error) {
+        if (!(error instanceof ChatStateConflictError) || attempt >= maxAttempts) throw error;
+        logger.warn("chat changed concurrently; handling the update again", { updateId, chatId, attempt });
+      }
+    }
+    await flush(ctx, ctx.outbox);
+  };
+}
+
+/** First contact in a private chat: create the user's profile (idempotent, so a retry is harmless). */
+async function registerUser(ctx: BotContext): Promise<void> {
+  const from = ctx.from;
+  if (!from || ctx.chat?.type !== "private") return;
+  const now = ctx.deps.clock.now().toISOString();
+  await ctx.deps.storage.users.createIfMissing({
+    userId: from.id,
+    chatId: ctx.chat.id,
+    firstName: from.first_name,
+    language: ctx.lang,
+    createdAt: now,
+    updatedAt: now,
+    subscribed: false,
+    blocked: false,
+  });
+}
+
+function bindPerUpdate(ctx: BotContext, state: ChatState): void {
+  const { content } = ctx.deps;
+  ctx.session = state;
+  ctx.lang = state.language ?? content.settings.defaultLanguage;
+  ctx.t = translator(content, ctx.lang);
+  ctx.outbox = [];
+  ctx.queue = (method, payload) => {
+    ctx.outbox.push({ method, payload });
+  };
+  ctx.say = (text, options) => {
+    const chatId = ctx.chat?.id ?? ctx.from?.id;
+    if (chatId === undefined) return;
+    ctx.outbox.push({ method: "sendMessage", payload: { chat_id: chatId, text, ...options } });
+  };
+}
+
+/** Sends the queued calls in order. A failed call is logged and the rest still go out. */
+async function flush(ctx: BotContext, outbox: OutgoingCall[]): Promise<void> {
+  for (const call of outbox) {
+    try {
+      // biome-ignore lint/suspicious/noExplicitAny: the outbox carries calls of any Bot API method.
+      await (ctx.api.raw as any)[call.method](call.payload);
+    } catch (error) {
+      ctx.deps.logger.error("Bot API call failed after the state was saved", {
+        method: call.method,
+        error: (error as Error).message,
+      });
+    }
+  }
+}

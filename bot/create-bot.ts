@@ -1,0 +1,56 @@
+/**
+ * `createBot(deps)`: the whole bot as grammY middleware, one composer per feature, over injected ports.
+ * It reads no environment and builds no AWS client, so tests, the terminal chat, the local stack and
+ * Lambda all run exactly this code.
+ */
+import { Bot, type BotConfig as GrammyBotConfig } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import type { BotContext, BotDeps } from "./context";
+import { conversation } from "./conversation";
+import { adminFeature } from "./features/admin";
+import { answerFreeText, fallback, intentsFeature } from "./features/intents";
+import { handleFormText, questionnaireFeature } from "./features/questionnaire";
+import { settingsFeature } from "./features/settings";
+import { subscriptionsFeature } from "./features/subscriptions";
+import { acknowledge } from "./keyboards";
+
+/** Options of {@link createBot} besides the injected dependencies. */
+export interface CreateBotOptions {
+  token: string;
+  /** Telegram's `getMe` result, given up front so a cold start makes no `getMe` call. */
+  botInfo: UserFromGetMe;
+  /** grammY client options, e.g. `apiRoot` for the local Bot API emulator. */
+  client?: GrammyBotConfig<BotContext>["client"];
+}
+
+/** Builds the bot. Call `bot.handleUpdate(update)` or use a webhook adapter; never `bot.start()` on Lambda. */
+export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotContext> {
+  const bot = new Bot<BotContext>(options.token, { botInfo: options.botInfo, client: options.client });
+  bot.use(conversation(deps));
+  bot.use(settingsFeature());
+  bot.use(questionnaireFeature());
+  bot.use(subscriptionsFeature());
+  bot.use(adminFeature());
+  bot.use(intentsFeature());
+
+  bot.on("message:text", async (ctx) => {
+    const text = ctx.message.text;
+    if (text.startsWith("/")) {
+      // An unknown command: say what the bot can do rather than guessing.
+      fallback(ctx);
+      return;
+    }
+    if (await handleFormText(ctx, text)) return;
+    ctx.session.awaitingQuestion = undefined;
+    answerFreeText(ctx, text);
+  });
+  bot.on("callback_query", (ctx) => {
+    // A button from an old message whose meaning is gone: stop the spinner, change nothing.
+    acknowledge(ctx);
+  });
+  bot.on("message", (ctx) => {
+    // Stickers, photos, voice: nothing to understand yet, so show what the bot can do.
+    fallback(ctx);
+  });
+  return bot;
+}

@@ -1,0 +1,60 @@
+/**
+ * Admin broadcasts from Telegram: `/broadcast <text>` shows a preview with Send / Cancel; Send records
+ * the broadcast through the {@link BroadcastQueue} port. Only configured admin ids may do this.
+ */
+import { Composer, InlineKeyboard } from "grammy";
+import type { BotContext } from "../context";
+import { acknowledge, callbacks } from "../keyboards";
+
+/** Telegram's limit on a message text. */
+const maxBroadcastLength = 4096;
+
+function isAdmin(ctx: BotContext): boolean {
+  const userId = ctx.from?.id;
+  return userId !== undefined && ctx.deps.config.adminUserIds.includes(userId);
+}
+
+/** Composer: /broadcast and its Send / Cancel buttons. */
+export function adminFeature(): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  composer.command("broadcast", (ctx) => {
+    if (!isAdmin(ctx)) {
+      ctx.deps.logger.warn("broadcast refused: not an admin", { userId: ctx.from?.id });
+      ctx.say(ctx.t("broadcast.refused"));
+      return;
+    }
+    const text = ctx.match.trim();
+    if (!text || text.length > maxBroadcastLength) {
+      ctx.say(ctx.t("broadcast.usage"));
+      return;
+    }
+    ctx.session.broadcastDraft = { text, createdAt: ctx.deps.clock.now().toISOString() };
+    ctx.say(ctx.t("broadcast.preview"));
+    ctx.say(text, {
+      reply_markup: new InlineKeyboard()
+        .text(ctx.t("broadcast.send"), callbacks.broadcastSend)
+        .text(ctx.t("broadcast.cancel"), callbacks.broadcastCancel),
+    });
+  });
+  composer.callbackQuery(callbacks.broadcastSend, async (ctx) => {
+    acknowledge(ctx);
+    const draft = ctx.session.broadcastDraft;
+    if (!isAdmin(ctx) || !draft || !ctx.from) return;
+    const { id } = await ctx.deps.broadcasts.enqueue({
+      text: draft.text,
+      requestedBy: ctx.from.id,
+      progressChatId: ctx.chat?.id,
+      requestId: `telegram-${ctx.from.id}-${draft.createdAt}`,
+    });
+    ctx.session.broadcastDraft = undefined;
+    ctx.deps.logger.info("broadcast queued", { broadcastId: id });
+    ctx.say(ctx.t("broadcast.queued", { id }));
+  });
+  composer.callbackQuery(callbacks.broadcastCancel, (ctx) => {
+    acknowledge(ctx);
+    if (!ctx.session.broadcastDraft) return;
+    ctx.session.broadcastDraft = undefined;
+    ctx.say(ctx.t("broadcast.cancelled"));
+  });
+  return composer;
+}

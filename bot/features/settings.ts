@@ -1,0 +1,121 @@
+/**
+ * /start, /help, the main menu, and the chat's settings: language (/language) and tier (/mode).
+ */
+import { Composer, InlineKeyboard } from "grammy";
+import type { BotContext } from "../context";
+import { translator } from "../i18n";
+import { acknowledge, callbacks, grid, mainMenu } from "../keyboards";
+import type { Mode } from "../ports";
+import { askPrompt, modeOf } from "./intents";
+import { openQuestionnaires } from "./questionnaire";
+import { showTips } from "./subscriptions";
+
+const modes: readonly Mode[] = ["rules", "nlp"];
+
+/** Switches the chat's language for the rest of this update and for the future (profile included). */
+export function setLanguage(ctx: BotContext, language: string): void {
+  ctx.session.language = language;
+  ctx.lang = language;
+  ctx.t = translator(ctx.deps.content, language);
+}
+
+function greet(ctx: BotContext): void {
+  ctx.say(ctx.t("start.greeting", { name: ctx.from?.first_name ?? "" }), { reply_markup: mainMenu(ctx) });
+}
+
+function showSettings(ctx: BotContext): void {
+  ctx.say(ctx.t("settings.title"), {
+    reply_markup: new InlineKeyboard()
+      .text(ctx.t("settings.language"), `${callbacks.menu}language`)
+      .text(ctx.t("settings.mode"), `${callbacks.menu}mode`),
+  });
+}
+
+function askLanguage(ctx: BotContext): void {
+  const { languages, languageNames } = ctx.deps.content.settings;
+  ctx.say(ctx.t("language.prompt"), {
+    reply_markup: grid(languages.map((code) => ({ text: languageNames[code] ?? code, data: `${callbacks.language}${code}` })), 3),
+  });
+}
+
+function askMode(ctx: BotContext): void {
+  ctx.say(ctx.t("mode.prompt"), {
+    reply_markup: new InlineKeyboard()
+      .text(`${modeOf(ctx) === "rules" ? "✅ " : ""}${ctx.t("mode.rules")}`, `${callbacks.mode}rules`)
+      .text(`${modeOf(ctx) === "nlp" ? "✅ " : ""}${ctx.t("mode.nlp")}`, `${callbacks.mode}nlp`),
+  });
+}
+
+async function changeLanguage(ctx: BotContext, requested: string): Promise<void> {
+  const { languages, languageNames } = ctx.deps.content.settings;
+  const language = languages.find((code) => code.toLowerCase() === requested.toLowerCase());
+  if (!language) {
+    askLanguage(ctx);
+    return;
+  }
+  setLanguage(ctx, language);
+  const userId = ctx.from?.id;
+  if (userId !== undefined && ctx.chat?.type === "private")
+    await ctx.deps.storage.users.update(userId, { language, updatedAt: ctx.deps.clock.now().toISOString() });
+  ctx.say(ctx.t("language.changed", { language: languageNames[language] ?? language }), { reply_markup: mainMenu(ctx) });
+}
+
+function changeMode(ctx: BotContext, requested: string): void {
+  const mode = modes.find((m) => m === requested.toLowerCase());
+  if (!mode) {
+    ctx.say(ctx.t("mode.usage"));
+    askMode(ctx);
+    return;
+  }
+  ctx.session.mode = mode;
+  ctx.say(ctx.t("mode.changed", { mode: ctx.t(`mode.${mode}`) }), { reply_markup: mainMenu(ctx) });
+}
+
+/** Composer: start, help, menu buttons, language and mode. */
+export function settingsFeature(): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  composer.command("start", (ctx) => {
+    const payload = ctx.match.trim();
+    if (payload) return openQuestionnaires(ctx, payload);
+    greet(ctx);
+  });
+  composer.command("help", (ctx) => ctx.say(ctx.t("help.text"), { reply_markup: mainMenu(ctx) }));
+  composer.command("language", async (ctx) => {
+    const requested = ctx.match.trim();
+    if (requested) await changeLanguage(ctx, requested);
+    else askLanguage(ctx);
+  });
+  composer.command("mode", (ctx) => {
+    const requested = ctx.match.trim();
+    if (requested) changeMode(ctx, requested);
+    else askMode(ctx);
+  });
+  composer.callbackQuery(new RegExp(`^${callbacks.language}(.+)$`), async (ctx) => {
+    acknowledge(ctx);
+    await changeLanguage(ctx, ctx.match?.[1] ?? "");
+  });
+  composer.callbackQuery(new RegExp(`^${callbacks.mode}(.+)$`), (ctx) => {
+    acknowledge(ctx);
+    changeMode(ctx, ctx.match?.[1] ?? "");
+  });
+  composer.callbackQuery(new RegExp(`^${callbacks.menu}(\\w+)$`), async (ctx) => {
+    acknowledge(ctx);
+    switch (ctx.match?.[1]) {
+      case "ask":
+        return askPrompt(ctx);
+      case "forms":
+        return openQuestionnaires(ctx);
+      case "tips":
+        return showTips(ctx);
+      case "settings":
+        return showSettings(ctx);
+      case "language":
+        return askLanguage(ctx);
+      case "mode":
+        return askMode(ctx);
+      default:
+        return ctx.say(ctx.t("help.text"), { reply_markup: mainMenu(ctx) });
+    }
+  });
+  return composer;
+}

@@ -1,0 +1,93 @@
+/**
+ * Daily tips subscriptions: /subscribe and /unsubscribe, stored in the user's profile together with the
+ * tip hour chosen in the learner profile (the recommendations handler reads them).
+ */
+import { Composer, InlineKeyboard } from "grammy";
+import type { BotContext } from "../context";
+import { acknowledge, callbacks, mainMenu } from "../keyboards";
+import type { UserProfile } from "../ports";
+
+/** The profile of the user behind this update, created on first contact by the conversation middleware. */
+async function profileOf(ctx: BotContext): Promise<UserProfile | undefined> {
+  const userId = ctx.from?.id;
+  return userId === undefined ? undefined : ctx.deps.storage.users.get(userId);
+}
+
+/** Subscribes the user (idempotent); suggests the learner profile when tips cannot be personalised yet. */
+export async function subscribe(ctx: BotContext): Promise<void> {
+  const profile = await profileOf(ctx);
+  if (!profile) return;
+  const hour = profile.tipHour ?? ctx.deps.config.defaultTipHour;
+  if (profile.subscribed && !profile.blocked) {
+    ctx.say(ctx.t("subscribe.already", { hour }), { reply_markup: mainMenu(ctx) });
+    return;
+  }
+  await ctx.deps.storage.users.update(profile.userId, {
+    subscribed: true,
+    blocked: false,
+    tipHour: hour,
+    updatedAt: ctx.deps.clock.now().toISOString(),
+  });
+  ctx.say(ctx.t("subscribe.done", { hour }));
+  if (!profile.topics || !profile.level)
+    ctx.say(ctx.t("subscribe.profileHint"), {
+      reply_markup: new InlineKeyboard().text(ctx.t("menu.questionnaires"), `${callbacks.questionnaire}learner-profile`),
+    });
+}
+
+/** Unsubscribes the user (idempotent). */
+export async function unsubscribe(ctx: BotContext): Promise<void> {
+  const profile = await profileOf(ctx);
+  if (!profile) return;
+  if (!profile.subscribed) {
+    ctx.say(ctx.t("unsubscribe.notSubscribed"), { reply_markup: mainMenu(ctx) });
+    return;
+  }
+  await ctx.deps.storage.users.update(profile.userId, {
+    subscribed: false,
+    updatedAt: ctx.deps.clock.now().toISOString(),
+  });
+  ctx.say(ctx.t("unsubscribe.done"), { reply_markup: mainMenu(ctx) });
+}
+
+/** "Daily tips" in the menu: the current status and the button that flips it. */
+export async function showTips(ctx: BotContext): Promise<void> {
+  const profile = await profileOf(ctx);
+  const subscribed = Boolean(profile?.subscribed && !profile.blocked);
+  ctx.say(ctx.t("tips.status", { status: ctx.t(subscribed ? "subscribe.on" : "subscribe.off") }), {
+    reply_markup: new InlineKeyboard().text(
+      ctx.t(subscribed ? "tips.unsubscribe" : "tips.subscribe"),
+      subscribed ? callbacks.unsubscribe : callbacks.subscribe,
+    ),
+  });
+}
+
+/** Composer: subscription commands and buttons. */
+export function subscriptionsFeature(): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  composer.command("subscribe", subscribe);
+  composer.command("unsubscribe", unsubscribe);
+  composer.callbackQuery(callbacks.subscribe, async (ctx) => {
+    acknowledge(ctx);
+    await subscribe(ctx);
+  });
+  composer.callbackQuery(callbacks.unsubscribe, async (ctx) => {
+    acknowledge(ctx);
+    await unsubscribe(ctx);
+  });
+  // The user blocked (or unblocked) the bot in a private chat: stop or allow sending to them.
+  composer.on("my_chat_member", async (ctx) => {
+    const userId = ctx.from?.id;
+    if (userId === undefined || ctx.chat.type !== "private") return;
+    const status = ctx.myChatMember.new_chat_member.status;
+    const blocked = status === "kicked" || status === "left";
+    if (!(await ctx.deps.storage.users.get(userId))) return;
+    await ctx.deps.storage.users.update(userId, {
+      blocked,
+      ...(blocked ? { subscribed: false } : {}),
+      updatedAt: ctx.deps.clock.now().toISOString(),
+    });
+    ctx.deps.logger.info(blocked ? "user blocked the bot" : "user unblocked the bot", { userId });
+  });
+  return composer;
+}

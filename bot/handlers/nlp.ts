@@ -1,0 +1,24 @@
+/**
+ * Loads the NLP model trained at build time (`npm run nlp:train`), bundled next to the handler as
+ * `model.json` or found at `dist/model/nlp-model.json` when running from source. Never trains.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Logger } from "../ports";
+import type { IntentClassifier } from "../../nlp/types";
+
+/** Candidate model locations, bundled first. */
+export function modelPaths(directory: string): string[] {
+  return [join(directory, "model.json"), join(process.cwd(), "dist", "model", "nlp-model.json")];
+}
+
+/** The NLP classifier, or undefined (rule tier only, logged) when no model was built. */
+export function loadNlpClassifier(directory: string, logger: Logger): IntentClassifier | undefined {
+  const path = modelPaths(directory).find((candidate) => existsSync(candidate));
+  if (!path) {
+    logger.warn("no NLP model found; NLP mode falls back to the rule tier. Run `npm run nlp:train`.");
+    return undefined;
+  }
+  logger.warn("NLP model loading is not wired yet; NLP mode falls back to the rule tier", { path });
+  return undefined;
+}

@@ -1,0 +1,115 @@
+/**
+ * What every Lambda handler needs at cold start, built once per execution environment from the
+ * environment: configuration, secrets (from SSM on AWS, plain variables locally), content, storage.
+ * This and `local/` are the only places that read `process.env` or build AWS clients.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { UserFromGetMe } from "grammy/types";
+import { env as envNames } from "../../contracts/runtime";
+import { loadContent } from "../../content/load";
+import type { Content } from "../../content/schema";
+import { botIdFromToken, botInfoFor } from "../bot-info";
+import type { BotConfig } from "../context";
+import { createJsonLogger, type LogLevel } from "../observability/logger";
+import type { Logger, Mode, Storage } from "../ports";
+import { createDocumentClient } from "../storage/dynamodb-client";
+import { createDynamoStorage } from "../storage/dynamodb";
+
+/** Thrown at cold start when a required environment variable is missing; names the variable. */
+export class MissingConfigurationError extends Error {
+  constructor(names: string[]) {
+    super(
+      `Missing environment variable ${names.join(" or ")}. On AWS the Pulumi program sets it; locally \`npm start\` does.`,
+    );
+    this.name = "MissingConfigurationError";
+  }
+}
+
+/** The environment, as a plain record (so tests can pass their own). */
+export type Environment = Record<string, string | undefined>;
+
+/** Reads a value given either directly (`plainName`) or as an SSM SecureString parameter name. */
+export async function readSecret(environment: Environment, plainName: string, parameterName: string): Promise<string> {
+  const plain = environment[plainName];
+  if (plain) return plain;
+  const parameter = environment[parameterName];
+  if (!parameter) throw new MissingConfigurationError([plainName, parameterName]);
+  const ssm = new SSMClient({});
+  const result = await ssm.send(new GetParameterCommand({ Name: parameter, WithDecryption: true }));
+  const value = result.Parameter?.Value;
+  if (!value) throw new MissingConfigurationError([`${parameterName} (SSM parameter ${parameter} is empty)`]);
+  return value;
+}
+
+/** Reads a required plain variable. */
+export function required(environment: Environment, name: string): string {
+  const value = environment[name];
+  if (!value) throw new MissingConfigurationError([name]);
+  return value;
+}
+
+/** The operator's bot configuration from the environment. */
+export function botConfigFrom(environment: Environment): BotConfig {
+  const mode = environment[envNames.defaultMode];
+  return {
+    defaultMode: (mode === "nlp" ? "nlp" : "rules") satisfies Mode,
+    adminUserIds: (environment[envNames.adminUserIds] ?? "")
+      .split(",")
+      .map((id) => Number(id.trim()))
+      .filter((id) => Number.isSafeInteger(id) && id > 0),
+    defaultTipHour: 9,
+  };
+}
+
+/** `getMe` from BOT_INFO when given (Pulumi writes it), else derived from the token. */
+export function botInfoFrom(environment: Environment, token: string): UserFromGetMe {
+  const json = environment[envNames.botInfo];
+  if (json) return JSON.parse(json) as UserFromGetMe;
+  return botInfoFor(botIdFromToken(token), "lambdagram_bot");
+}
+
+/**
+ * Content bundled next to the handler (`content.json`, written by `npm run build`), or the `content/`
+ * folder when running from source.
+ */
+export function loadBundledContent(directory: string): Content {
+  const bundled = join(directory, "content.json");
+  if (existsSync(bundled)) return JSON.parse(readFileSync(bundled, "utf8")) as Content;
+  return loadContent();
+}
+
+/** A logger at LOG_LEVEL (default info). */
+export function loggerFrom(environment: Environment, base: Record<string, unknown>): Logger {
+  return createJsonLogger({ level: (environment[envNames.logLevel] as LogLevel | undefined) ?? "info", base });
+}
+
+/** The DynamoDB document client and table name (DYNAMODB_ENDPOINT points it at dynalite locally). */
+export function tableFrom(environment: Environment): { client: DynamoDBDocumentClient; tableName: string } {
+  const endpoint = environment[envNames.dynamodbEndpoint];
+  const client = createDocumentClient(
+    endpoint
+      ? { endpoint, region: environment.AWS_REGION ?? "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } }
+      : {},
+  );
+  return { client, tableName: required(environment, envNames.tableName) };
+}
+
+/** DynamoDB storage over {@link tableFrom}. */
+export function storageFrom(table: { client: DynamoDBDocumentClient; tableName: string }): Storage {
+  return createDynamoStorage(table);
+}
+
+/** Runs `build` once per execution environment; a failed cold start is retried on the next invocation. */
+export function once<T>(build: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= build().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}

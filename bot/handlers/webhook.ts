@@ -1,0 +1,57 @@
+/**
+ * Lambda entry for `POST /telegram/webhook`. Builds the bot once per execution environment (secrets from
+ * SSM, content and model bundled next to this file) and hands each API Gateway event to the webhook core.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { env as envNames, timeouts } from "../../contracts/runtime";
+import { RuleClassifier } from "../../nlp/rules";
+import { createBot } from "../create-bot";
+import { createWebhookHandler, type WebhookHandler } from "../webhook";
+import { DynamoBroadcastQueue } from "../broadcast/dynamodb-queue";
+import { loadNlpClassifier } from "./nlp";
+import {
+  botConfigFrom,
+  botInfoFrom,
+  type Environment,
+  loadBundledContent,
+  loggerFrom,
+  once,
+  readSecret,
+  storageFrom,
+  tableFrom,
+} from "./runtime";
+
+/** Builds the webhook handler from an environment (exported for the local stack and tests). */
+export async function buildWebhookHandler(environment: Environment, directory = __dirname): Promise<WebhookHandler> {
+  const logger = loggerFrom(environment, { fn: "webhook" });
+  const [token, secretToken] = await Promise.all([
+    readSecret(environment, envNames.botToken, envNames.botTokenParameter),
+    readSecret(environment, envNames.webhookSecret, envNames.webhookSecretParameter),
+  ]);
+  const content = loadBundledContent(directory);
+  const table = tableFrom(environment);
+  const bot = createBot(
+    {
+      content,
+      storage: storageFrom(table),
+      classifiers: { rules: new RuleClassifier(content.intents), nlp: loadNlpClassifier(directory, logger) },
+      broadcasts: new DynamoBroadcastQueue(table.client, table.tableName),
+      config: botConfigFrom(environment),
+      clock: { now: () => new Date() },
+      logger,
+    },
+    {
+      token,
+      botInfo: botInfoFrom(environment, token),
+      client: environment[envNames.telegramApiRoot] ? { apiRoot: environment[envNames.telegramApiRoot] } : undefined,
+    },
+  );
+  return createWebhookHandler({ bot, secretToken, logger, timeoutMilliseconds: timeouts.grammyWebhookMs });
+}
+
+const webhook = once(() => buildWebhookHandler(process.env));
+
+/** The Lambda handler. */
+export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  return (await webhook())(event);
+}

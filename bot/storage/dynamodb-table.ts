@@ -1,0 +1,94 @@
+/**
+ * Creates the single table for the local stack and the tests. The cloud table is created by Pulumi from the
+ * same `contracts/table.ts`, so this is never called in Lambda.
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DescribeTableCommandOutput,
+  type DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
+import { createTableInput, tableDefinition } from "../../contracts/table";
+
+/** Thrown when a table does not become ACTIVE in time; the local DynamoDB is probably overloaded or stuck. */
+export class TableNotReadyError extends Error {
+  constructor(
+    readonly tableName: string,
+    readonly waitedMs: number,
+  ) {
+    super(
+      `Table ${tableName} was not ACTIVE after ${waitedMs} ms; check that the local DynamoDB is running ` +
+        "and answering, or raise `timeoutMs`.",
+    );
+    this.name = "TableNotReadyError";
+  }
+}
+
+/** Thrown when an existing table lacks an index of contracts/table.ts (a local table made by an older layout). */
+export class TableLayoutMismatchError extends Error {
+  constructor(
+    readonly tableName: string,
+    readonly missingIndexes: string[],
+  ) {
+    super(
+      `Table ${tableName} has no index ${missingIndexes.join(", ")}; it was made by an older layout. ` +
+        "Delete the local table (or the local data folder) so ensureTable recreates it from contracts/table.ts.",
+    );
+    this.name = "TableLayoutMismatchError";
+  }
+}
+
+function isNamed(error: unknown, name: string): boolean {
+  return error instanceof Error && error.name === name;
+}
+
+async function describe(client: DynamoDBClient, tableName: string) {
+  try {
+    return await client.send(new DescribeTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if (isNamed(error, "ResourceNotFoundException")) return undefined;
+    throw error;
+  }
+}
+
+function isActive(output: DescribeTableCommandOutput | undefined): boolean {
+  const table = output?.Table;
+  if (table?.TableStatus !== "ACTIVE") return false;
+  return (table.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === "ACTIVE");
+}
+
+/**
+ * Creates `tableName` from {@link createTableInput} unless it exists, then polls DescribeTable until the table
+ * and its indexes are ACTIVE (writes right after CreateTable fail otherwise).
+ * @throws TableLayoutMismatchError when an existing table lacks an index
+ * @throws TableNotReadyError when the table is not ACTIVE within `timeoutMs`
+ */
+export async function ensureTable(
+  client: DynamoDBClient,
+  tableName: string,
+  options: { timeoutMs?: number; pollMs?: number } = {},
+): Promise<void> {
+  const { timeoutMs = 30_000, pollMs = 50 } = options;
+  const started = Date.now();
+  let described = await describe(client, tableName);
+  if (!described) {
+    try {
+      await client.send(new CreateTableCommand(createTableInput(tableName)));
+    } catch (error) {
+      if (!isNamed(error, "ResourceInUseException")) throw error; // created meanwhile by someone else
+    }
+  } else {
+    const present = new Set((described.Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+    const missing = tableDefinition.globalSecondaryIndexes
+      .map((i) => i.name)
+      .filter((name) => !present.has(name));
+    if (missing.length > 0) throw new TableLayoutMismatchError(tableName, missing);
+  }
+  for (;;) {
+    described = await describe(client, tableName);
+    if (isActive(described)) return;
+    const waited = Date.now() - started;
+    if (waited > timeoutMs) throw new TableNotReadyError(tableName, waited);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}

@@ -1,0 +1,480 @@
+/**
+ * DynamoDB implementation of the storage ports on the single table of contracts/table.ts
+ * (item design and access patterns: docs/data-model.md). Every write is one conditional single-item request;
+ * there are no transactions, so it runs on dynalite too. Like Powertools' idempotency layer, it takes a ready
+ * {@link DynamoDBDocumentClient} (build it with `createDocumentClient`), turns `ConditionalCheckFailedException`
+ * into the domain answer (conflict error, `false`, "already saved") and wraps every other failure in
+ * {@link StorageError} with the vendor error as `cause`.
+ */
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { tableDefinition } from "../../contracts/table";
+import {
+  type AnswerStore,
+  type ChatState,
+  ChatStateConflictError,
+  type ChatStateStore,
+  type Clock,
+  type Page,
+  type ProcessedUpdateStore,
+  type QuestionnaireSubmission,
+  type Storage,
+  StorageError,
+  type UserProfile,
+  type UserProfileChanges,
+  type UserStore,
+  type VersionedChatState,
+} from "../ports";
+import { InvalidStorageArgumentError, UserNotFoundError } from "./errors";
+import {
+  applyProfileChanges,
+  audienceShardOf,
+  checkQuestionnaireId,
+  checkShard,
+  checkTipHour,
+  compareSubmissions,
+  decodeCursor,
+  encodeCursor,
+  isDueForTips,
+  isRemovableProfileField,
+  pad2,
+  pageLimit,
+  storedCopy,
+  systemClock,
+} from "./shared";
+
+/** What every DynamoDB store needs: the injected client, the table, and the clock for time stamps and expiry. */
+export interface DynamoStorageOptions {
+  /** Built with `createDocumentClient` (needs `removeUndefinedValues: true`). */
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** Defaults to the system clock; tests inject a fake one to expire claims. */
+  clock?: Clock;
+}
+
+/** Key builders of every item type, exported so docs, tools and tests spell keys one way. */
+export const keys = {
+  chatState: (chatId: number) => ({ pk: `CHAT#${chatId}`, sk: "STATE" }),
+  userProfile: (userId: number) => ({ pk: `USER#${userId}`, sk: "PROFILE" }),
+  answers: (
+    submission: Pick<QuestionnaireSubmission, "userId" | "questionnaireId" | "startedAt" | "runId">,
+  ) => ({
+    pk: `USER#${submission.userId}`,
+    sk: `ANSWERS#${submission.questionnaireId}#${submission.startedAt}#${submission.runId}`,
+  }),
+  claim: (key: string) => ({ pk: `CLAIM#${key}`, sk: "CLAIM" }),
+  audiencePk: (shard: number) => `AUD#${pad2(shard)}`,
+  tipsPk: (hour: number) => `TIP#${pad2(hour)}`,
+  userSk: (userId: number) => `USER#${userId}`,
+};
+
+const pk = tableDefinition.partitionKey;
+const ttlAttribute = tableDefinition.ttlAttribute;
+const [audienceIndex, tipsIndex] = tableDefinition.globalSecondaryIndexes;
+
+/** Attributes of a profile item that are not part of {@link UserProfile}. */
+const profileBookkeeping = ["pk", "sk", "version", "audiencePk", "audienceSk", "tipsPk", "tipsSk"];
+
+/** Attempts of the read-modify-write in {@link DynamoUserStore.update} before giving up as an outage. */
+const maxUpdateAttempts = 5;
+
+function isConditionalCheckFailed(error: unknown): boolean {
+  return error instanceof Error && error.name === "ConditionalCheckFailedException";
+}
+
+/** Errors this module means to throw; everything else is a backend failure and becomes a StorageError. */
+function isDomainError(error: unknown): boolean {
+  return (
+    error instanceof StorageError ||
+    error instanceof ChatStateConflictError ||
+    error instanceof UserNotFoundError ||
+    error instanceof InvalidStorageArgumentError
+  );
+}
+
+/** Runs one port operation, wrapping any vendor failure in a StorageError naming the operation. */
+async function guarded<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (isDomainError(error)) throw error;
+    throw new StorageError(operation, { cause: error });
+  }
+}
+
+/** {@link ChatStateStore} on item `CHAT#<chatId>` / `STATE`: one consistent GetItem to load, one conditional PutItem to save. */
+export class DynamoChatStateStore implements ChatStateStore {
+  private readonly clock: Clock;
+
+  constructor(private readonly options: DynamoStorageOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** @inheritdoc */
+  load(chatId: number): Promise<VersionedChatState | undefined> {
+    return guarded("chats.load", async () => {
+      const { Item } = await this.options.client.send(
+        new GetCommand({
+          TableName: this.options.tableName,
+          Key: keys.chatState(chatId),
+          ConsistentRead: true,
+          ProjectionExpression: "#state, #version",
+          ExpressionAttributeNames: { "#state": "state", "#version": "version" },
+        }),
+      );
+      if (!Item) return undefined;
+      return { state: Item.state as ChatState, version: Item.version as number };
+    });
+  }
+
+  /** @inheritdoc */
+  save(chatId: number, state: ChatState, expectedVersion: number): Promise<number> {
+    return guarded("chats.save", async () => {
+      const version = expectedVersion + 1;
+      const isNew = expectedVersion === 0;
+      try {
+        await this.options.client.send(
+          new PutCommand({
+            TableName: this.options.tableName,
+            Item: { ...keys.chatState(chatId), version, state, updatedAt: this.clock.now().toISOString() },
+            ConditionExpression: isNew ? "attribute_not_exists(#pk)" : "#version = :expected",
+            ExpressionAttributeNames: isNew ? { "#pk": pk } : { "#version": "version" },
+            ...(isNew ? {} : { ExpressionAttributeValues: { ":expected": expectedVersion } }),
+          }),
+        );
+      } catch (error) {
+        if (isConditionalCheckFailed(error)) throw new ChatStateConflictError(chatId, expectedVersion);
+        throw error;
+      }
+      return version;
+    });
+  }
+}
+
+/** The index attributes a profile carries: always the audience pair, the tips pair only when due (sparse index). */
+function indexAttributes(profile: UserProfile): Record<string, string> {
+  const attributes: Record<string, string> = {
+    audiencePk: keys.audiencePk(audienceShardOf(profile.userId)),
+    audienceSk: keys.userSk(profile.userId),
+  };
+  if (isDueForTips(profile) && profile.tipHour !== undefined) {
+    attributes.tipsPk = keys.tipsPk(profile.tipHour);
+    attributes.tipsSk = keys.userSk(profile.userId);
+  }
+  return attributes;
+}
+
+function toProfile(item: Record<string, unknown>): UserProfile {
+  const profile: Record<string, unknown> = { ...item };
+  for (const attribute of profileBookkeeping) delete profile[attribute];
+  return profile as unknown as UserProfile;
+}
+
+/** Builds `SET a = :a, ... REMOVE b, ...` with placeholders for every name and value, after the `extraSets` clauses. */
+function updateExpression(set: Record<string, unknown>, remove: string[], extraSets: string[]) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets = Object.entries(set).map(([name, value], i) => {
+    names[`#s${i}`] = name;
+    values[`:s${i}`] = value;
+    return `#s${i} = :s${i}`;
+  });
+  const removes = remove.map((name, i) => {
+    names[`#r${i}`] = name;
+    return `#r${i}`;
+  });
+  const clauses = [`SET ${[...extraSets, ...sets].join(", ")}`];
+  if (removes.length > 0) clauses.push(`REMOVE ${removes.join(", ")}`);
+  return { expression: clauses.join(" "), names, values };
+}
+
+/** Changes that can move a user into or out of the sparse `tipsDue` index. */
+const dueFields = ["subscribed", "blocked", "tipHour"];
+
+/**
+ * {@link UserStore} on item `USER#<userId>` / `PROFILE`, indexed by `audience` (every user, 16 shards) and the
+ * sparse `tipsDue` (only users due a tip). See {@link DynamoUserStore.update} for how the index attributes
+ * stay consistent without transactions.
+ */
+export class DynamoUserStore implements UserStore {
+  private readonly clock: Clock;
+
+  constructor(private readonly options: DynamoStorageOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** @inheritdoc */
+  get(userId: number): Promise<UserProfile | undefined> {
+    return guarded("users.get", () => this.read(userId).then((item) => item && toProfile(item)));
+  }
+
+  /** @inheritdoc */
+  createIfMissing(profile: UserProfile): Promise<UserProfile> {
+    return guarded("users.createIfMissing", async () => {
+      if (profile.tipHour !== undefined) checkTipHour(profile.tipHour);
+      for (let attempt = 0; attempt < maxUpdateAttempts; attempt++) {
+        try {
+          await this.options.client.send(
+            new PutCommand({
+              TableName: this.options.tableName,
+              Item: {
+                ...profile,
+                ...keys.userProfile(profile.userId),
+                ...indexAttributes(profile),
+                version: 1,
+              },
+              ConditionExpression: "attribute_not_exists(#pk)",
+              ExpressionAttributeNames: { "#pk": pk },
+            }),
+          );
+          return storedCopy(profile);
+        } catch (error) {
+          if (!isConditionalCheckFailed(error)) throw error;
+        }
+        const stored = await this.read(profile.userId);
+        if (stored) return toProfile(stored); // else it was deleted in between: try to create again
+      }
+      throw new Error(`user ${profile.userId} kept appearing and disappearing during createIfMissing`);
+    });
+  }
+
+  /**
+   * Applies `changes` with one UpdateItem. A change to `subscribed`, `blocked` or `tipHour` can move the user in
+   * or out of the sparse `tipsDue` index, whose attributes depend on all three AFTER the change: for those, the
+   * profile is read (consistent), merged, and written conditioned on the `version` it was read at, retrying on
+   * conflict (optimistic locking, as for chat state). Other changes cannot affect the index and need no read.
+   * @throws UserNotFoundError when the user was never created
+   */
+  update(userId: number, changes: UserProfileChanges): Promise<UserProfile> {
+    return guarded("users.update", async () => {
+      const touchesIndex = Object.keys(changes).some((key) => dueFields.includes(key));
+      for (let attempt = 0; attempt < maxUpdateAttempts; attempt++) {
+        const stored = touchesIndex ? await this.read(userId) : undefined;
+        if (touchesIndex && !stored) throw new UserNotFoundError(userId);
+        try {
+          return await this.write(userId, changes, stored);
+        } catch (error) {
+          if (!isConditionalCheckFailed(error)) throw error;
+          if (!touchesIndex) throw new UserNotFoundError(userId);
+          // someone else changed the profile since we read it (or deleted it): read again
+        }
+      }
+      throw new Error(
+        `user ${userId} changed ${maxUpdateAttempts} times while being updated; retry the update`,
+      );
+    });
+  }
+
+  /** One UpdateItem: the changed fields, `updatedAt`, the index attributes (when `stored` was read) and a new version. */
+  private async write(
+    userId: number,
+    changes: UserProfileChanges,
+    stored: Record<string, unknown> | undefined,
+  ) {
+    const set: Record<string, unknown> = { updatedAt: this.clock.now().toISOString() };
+    const remove: string[] = [];
+    for (const [key, value] of Object.entries(changes)) {
+      if (key === "userId" || key === "createdAt" || profileBookkeeping.includes(key)) continue;
+      if (value !== undefined) set[key] = value;
+      else if (isRemovableProfileField(key)) remove.push(key);
+    }
+    if (typeof set.tipHour === "number") checkTipHour(set.tipHour);
+    let condition = "attribute_exists(#pk)";
+    const conditionValues: Record<string, unknown> = {};
+    if (stored) {
+      const index = indexAttributes(applyProfileChanges(toProfile(stored), changes, this.clock));
+      Object.assign(set, index);
+      if (!index.tipsPk) remove.push("tipsPk", "tipsSk");
+      if (typeof stored.version === "number") {
+        condition += " AND #version = :read";
+        conditionValues[":read"] = stored.version;
+      } else {
+        condition += " AND attribute_not_exists(#version)"; // an item written before versions existed
+      }
+    }
+    const { expression, names, values } = updateExpression(set, remove, [
+      "#version = if_not_exists(#version, :zero) + :one",
+    ]);
+    const { Attributes } = await this.options.client.send(
+      new UpdateCommand({
+        TableName: this.options.tableName,
+        Key: keys.userProfile(userId),
+        UpdateExpression: expression,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { ...names, "#pk": pk, "#version": "version" },
+        ExpressionAttributeValues: { ...values, ...conditionValues, ":zero": 0, ":one": 1 },
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    return toProfile(Attributes ?? {});
+  }
+
+  /** @inheritdoc */
+  listSubscribersDue(
+    hour: number,
+    options?: { cursor?: string; limit?: number },
+  ): Promise<Page<UserProfile>> {
+    return guarded("users.listSubscribersDue", async () => {
+      checkTipHour(hour);
+      return this.queryIndex(tipsIndex, keys.tipsPk(hour), options);
+    });
+  }
+
+  /** @inheritdoc */
+  listAudience(shard: number, options?: { cursor?: string; limit?: number }): Promise<Page<UserProfile>> {
+    return guarded("users.listAudience", async () => {
+      checkShard(shard);
+      return this.queryIndex(audienceIndex, keys.audiencePk(shard), options);
+    });
+  }
+
+  private async read(userId: number): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.options.client.send(
+      new GetCommand({
+        TableName: this.options.tableName,
+        Key: keys.userProfile(userId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item;
+  }
+
+  /** One Query page of a GSI partition; the cursor is the base64url JSON of LastEvaluatedKey. */
+  private async queryIndex(
+    index: (typeof tableDefinition.globalSecondaryIndexes)[number] | undefined,
+    partition: string,
+    options: { cursor?: string; limit?: number } = {},
+  ): Promise<Page<UserProfile>> {
+    if (!index) throw new Error("contracts/table.ts must define the audience and tipsDue indexes");
+    const limit = pageLimit(options.limit);
+    const startKey = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
+    if (startKey && startKey[index.partitionKey] !== partition) {
+      throw new InvalidStorageArgumentError(
+        `The page cursor belongs to another query than ${index.name} ${partition}; pass back the cursor this query returned.`,
+      );
+    }
+    const { Items = [], LastEvaluatedKey } = await this.options.client.send(
+      new QueryCommand({
+        TableName: this.options.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: "#ipk = :partition",
+        ExpressionAttributeNames: { "#ipk": index.partitionKey },
+        ExpressionAttributeValues: { ":partition": partition },
+        Limit: limit,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    return {
+      items: Items.map(toProfile),
+      ...(LastEvaluatedKey ? { cursor: encodeCursor(LastEvaluatedKey) } : {}),
+    };
+  }
+}
+
+/** {@link AnswerStore} on items `USER#<userId>` / `ANSWERS#<questionnaireId>#<startedAt>#<runId>`, written once. */
+export class DynamoAnswerStore implements AnswerStore {
+  constructor(private readonly options: DynamoStorageOptions) {}
+
+  /** @inheritdoc */
+  save(submission: QuestionnaireSubmission): Promise<void> {
+    return guarded("answers.save", async () => {
+      checkQuestionnaireId(submission.questionnaireId);
+      try {
+        await this.options.client.send(
+          new PutCommand({
+            TableName: this.options.tableName,
+            Item: { ...submission, ...keys.answers(submission) },
+            ConditionExpression: "attribute_not_exists(#pk)",
+            ExpressionAttributeNames: { "#pk": pk },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error; // already saved by an earlier try of the same update
+      }
+    });
+  }
+
+  /** @inheritdoc */
+  list(userId: number, questionnaireId?: string): Promise<QuestionnaireSubmission[]> {
+    return guarded("answers.list", async () => {
+      if (questionnaireId !== undefined) checkQuestionnaireId(questionnaireId);
+      const prefix = questionnaireId === undefined ? "ANSWERS#" : `ANSWERS#${questionnaireId}#`;
+      const submissions: QuestionnaireSubmission[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.options.client.send(
+          new QueryCommand({
+            TableName: this.options.tableName,
+            KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+            ExpressionAttributeNames: { "#pk": pk, "#sk": tableDefinition.sortKey },
+            ExpressionAttributeValues: { ":pk": `USER#${userId}`, ":prefix": prefix },
+            ConsistentRead: true,
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        for (const { pk: _pk, sk: _sk, ...submission } of page.Items ?? []) {
+          submissions.push(submission as QuestionnaireSubmission);
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return submissions.sort(compareSubmissions);
+    });
+  }
+}
+
+/**
+ * {@link ProcessedUpdateStore} on items `CLAIM#<key>` / `CLAIM` with TTL attribute `expiresAt`. DynamoDB's TTL
+ * deletes expired items lazily (up to days later), so the claim condition checks the expiry itself.
+ */
+export class DynamoProcessedUpdateStore implements ProcessedUpdateStore {
+  private readonly clock: Clock;
+
+  constructor(private readonly options: DynamoStorageOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** @inheritdoc */
+  claim(key: string, ttlSeconds: number): Promise<boolean> {
+    return guarded("processedUpdates.claim", async () => {
+      const now = Math.floor(this.clock.now().getTime() / 1000);
+      try {
+        await this.options.client.send(
+          new PutCommand({
+            TableName: this.options.tableName,
+            Item: { ...keys.claim(key), [ttlAttribute]: now + ttlSeconds },
+            ConditionExpression: "attribute_not_exists(#pk) OR #expiresAt < :now",
+            ExpressionAttributeNames: { "#pk": pk, "#expiresAt": ttlAttribute },
+            ExpressionAttributeValues: { ":now": now },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionalCheckFailed(error)) return false;
+        throw error;
+      }
+    });
+  }
+}
+
+/**
+ * Builds the DynamoDB {@link Storage} on one table. The client must come from `createDocumentClient` (or use
+ * `documentClientTranslateConfig`) so `undefined` fields are dropped, as the in-memory twin does.
+ */
+export function createDynamoStorage(options: DynamoStorageOptions): Storage {
+  if (!options.tableName) {
+    throw new InvalidStorageArgumentError(
+      "createDynamoStorage needs a tableName; set the TABLE_NAME configuration.",
+    );
+  }
+  return {
+    chats: new DynamoChatStateStore(options),
+    users: new DynamoUserStore(options),
+    answers: new DynamoAnswerStore(options),
+    processedUpdates: new DynamoProcessedUpdateStore(options),
+  };
+}

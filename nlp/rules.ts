@@ -1,0 +1,88 @@
+/**
+ * The rule tier: exact phrases, keywords and patterns declared in content, no statistics. It is the
+ * default tier ("general chatbot") and also runs first in NLP mode, because an exact rule is never wrong.
+ */
+import { matchKey } from "./normalize";
+import type { Classification, IntentClassifier, IntentScore } from "./types";
+
+/** What the rule tier needs to know about an intent (a structural subset of a content intent). */
+export interface RuleSource {
+  id: string;
+  examples: Record<string, string[]>;
+  keywords?: Record<string, string[]>;
+  patterns?: Record<string, string[]>;
+}
+
+interface CompiledPattern {
+  intent: string;
+  regex: RegExp;
+}
+
+interface CompiledKeyword {
+  intent: string;
+  /** Keyword in match-key form, surrounded by spaces for whole-word matching. */
+  padded: string;
+  words: number;
+}
+
+/** Confidence given to a pattern match: certain enough to answer, below an exact phrase. */
+const patternConfidence = 0.95;
+
+/**
+ * Rule-based {@link IntentClassifier}. Exact example phrases and patterns decide (`exact`); keywords
+ * score intents by how many keyword words occur, and a single clear winner is `confident`, a tie `unsure`.
+ * Matching ignores case, punctuation and Vietnamese diacritics, in every language of the content.
+ */
+export class RuleClassifier implements IntentClassifier {
+  readonly name = "rules";
+  private readonly exact = new Map<string, string>();
+  private readonly patterns: CompiledPattern[] = [];
+  private readonly keywords: CompiledKeyword[] = [];
+
+  constructor(intents: readonly RuleSource[]) {
+    for (const intent of intents) {
+      for (const examples of Object.values(intent.examples))
+        for (const example of examples) {
+          const key = matchKey(example);
+          if (key && !this.exact.has(key)) this.exact.set(key, intent.id);
+        }
+      for (const patterns of Object.values(intent.patterns ?? {}))
+        for (const pattern of patterns) this.patterns.push({ intent: intent.id, regex: new RegExp(pattern, "iu") });
+      for (const keywords of Object.values(intent.keywords ?? {}))
+        for (const keyword of keywords) {
+          const key = matchKey(keyword);
+          if (key) this.keywords.push({ intent: intent.id, padded: ` ${key} `, words: key.split(" ").length });
+        }
+    }
+  }
+
+  classify(text: string, _language: string): Classification {
+    const key = matchKey(text);
+    if (!key) return { decision: "out_of_scope", candidates: [] };
+    const exact = this.exact.get(key);
+    if (exact) return { decision: "exact", candidates: [{ intent: exact, confidence: 1 }] };
+    for (const { intent, regex } of this.patterns)
+      if (regex.test(key) || regex.test(text)) return { decision: "exact", candidates: [{ intent, confidence: patternConfidence }] };
+    return this.byKeywords(key);
+  }
+
+  private byKeywords(key: string): Classification {
+    const padded = ` ${key} `;
+    const scores = new Map<string, number>();
+    // CJK text has no spaces, so keywords written in CJK scripts match as substrings.
+    for (const { intent, padded: keyword, words } of this.keywords) {
+      const bare = keyword.trim();
+      const hit = /\p{Script=Han}/u.test(bare) ? key.includes(bare) : padded.includes(keyword);
+      if (hit) scores.set(intent, (scores.get(intent) ?? 0) + words);
+    }
+    if (scores.size === 0) return { decision: "out_of_scope", candidates: [] };
+    const total = [...scores.values()].reduce((a, b) => a + b, 0);
+    const candidates: IntentScore[] = [...scores.entries()]
+      .map(([intent, score]) => ({ intent, confidence: score / total }))
+      .sort((a, b) => b.confidence - a.confidence || a.intent.localeCompare(b.intent))
+      .slice(0, 3);
+    const [best, second] = candidates;
+    const clearWinner = best && (!second || (scores.get(best.intent) ?? 0) > (scores.get(second.intent) ?? 0));
+    return { decision: clearWinner ? "confident" : "unsure", candidates };
+  }
+}

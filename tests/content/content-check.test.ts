@@ -1,0 +1,84 @@
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ContentError, loadContent } from "../../content/load";
+
+const root = join(__dirname, "..", "..");
+
+/** A copy of the default pack that a test may break. */
+function copyOfDefaultPack(): string {
+  const dir = mkdtempSync(join(tmpdir(), "content-"));
+  cpSync(join(root, "content"), dir, { recursive: true, filter: (src) => !src.endsWith(".ts") });
+  return dir;
+}
+
+function problemsOf(dir: string) {
+  try {
+    loadContent(dir);
+  } catch (error) {
+    if (error instanceof ContentError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("content validation", () => {
+  it("accepts the default pack: three languages, 25+ Q&A entries, both questionnaires, 40+ tips", () => {
+    const content = loadContent(join(root, "content"));
+
+    expect(content.settings.languages).toEqual(["en", "vi", "zh-TW"]);
+    const qa = content.intents.filter((i) => i.kind === "qa");
+    expect(qa.length).toBeGreaterThanOrEqual(25);
+    for (const intent of qa) for (const language of content.settings.languages) expect(intent.examples[language]?.length).toBeGreaterThanOrEqual(8);
+    expect(content.questionnaires.map((q) => q.id).sort()).toEqual(["course-feedback", "learner-profile"]);
+    expect(content.recommendations.length).toBeGreaterThanOrEqual(40);
+    const chitchat = content.intents.filter((i) => i.kind === "chitchat").map((i) => i.id);
+    expect(chitchat).toEqual(
+      expect.arrayContaining(["chitchat.greet", "chitchat.goodbye", "chitchat.thanks", "chitchat.how-are-you", "chitchat.who-are-you", "chitchat.joke", "chitchat.rude", "chitchat.yes", "chitchat.no"]),
+    );
+  });
+
+  it("names the file, the path inside it and the reason for a missing translation", () => {
+    const dir = copyOfDefaultPack();
+    const file = join(dir, "messages.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace(/^(\s+)vi: .*\n/m, ""));
+
+    const problems = problemsOf(dir);
+
+    expect(problems).toEqual([expect.objectContaining({ file: expect.stringContaining("messages.yaml"), reason: "missing the vi translation" })]);
+    expect(problems[0]?.path).toMatch(/\.vi$/);
+  });
+
+  it("reports every problem, not only the first: bad YAML, wrong types and unknown topics", () => {
+    const dir = copyOfDefaultPack();
+    writeFileSync(join(dir, "questionnaires", "broken.yaml"), "id: [unclosed\n");
+    writeFileSync(
+      join(dir, "recommendations.yaml"),
+      `${readFileSync(join(dir, "recommendations.yaml"), "utf8")}\n- id: tip.extra\n  topics: [kubernetes]\n  level: guru\n  text: { en: a, vi: b, zh-TW: c }\n`,
+    );
+
+    const problems = problemsOf(dir).map((p) => `${p.file.split("/").pop()}: ${p.path}: ${p.reason}`);
+
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^broken\.yaml: : not valid YAML/),
+        expect.stringMatching(/^recommendations\.yaml: \[\d+\]\.topics\[0\]: "kubernetes" is not one of settings\.topics/),
+        expect.stringMatching(/^recommendations\.yaml: \[\d+\]\.level: "guru" is not one of settings\.levels/),
+      ]),
+    );
+  });
+
+  it("`npm run content:check` exits non-zero and prints file, path and reason", () => {
+    const dir = copyOfDefaultPack();
+    const file = join(dir, "questionnaires", "course-feedback.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace(/version: 1/, "version: zero"));
+
+    const run = spawnSync(process.execPath, [join(root, "node_modules", "tsx", "dist", "cli.mjs"), join(root, "content", "check.ts"), dir], {
+      encoding: "utf8",
+    });
+
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/course-feedback\.yaml: version: .+/);
+  });
+});

