@@ -18,12 +18,17 @@ const maxAttempts = 3;
 /** How long an update without a chat (rare) is remembered for the duplicate check. */
 const chatlessClaimSeconds = 24 * 60 * 60;
 
-/** Builds the middleware that loads, guards, saves and flushes around every update. */
-export function conversation(deps: BotDeps): MiddlewareFn<BotContext> {
+/**
+ * Builds the middleware that loads, guards, saves and flushes around every update. The features run as
+ * `handle`, which may run more than once for one update (after a version conflict), so it is given
+ * explicitly rather than as grammY's one-shot `next`.
+ */
+export function conversation(deps: BotDeps, handle: MiddlewareFn<BotContext>): MiddlewareFn<BotContext> {
   const { storage, content, logger } = deps;
   const { languages, defaultLanguage } = content.settings;
 
-  return async (ctx, next) => {
+  const next = (ctx: BotContext) => handle(ctx, async () => {});
+  return async (ctx) => {
     ctx.deps = deps;
     const updateId = ctx.update.update_id;
     const chatId = ctx.chat?.id;
@@ -36,7 +41,7 @@ export function conversation(deps: BotDeps): MiddlewareFn<BotContext> {
         recentUpdateIds: [],
         language: resolveLanguage(ctx.from?.language_code, languages, defaultLanguage),
       });
-      await next();
+      await next(ctx);
       await flush(ctx, ctx.outbox);
       return;
     }
@@ -52,7 +57,7 @@ export function conversation(deps: BotDeps): MiddlewareFn<BotContext> {
         : { recentUpdateIds: [], language: resolveLanguage(ctx.from?.language_code, languages, defaultLanguage) };
       bindPerUpdate(ctx, state);
       if (!stored) await registerUser(ctx);
-      await next();
+      await next(ctx);
       ctx.session.recentUpdateIds = [...ctx.session.recentUpdateIds, updateId].slice(-rememberedUpdateIds);
       try {
         await storage.chats.save(chatId, ctx.session, stored?.version ?? 0);

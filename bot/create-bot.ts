@@ -3,7 +3,7 @@
  * It reads no environment and builds no AWS client, so tests, the terminal chat, the local stack and
  * Lambda all run exactly this code.
  */
-import { Bot, type BotConfig as GrammyBotConfig } from "grammy";
+import { Bot, Composer, type BotConfig as GrammyBotConfig } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { BotContext, BotDeps } from "./context";
 import { conversation } from "./conversation";
@@ -26,14 +26,14 @@ export interface CreateBotOptions {
 /** Builds the bot. Call `bot.handleUpdate(update)` or use a webhook adapter; never `bot.start()` on Lambda. */
 export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotContext> {
   const bot = new Bot<BotContext>(options.token, { botInfo: options.botInfo, client: options.client });
-  bot.use(conversation(deps));
-  bot.use(settingsFeature());
-  bot.use(questionnaireFeature());
-  bot.use(subscriptionsFeature());
-  bot.use(adminFeature());
-  bot.use(intentsFeature());
+  const features = new Composer<BotContext>();
+  features.use(settingsFeature());
+  features.use(questionnaireFeature());
+  features.use(subscriptionsFeature());
+  features.use(adminFeature());
+  features.use(intentsFeature());
 
-  bot.on("message:text", async (ctx) => {
+  features.on("message:text", async (ctx) => {
     const text = ctx.message.text;
     if (text.startsWith("/")) {
       // An unknown command: say what the bot can do rather than guessing.
@@ -44,13 +44,14 @@ export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotCont
     ctx.session.awaitingQuestion = undefined;
     answerFreeText(ctx, text);
   });
-  bot.on("callback_query", (ctx) => {
+  features.on("callback_query", (ctx) => {
     // A button from an old message whose meaning is gone: stop the spinner, change nothing.
     acknowledge(ctx);
   });
-  bot.on("message", (ctx) => {
+  features.on("message", (ctx) => {
     // Stickers, photos, voice: nothing to understand yet, so show what the bot can do.
     fallback(ctx);
   });
+  bot.use(conversation(deps, features.middleware()));
   return bot;
 }

@@ -89,7 +89,7 @@ describe("questionnaires", () => {
     const [answer, bridge, question] = texts(calls);
     expect(greet?.answers.en).toContain(answer);
     expect(bridge).toBe(bot.content.messages["questionnaire.notAnAnswer"]?.en);
-    expect(question).toContain(bot.content.questionnaires[0]?.questions[1]?.prompt.en ?? "???");
+    expect(question).toContain(bot.content.questionnaires.find((q) => q.id === "learner-profile")?.questions[1]?.prompt.en ?? "???");
     expect(buttons(calls).map((b) => b.data)).toContain("a:1:beginner");
   });
 

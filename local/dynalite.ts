@@ -1,0 +1,80 @@
+/**
+ * DynamoDB on loopback for the local stack and tests: dynalite in-process, in memory or persisted on disk
+ * (`path`), with the table created from the same definition the Pulumi program uses (contracts/table.ts).
+ */
+import type { Server } from "node:http";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import dynalite from "dynalite";
+import { createDocumentClient } from "../bot/storage/dynamodb-client";
+import { ensureTable } from "../bot/storage/dynamodb-table";
+
+/** A running local DynamoDB with the Lambdagram table. */
+export interface LocalDynamo {
+  /** `http://127.0.0.1:<port>` */
+  endpoint: string;
+  client: DynamoDBClient;
+  documentClient: DynamoDBDocumentClient;
+  tableName: string;
+  /** Stops the server (flushing data to disk when persisted); safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Client settings for a local endpoint: fake credentials, us-east-1. */
+export function localClient(endpoint: string, maxAttempts?: number): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    ...(maxAttempts === undefined ? {} : { maxAttempts }),
+  });
+}
+
+/** Wraps a started endpoint: creates the table (waiting until ACTIVE) and builds the clients. */
+export async function withTable(
+  endpoint: string,
+  options: { tableName?: string; maxAttempts?: number },
+  stopServer: () => Promise<void>,
+): Promise<LocalDynamo> {
+  const tableName = options.tableName ?? "lambdagram-test";
+  const client = localClient(endpoint, options.maxAttempts);
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    client.destroy();
+    await stopServer();
+  };
+  try {
+    await ensureTable(client, tableName);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { endpoint, client, documentClient: createDocumentClient(client), tableName, stop };
+}
+
+/** Starts dynalite on a free loopback port; `path` persists data there (never open one path twice). */
+export async function startDynalite(
+  options: { tableName?: string; maxAttempts?: number; path?: string } = {},
+): Promise<LocalDynamo> {
+  const server: Server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path ? { path: options.path } : {}),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string")
+    throw new Error("dynalite did not listen on a TCP port");
+  return withTable(`http://127.0.0.1:${address.port}`, options, async () => {
+    server.closeAllConnections(); // keep-alive sockets of the SDK would hold close() open
+    await new Promise<void>((resolve, reject) =>
+      server.close((error) => (error ? reject(error) : resolve())),
+    );
+  });
+}

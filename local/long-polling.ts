@@ -1,0 +1,48 @@
+/**
+ * `BOT_TOKEN=... npm start` without TELEGRAM_API_ROOT: the same bot against real Telegram by long polling
+ * (grammY runner), storage in dynalite under .lambdagram/data, so anyone can try their bot without AWS.
+ */
+import { join } from "node:path";
+import { run } from "@grammyjs/runner";
+import { botInfoFor, botIdFromToken } from "../bot/bot-info";
+import { MemoryBroadcastQueue } from "../bot/broadcast/memory-queue";
+import { createBot } from "../bot/create-bot";
+import { loadNlpClassifier } from "../bot/handlers/nlp";
+import { botConfigFrom, type Environment, loadBundledContent, loggerFrom } from "../bot/handlers/runtime";
+import { createDynamoStorage } from "../bot/storage/dynamodb";
+import { env } from "../contracts/runtime";
+import { RuleClassifier } from "../nlp/rules";
+import { startDynalite } from "./dynalite";
+
+/** Runs the bot by long polling until the process is stopped. */
+export async function startLongPolling(environment: Environment): Promise<void> {
+  const token = environment[env.botToken] ?? "";
+  const logger = loggerFrom(environment, { fn: "long-polling" });
+  const dataDir = environment.LAMBDAGRAM_DATA_DIR ?? join(process.cwd(), ".lambdagram", "data");
+  const dynamo = await startDynalite({ tableName: "lambdagram-local", path: join(dataDir, "dynamodb") });
+  const content = loadBundledContent(join(process.cwd(), "bot", "handlers"));
+  const bot = createBot(
+    {
+      content,
+      storage: createDynamoStorage({ client: dynamo.documentClient, tableName: dynamo.tableName }),
+      classifiers: { rules: new RuleClassifier(content.intents), nlp: loadNlpClassifier(process.cwd(), logger) },
+      broadcasts: new MemoryBroadcastQueue(),
+      config: botConfigFrom(environment),
+      clock: { now: () => new Date() },
+      logger,
+    },
+    { token, botInfo: botInfoFor(botIdFromToken(token), "your_bot") },
+  );
+  const me = await bot.api.getMe();
+  bot.botInfo = me;
+  await bot.api.deleteWebhook();
+  console.log(`Lambdagram is polling Telegram as @${me.username}. Press Ctrl-C to stop.`);
+  const runner = run(bot);
+  const stop = async () => {
+    await runner.stop();
+    await dynamo.stop();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
