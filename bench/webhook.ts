@@ -18,6 +18,7 @@ import { createMemoryStorage } from "../bot/storage/memory";
 import { countRequests } from "../bot/storage/request-counter";
 import { createWebhookHandler } from "../bot/webhook";
 import { loadContent } from "../content/load";
+import { answerInProcess } from "../local/in-process-telegram";
 import { RuleClassifier } from "../nlp/rules";
 import { startDynalite } from "../tests/helpers/dynamo";
 
@@ -45,20 +46,26 @@ function handlerFor(storage: Storage) {
     { token: "1:BENCH", botInfo: botInfoFor(1, "bench_bot") },
   );
   // Telegram answers instantly: we measure our code and the database, not the network to Telegram.
-  bot.api.config.use(async (_prev, method, payload) => {
-    const p = payload as unknown as Record<string, unknown>;
-    const result = method === "sendMessage" ? { message_id: 1, date: 0, chat: { id: p.chat_id, type: "private" } } : true;
-    // biome-ignore lint/suspicious/noExplicitAny: raw API envelope of any method.
-    return { ok: true, result } as any;
+  answerInProcess(bot.api);
+  return createWebhookHandler({
+    bot,
+    secretToken: "s",
+    logger: createJsonLogger({ level: "silent" }),
+    timeoutMilliseconds: 8000,
   });
-  return createWebhookHandler({ bot, secretToken: "s", logger: createJsonLogger({ level: "silent" }), timeoutMilliseconds: 8000 });
 }
 
 let updateId = 1;
 function event(userId: number, text: string) {
   const update: Update = {
     update_id: updateId++,
-    message: { message_id: updateId, date: 0, chat: { id: userId, type: "private", first_name: "U" }, from: { id: userId, is_bot: false, first_name: "U", language_code: "en" }, text },
+    message: {
+      message_id: updateId,
+      date: 0,
+      chat: { id: userId, type: "private", first_name: "U" },
+      from: { id: userId, is_bot: false, first_name: "U", language_code: "en" },
+      text,
+    },
   } as Update;
   return {
     headers: { "x-telegram-bot-api-secret-token": "s" },
@@ -69,7 +76,12 @@ function event(userId: number, text: string) {
   } as any;
 }
 
-async function run(name: string, storage: Storage, dbTime: () => number, countPerMessage?: () => Promise<string>) {
+async function run(
+  name: string,
+  storage: Storage,
+  dbTime: () => number,
+  countPerMessage?: () => Promise<string>,
+) {
   const handle = handlerFor(storage);
   for (let u = 1; u <= users; u++) await handle(event(u, "/start")); // first contact creates profiles
   const extra = countPerMessage ? await countPerMessage() : "";
@@ -124,13 +136,17 @@ async function main() {
       const handle = handlerFor(storage);
       counter.reset();
       await handle(event(1, "what is the maximum memory for lambda"));
-      return `${counter.total()} (${Object.entries(counter.byCommand).map(([k, v]) => `${k} ${v}`).join(", ")})`;
+      return `${counter.total()} (${Object.entries(counter.byCommand)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")})`;
     };
     rows.push(await run("DynamoDB (dynalite)", storage, () => dbMs, perMessage));
   } finally {
     await dynamo.stop();
   }
-  console.log(`Webhook benchmark: ${updates} text updates from ${users} users, rules tier, Node ${process.version}`);
+  console.log(
+    `Webhook benchmark: ${updates} text updates from ${users} users, rules tier, Node ${process.version}`,
+  );
   console.table(rows);
 }
 

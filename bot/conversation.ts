@@ -54,7 +54,10 @@ export function conversation(deps: BotDeps, handle: MiddlewareFn<BotContext>): M
       }
       const state: ChatState = stored
         ? structuredClone(stored.state)
-        : { recentUpdateIds: [], language: resolveLanguage(ctx.from?.language_code, languages, defaultLanguage) };
+        : {
+            recentUpdateIds: [],
+            language: resolveLanguage(ctx.from?.language_code, languages, defaultLanguage),
+          };
       bindPerUpdate(ctx, state);
       if (!stored) await registerUser(ctx);
       await next(ctx);

@@ -11,7 +11,11 @@ export type MessageParams = Record<string, string | number>;
  * Maps Telegram's `language_code` (IETF tag, often just `vi` or `zh-hant`) to a language of the pack.
  * Chinese variants map to the pack's Chinese language; anything unknown to the default language.
  */
-export function resolveLanguage(languageCode: string | undefined, languages: readonly string[], fallback: string): string {
+export function resolveLanguage(
+  languageCode: string | undefined,
+  languages: readonly string[],
+  fallback: string,
+): string {
   if (!languageCode) return fallback;
   const code = languageCode.toLowerCase();
   const exact = languages.find((language) => language.toLowerCase() === code);
@@ -23,13 +27,16 @@ export function resolveLanguage(languageCode: string | undefined, languages: rea
 /** Picks the value for `language` from a localised field, falling back to the default language. */
 export function pick<T>(value: Localized<T>, language: string, fallback: string): T {
   const chosen = value[language] ?? value[fallback] ?? Object.values(value)[0];
-  if (chosen === undefined) throw new Error("A localised content field has no values; run `npm run content:check`.");
+  if (chosen === undefined)
+    throw new Error("A localised content field has no values; run `npm run content:check`.");
   return chosen;
 }
 
 /** Replaces `{key}` placeholders; unknown placeholders are left visible so authors notice them. */
 export function fill(template: string, params: MessageParams = {}): string {
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in params ? String(params[key]) : whole));
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) =>
+    key in params ? String(params[key]) : whole,
+  );
 }
 
 /** A translator bound to one language: `t("start.greeting", { name })`. */

@@ -52,5 +52,6 @@ export function grid(buttons: { text: string; data: string }[], perRow = 2): Inl
 /** Acknowledges a button press (Telegram shows a spinner until it is answered). */
 export function acknowledge(ctx: BotContext, text?: string): void {
   const id = ctx.callbackQuery?.id;
-  if (id) ctx.queue("answerCallbackQuery", text ? { callback_query_id: id, text } : { callback_query_id: id });
+  if (id)
+    ctx.queue("answerCallbackQuery", text ? { callback_query_id: id, text } : { callback_query_id: id });
 }

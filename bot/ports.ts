@@ -53,7 +53,10 @@ export interface VersionedChatState {
 
 /** Thrown by {@link ChatStateStore.save} when another update changed the chat since it was read. */
 export class ChatStateConflictError extends Error {
-  constructor(readonly chatId: number, readonly expectedVersion: number) {
+  constructor(
+    readonly chatId: number,
+    readonly expectedVersion: number,
+  ) {
     super(
       `Chat ${chatId} changed since version ${expectedVersion} was read; reload the state and handle the update again.`,
     );

@@ -26,7 +26,8 @@ export type WebhookHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatew
 const secretHeader = "x-telegram-bot-api-secret-token";
 
 function headerValue(event: APIGatewayProxyEventV2, name: string): string | undefined {
-  for (const [key, value] of Object.entries(event.headers ?? {})) if (key.toLowerCase() === name) return value;
+  for (const [key, value] of Object.entries(event.headers ?? {}))
+    if (key.toLowerCase() === name) return value;
   return undefined;
 }
 
@@ -53,10 +54,13 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
 
   return async (event) => {
     if (!sameSecret(headerValue(event, secretHeader), secretToken)) {
-      logger.warn("webhook refused: wrong or missing secret token", { sourceIp: event.requestContext?.http?.sourceIp });
+      logger.warn("webhook refused: wrong or missing secret token", {
+        sourceIp: event.requestContext?.http?.sourceIp,
+      });
       return { statusCode: 401 };
     }
-    const body = event.isBase64Encoded && event.body ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+    const body =
+      event.isBase64Encoded && event.body ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
     let update: unknown;
     try {
       update = JSON.parse(body ?? "");
@@ -64,21 +68,32 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
       logger.warn("webhook refused: body is not JSON", { bytes: body?.length ?? 0 });
       return { statusCode: 400, body: "Body is not JSON: Telegram sends one Update object as JSON." };
     }
-    if (typeof update !== "object" || update === null || typeof (update as { update_id?: unknown }).update_id !== "number") {
+    if (
+      typeof update !== "object" ||
+      update === null ||
+      typeof (update as { update_id?: unknown }).update_id !== "number"
+    ) {
       logger.warn("webhook refused: JSON is not a Telegram update (no numeric update_id)");
       return { statusCode: 400, body: "Not a Telegram Update: the JSON object needs a numeric update_id." };
     }
     const updateId = (update as { update_id: number }).update_id;
     const started = performance.now();
     try {
-      const result: unknown = await callback({ headers: event.headers ?? {}, body: JSON.stringify(update) }, {});
+      const result: unknown = await callback(
+        { headers: event.headers ?? {}, body: JSON.stringify(update) },
+        {},
+      );
       logger.info("update handled", { updateId, ms: Math.round((performance.now() - started) * 10) / 10 });
       return (result as APIGatewayProxyStructuredResultV2 | undefined) ?? { statusCode: 200 };
     } catch (thrown) {
       const error = thrown instanceof BotError ? thrown.error : thrown;
       const message = (error as Error)?.message ?? String(error);
       if (isRetryable(error) || /timed out/i.test(message)) {
-        logger.error("update failed; Telegram will re-send it", { updateId, error: message, kind: (error as Error)?.name });
+        logger.error("update failed; Telegram will re-send it", {
+          updateId,
+          error: message,
+          kind: (error as Error)?.name,
+        });
         return { statusCode: 503 };
       }
       logger.error("update could not be handled; acknowledged so Telegram does not re-send it", {

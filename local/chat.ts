@@ -12,6 +12,7 @@ import { createJsonLogger } from "../bot/observability/logger";
 import { createMemoryStorage } from "../bot/storage/memory";
 import { ContentError, loadContent } from "../content/load";
 import { RuleClassifier } from "../nlp/rules";
+import { answerInProcess } from "./in-process-telegram";
 import { loadLocalNlp } from "./nlp-model";
 
 interface Button {
@@ -42,7 +43,11 @@ async function main(): Promise<void> {
       storage: createMemoryStorage(),
       classifiers: { rules: new RuleClassifier(content.intents), nlp },
       broadcasts: new MemoryBroadcastQueue(),
-      config: { defaultMode: process.env.DEFAULT_MODE === "rules" ? "rules" : nlp ? "nlp" : "rules", adminUserIds: adminIds, defaultTipHour: 9 },
+      config: {
+        defaultMode: process.env.DEFAULT_MODE === "rules" ? "rules" : nlp ? "nlp" : "rules",
+        adminUserIds: adminIds,
+        defaultTipHour: 9,
+      },
       clock: { now: () => new Date() },
       logger,
     },
@@ -54,29 +59,27 @@ async function main(): Promise<void> {
   let messageId = 0;
   const print = (line: string) => process.stdout.write(`${line}\n`);
   const showButtons = (markup: unknown) => {
-    const rows = (markup as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined)?.inline_keyboard;
+    const rows = (markup as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined)
+      ?.inline_keyboard;
     if (!rows) return;
     buttons = rows.flat().map((b) => ({ text: b.text, data: b.callback_data ?? "" }));
     buttonsMessageId = messageId;
     print(buttons.map((b, i) => `   [${i + 1}] ${b.text}`).join("\n"));
   };
 
-  bot.api.config.use(async (_prev, method, payload) => {
-    const p = payload as unknown as Record<string, unknown>;
-    if (method === "sendMessage") {
-      messageId += 1;
-      print(`\n🤖 ${String(p.text).replace(/\n/g, "\n   ")}`);
-      showButtons(p.reply_markup);
-      // biome-ignore lint/suspicious/noExplicitAny: raw API envelope.
-      return { ok: true, result: { message_id: messageId, date: 0, chat: { id: p.chat_id, type: "private" }, text: p.text } } as any;
-    }
-    if (method === "editMessageReplyMarkup" || method === "editMessageText") {
-      if (p.text) print(`\n🤖 (edited) ${String(p.text)}`);
-      showButtons(p.reply_markup);
-    }
-    if (method === "answerCallbackQuery" && p.text) print(`   (${String(p.text)})`);
-    // biome-ignore lint/suspicious/noExplicitAny: raw API envelope.
-    return { ok: true, result: true } as any;
+  answerInProcess(bot.api, {
+    onCall: ({ method, payload: p }) => {
+      if (method === "sendMessage") {
+        messageId += 1;
+        print(`\n🤖 ${String(p.text).replace(/\n/g, "\n   ")}`);
+        showButtons(p.reply_markup);
+      }
+      if (method === "editMessageReplyMarkup" || method === "editMessageText") {
+        if (p.text) print(`\n🤖 (edited) ${String(p.text)}`);
+        showButtons(p.reply_markup);
+      }
+      if (method === "answerCallbackQuery" && p.text) print(`   (${String(p.text)})`);
+    },
   });
 
   let userId = 1;
@@ -116,7 +119,9 @@ async function main(): Promise<void> {
             chat: chat(),
             from: from(),
             text,
-            ...(text.startsWith("/") ? { entities: [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]?.length ?? 1 }] } : {}),
+            ...(text.startsWith("/")
+              ? { entities: [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]?.length ?? 1 }] }
+              : {}),
           },
         } as Update);
     try {

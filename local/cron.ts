@@ -7,7 +7,9 @@
 /** Thrown for an expression the local scheduler cannot read; the message shows the expected form. */
 export class CronExpressionError extends Error {
   constructor(expression: string, why: string) {
-    super(`Cannot read schedule "${expression}": ${why}. Expected e.g. "cron(0 * * * ? *)" (EventBridge format).`);
+    super(
+      `Cannot read schedule "${expression}": ${why}. Expected e.g. "cron(0 * * * ? *)" (EventBridge format).`,
+    );
     this.name = "CronExpressionError";
   }
 }
@@ -38,14 +40,21 @@ function parseField(expression: string, text: string, field: Field): Set<number>
   const value = (token: string) => {
     const named = field.names?.indexOf(token.toUpperCase()) ?? -1;
     const n = named >= 0 ? named + (field.nameBase ?? 0) : Number(token);
-    if (!Number.isInteger(n) || n < field.min || n > field.max) throw new CronExpressionError(expression, `"${token}" is out of range ${field.min}-${field.max}`);
+    if (!Number.isInteger(n) || n < field.min || n > field.max)
+      throw new CronExpressionError(expression, `"${token}" is out of range ${field.min}-${field.max}`);
     return n;
   };
   for (const part of text.split(",")) {
     const [range = "", stepText] = part.split("/");
     const step = stepText === undefined ? 1 : Number(stepText);
-    if (!Number.isInteger(step) || step < 1) throw new CronExpressionError(expression, `bad step "${stepText}"`);
-    const [from, to] = range === "*" ? [field.min, field.max] : range.includes("-") ? range.split("-").map(value) : [value(range), stepText ? field.max : value(range)];
+    if (!Number.isInteger(step) || step < 1)
+      throw new CronExpressionError(expression, `bad step "${stepText}"`);
+    const [from, to] =
+      range === "*"
+        ? [field.min, field.max]
+        : range.includes("-")
+          ? range.split("-").map(value)
+          : [value(range), stepText ? field.max : value(range)];
     for (let n = from ?? field.min; n <= (to ?? field.max); n += step) values.add(n);
   }
   return values;
@@ -63,7 +72,8 @@ export interface CronSchedule {
 export function parseCron(expression: string, timeZone = "UTC"): CronSchedule {
   const inner = expression.trim().match(/^cron\((.*)\)$/)?.[1];
   const parts = inner?.trim().split(/\s+/);
-  if (!parts || parts.length !== 6) throw new CronExpressionError(expression, "it needs six fields inside cron(...)");
+  if (!parts || parts.length !== 6)
+    throw new CronExpressionError(expression, "it needs six fields inside cron(...)");
   const parsed = parts.map((text, i) => parseField(expression, text, fields[i] as Field));
   const format = new Intl.DateTimeFormat("en-US", {
     timeZone,
@@ -77,14 +87,23 @@ export function parseCron(expression: string, timeZone = "UTC"): CronSchedule {
   });
   const inZone = (date: Date) => {
     const get = (type: string) => format.formatToParts(date).find((p) => p.type === type)?.value ?? "";
-    return [Number(get("minute")), Number(get("hour")), Number(get("day")), Number(get("month")), dayNames.indexOf(get("weekday").toUpperCase()) + 1, Number(get("year"))];
+    return [
+      Number(get("minute")),
+      Number(get("hour")),
+      Number(get("day")),
+      Number(get("month")),
+      dayNames.indexOf(get("weekday").toUpperCase()) + 1,
+      Number(get("year")),
+    ];
   };
-  const matches = (date: Date) => inZone(date).every((v, i) => parsed[i] === "any" || (parsed[i] as Set<number>).has(v));
+  const matches = (date: Date) =>
+    inZone(date).every((v, i) => parsed[i] === "any" || (parsed[i] as Set<number>).has(v));
   return {
     matches,
     next(after) {
       const t = new Date(Math.floor(after.getTime() / 60_000) * 60_000 + 60_000);
-      for (let i = 0; i < 60 * 24 * 366 * 2; i++, t.setTime(t.getTime() + 60_000)) if (matches(t)) return new Date(t);
+      for (let i = 0; i < 60 * 24 * 366 * 2; i++, t.setTime(t.getTime() + 60_000))
+        if (matches(t)) return new Date(t);
       throw new CronExpressionError(expression, "it never fires in the next two years");
     },
   };

@@ -39,7 +39,8 @@ export class DynamoBroadcastQueue implements BroadcastQueue {
         }),
       );
     } catch (error) {
-      if ((error as Error).name !== "ConditionalCheckFailedException") throw new StorageError("enqueue broadcast", { cause: error });
+      if ((error as Error).name !== "ConditionalCheckFailedException")
+        throw new StorageError("enqueue broadcast", { cause: error });
     }
     return { id };
   }

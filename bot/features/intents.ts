@@ -46,7 +46,9 @@ export function answerIntent(ctx: BotContext, intentId: string): boolean {
   const answer = answers[Math.floor(random() * answers.length)] ?? answers[0] ?? "";
   const related = (intent.related ?? []).flatMap((id) => {
     const other = findIntent(ctx, id);
-    return other ? [{ text: pick(other.title, ctx.lang, defaultLanguage), data: `${callbacks.intent}${id}` }] : [];
+    return other
+      ? [{ text: pick(other.title, ctx.lang, defaultLanguage), data: `${callbacks.intent}${id}` }]
+      : [];
   });
   ctx.say(answer, related.length > 0 ? { reply_markup: grid(related, 1) } : undefined);
   ctx.deps.logger.info("intent answered", { intent: intentId, kind: intent.kind });
@@ -63,10 +65,17 @@ export function answerFreeText(ctx: BotContext, text: string): void {
     intent: best?.intent,
     confidence: best ? Math.round(best.confidence * 1000) / 1000 : undefined,
   });
-  if ((result.decision === "exact" || result.decision === "confident") && best && answerIntent(ctx, best.intent))
+  if (
+    (result.decision === "exact" || result.decision === "confident") &&
+    best &&
+    answerIntent(ctx, best.intent)
+  )
     return;
   if (result.decision === "unsure" && result.candidates.length > 0) {
-    offerCandidates(ctx, result.candidates.map((candidate) => candidate.intent));
+    offerCandidates(
+      ctx,
+      result.candidates.map((candidate) => candidate.intent),
+    );
     return;
   }
   fallback(ctx);
@@ -76,7 +85,9 @@ function offerCandidates(ctx: BotContext, intentIds: string[]): void {
   const { defaultLanguage } = ctx.deps.content.settings;
   const buttons = intentIds.slice(0, 3).flatMap((id) => {
     const intent = findIntent(ctx, id);
-    return intent ? [{ text: pick(intent.title, ctx.lang, defaultLanguage), data: `${callbacks.intent}${id}` }] : [];
+    return intent
+      ? [{ text: pick(intent.title, ctx.lang, defaultLanguage), data: `${callbacks.intent}${id}` }]
+      : [];
   });
   buttons.push({ text: ctx.t("nlp.noneOfThese"), data: callbacks.noneOfThese });
   ctx.say(ctx.t("nlp.didYouMean"), { reply_markup: grid(buttons, 1) });
@@ -94,7 +105,10 @@ export function questionButtons(ctx: BotContext) {
   return grid(
     ctx.deps.content.intents
       .filter((intent) => intent.kind === "qa")
-      .map((intent) => ({ text: pick(intent.title, ctx.lang, defaultLanguage), data: `${callbacks.intent}${intent.id}` })),
+      .map((intent) => ({
+        text: pick(intent.title, ctx.lang, defaultLanguage),
+        data: `${callbacks.intent}${intent.id}`,
+      })),
   );
 }
 

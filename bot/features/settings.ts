@@ -34,7 +34,10 @@ function showSettings(ctx: BotContext): void {
 function askLanguage(ctx: BotContext): void {
   const { languages, languageNames } = ctx.deps.content.settings;
   ctx.say(ctx.t("language.prompt"), {
-    reply_markup: grid(languages.map((code) => ({ text: languageNames[code] ?? code, data: `${callbacks.language}${code}` })), 3),
+    reply_markup: grid(
+      languages.map((code) => ({ text: languageNames[code] ?? code, data: `${callbacks.language}${code}` })),
+      3,
+    ),
   });
 }
 
@@ -57,7 +60,9 @@ async function changeLanguage(ctx: BotContext, requested: string): Promise<void>
   const userId = ctx.from?.id;
   if (userId !== undefined && ctx.chat?.type === "private")
     await ctx.deps.storage.users.update(userId, { language, updatedAt: ctx.deps.clock.now().toISOString() });
-  ctx.say(ctx.t("language.changed", { language: languageNames[language] ?? language }), { reply_markup: mainMenu(ctx) });
+  ctx.say(ctx.t("language.changed", { language: languageNames[language] ?? language }), {
+    reply_markup: mainMenu(ctx),
+  });
 }
 
 function changeMode(ctx: BotContext, requested: string): void {

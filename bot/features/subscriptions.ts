@@ -31,7 +31,10 @@ export async function subscribe(ctx: BotContext): Promise<void> {
   ctx.say(ctx.t("subscribe.done", { hour }));
   if (!profile.topics || !profile.level)
     ctx.say(ctx.t("subscribe.profileHint"), {
-      reply_markup: new InlineKeyboard().text(ctx.t("menu.questionnaires"), `${callbacks.questionnaire}learner-profile`),
+      reply_markup: new InlineKeyboard().text(
+        ctx.t("menu.questionnaires"),
+        `${callbacks.questionnaire}learner-profile`,
+      ),
     });
 }
 

@@ -4,8 +4,8 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Logger } from "../ports";
 import type { IntentClassifier } from "../../nlp/types";
+import type { Logger } from "../ports";
 
 /** Candidate model locations, bundled first. */
 export function modelPaths(directory: string): string[] {

@@ -8,15 +8,15 @@ import { join } from "node:path";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { UserFromGetMe } from "grammy/types";
-import { env as envNames } from "../../contracts/runtime";
 import { loadContent } from "../../content/load";
 import type { Content } from "../../content/schema";
+import { env as envNames } from "../../contracts/runtime";
 import { botIdFromToken, botInfoFor } from "../bot-info";
 import type { BotConfig } from "../context";
 import { createJsonLogger, type LogLevel } from "../observability/logger";
 import type { Logger, Mode, Storage } from "../ports";
-import { createDocumentClient } from "../storage/dynamodb-client";
 import { createDynamoStorage } from "../storage/dynamodb";
+import { createDocumentClient } from "../storage/dynamodb-client";
 
 /** Thrown at cold start when a required environment variable is missing; names the variable. */
 export class MissingConfigurationError extends Error {
@@ -32,7 +32,11 @@ export class MissingConfigurationError extends Error {
 export type Environment = Record<string, string | undefined>;
 
 /** Reads a value given either directly (`plainName`) or as an SSM SecureString parameter name. */
-export async function readSecret(environment: Environment, plainName: string, parameterName: string): Promise<string> {
+export async function readSecret(
+  environment: Environment,
+  plainName: string,
+  parameterName: string,
+): Promise<string> {
   const plain = environment[plainName];
   if (plain) return plain;
   const parameter = environment[parameterName];
@@ -83,7 +87,10 @@ export function loadBundledContent(directory: string): Content {
 
 /** A logger at LOG_LEVEL (default info). */
 export function loggerFrom(environment: Environment, base: Record<string, unknown>): Logger {
-  return createJsonLogger({ level: (environment[envNames.logLevel] as LogLevel | undefined) ?? "info", base });
+  return createJsonLogger({
+    level: (environment[envNames.logLevel] as LogLevel | undefined) ?? "info",
+    base,
+  });
 }
 
 /** The DynamoDB document client and table name (DYNAMODB_ENDPOINT points it at dynalite locally). */
@@ -91,7 +98,11 @@ export function tableFrom(environment: Environment): { client: DynamoDBDocumentC
   const endpoint = environment[envNames.dynamodbEndpoint];
   const client = createDocumentClient(
     endpoint
-      ? { endpoint, region: environment.AWS_REGION ?? "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } }
+      ? {
+          endpoint,
+          region: environment.AWS_REGION ?? "local",
+          credentials: { accessKeyId: "local", secretAccessKey: "local" },
+        }
       : {},
   );
   return { client, tableName: required(environment, envNames.tableName) };

@@ -5,9 +5,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { env as envNames, timeouts } from "../../contracts/runtime";
 import { RuleClassifier } from "../../nlp/rules";
+import { DynamoBroadcastQueue } from "../broadcast/dynamodb-queue";
 import { createBot } from "../create-bot";
 import { createWebhookHandler, type WebhookHandler } from "../webhook";
-import { DynamoBroadcastQueue } from "../broadcast/dynamodb-queue";
 import { loadNlpClassifier } from "./nlp";
 import {
   botConfigFrom,
@@ -22,7 +22,10 @@ import {
 } from "./runtime";
 
 /** Builds the webhook handler from an environment (exported for the local stack and tests). */
-export async function buildWebhookHandler(environment: Environment, directory = __dirname): Promise<WebhookHandler> {
+export async function buildWebhookHandler(
+  environment: Environment,
+  directory = __dirname,
+): Promise<WebhookHandler> {
   const logger = loggerFrom(environment, { fn: "webhook" });
   const [token, secretToken] = await Promise.all([
     readSecret(environment, envNames.botToken, envNames.botTokenParameter),
@@ -43,7 +46,9 @@ export async function buildWebhookHandler(environment: Environment, directory = 
     {
       token,
       botInfo: botInfoFrom(environment, token),
-      client: environment[envNames.telegramApiRoot] ? { apiRoot: environment[envNames.telegramApiRoot] } : undefined,
+      client: environment[envNames.telegramApiRoot]
+        ? { apiRoot: environment[envNames.telegramApiRoot] }
+        : undefined,
     },
   );
   return createWebhookHandler({ bot, secretToken, logger, timeoutMilliseconds: timeouts.grammyWebhookMs });

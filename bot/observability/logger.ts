@@ -23,7 +23,9 @@ export function createJsonLogger(
 }
 
 /** A logger that remembers entries: for tests that assert what was logged. */
-export function createMemoryLogger(): Logger & { entries: { level: string; message: string; fields?: Record<string, unknown> }[] } {
+export function createMemoryLogger(): Logger & {
+  entries: { level: string; message: string; fields?: Record<string, unknown> }[];
+} {
   const entries: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
   const log = (level: string) => (message: string, fields?: Record<string, unknown>) => {
     entries.push({ level, message, fields });

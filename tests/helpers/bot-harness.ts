@@ -14,6 +14,7 @@ import { createMemoryStorage } from "../../bot/storage/memory";
 import { createWebhookHandler } from "../../bot/webhook";
 import { loadContent } from "../../content/load";
 import type { Content } from "../../content/schema";
+import { answerInProcess } from "../../local/in-process-telegram";
 import { RuleClassifier } from "../../nlp/rules";
 import type { IntentClassifier } from "../../nlp/types";
 import { FakeClock } from "./clock";
@@ -70,25 +71,8 @@ export function createHarness(options: HarnessOptions = {}) {
     },
     { token: "123456:TEST", botInfo },
   );
-  const calls: ApiCall[] = [];
+  const calls: ApiCall[] = answerInProcess(bot.api, { fail: options.failMethod });
   let messageId = 1000;
-  bot.api.config.use(async (_prev, method, payload) => {
-    const call = { method, payload: payload as unknown as Record<string, unknown> };
-    calls.push(call);
-    const failure = options.failMethod?.(call);
-    if (failure) throw failure;
-    const result =
-      method === "sendMessage"
-        ? {
-            message_id: ++messageId,
-            date: 0,
-            chat: { id: call.payload.chat_id, type: "private" },
-            text: call.payload.text,
-          }
-        : true;
-    // biome-ignore lint/suspicious/noExplicitAny: a transformer returns the raw API envelope of any method.
-    return { ok: true, result } as any;
-  });
   const webhook = createWebhookHandler({
     bot,
     secretToken: webhookSecret,

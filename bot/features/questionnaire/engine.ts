@@ -9,7 +9,9 @@ import { pick } from "../../i18n";
 import type { AnswerValue, FormProgress } from "../../ports";
 
 /** A parsed answer, or the message key (and parameters) of the re-ask that explains what is expected. */
-export type AnswerCheck = { ok: true; value: AnswerValue } | { ok: false; problem: string; params: MessageParams };
+export type AnswerCheck =
+  | { ok: true; value: AnswerValue }
+  | { ok: false; problem: string; params: MessageParams };
 
 /** Starts a run of a questionnaire. */
 export function startProgress(questionnaire: Questionnaire, runId: string, now: Date): FormProgress {
@@ -27,7 +29,11 @@ export function startProgress(questionnaire: Questionnaire, runId: string, now: 
 
 /** True when stored progress no longer fits the content (questionnaire changed or removed). */
 export function isOutdated(questionnaire: Questionnaire | undefined, progress: FormProgress): boolean {
-  return !questionnaire || questionnaire.version !== progress.version || progress.index >= questionnaire.questions.length + 1;
+  return (
+    !questionnaire ||
+    questionnaire.version !== progress.version ||
+    progress.index >= questionnaire.questions.length + 1
+  );
 }
 
 /** The question being asked, or undefined when the form is at its summary. */
@@ -42,7 +48,11 @@ export function parseTypedAnswer(question: Question, input: string): AnswerCheck
     case "text":
       return text.length >= question.minLength && text.length <= question.maxLength
         ? { ok: true, value: text }
-        : { ok: false, problem: "validation.text", params: { min: question.minLength, max: question.maxLength } };
+        : {
+            ok: false,
+            problem: "validation.text",
+            params: { min: question.minLength, max: question.maxLength },
+          };
     case "integer": {
       const value = /^[+-]?\d+$/.test(text) ? Number(text) : Number.NaN;
       return Number.isInteger(value) && value >= question.min && value <= question.max
@@ -54,7 +64,10 @@ export function parseTypedAnswer(question: Question, input: string): AnswerCheck
       return option ? { ok: true, value: option } : { ok: false, problem: "validation.choice", params: {} };
     }
     case "multi": {
-      const parts = text.split(/[,;、，]+/u).map((part) => part.trim()).filter(Boolean);
+      const parts = text
+        .split(/[,;、，]+/u)
+        .map((part) => part.trim())
+        .filter(Boolean);
       const values = parts.map((part) => findOption(question.options, part));
       const chosen = [...new Set(values.filter((value): value is string => value !== undefined))];
       return values.length > 0 && chosen.length === values.length && chosen.length >= question.minSelected
@@ -81,7 +94,10 @@ export function checkSelection(question: Question, selection: readonly string[])
 }
 
 /** Matches typed text against option values and labels in every language, ignoring case and accents. */
-function findOption(options: Extract<Question, { type: "choice" | "multi" }>["options"], text: string): string | undefined {
+function findOption(
+  options: Extract<Question, { type: "choice" | "multi" }>["options"],
+  text: string,
+): string | undefined {
   const key = matchKey(text);
   if (!key) return undefined;
   for (const option of options) {
@@ -115,7 +131,12 @@ export function recordAnswer(
 }
 
 /** Human-readable answer: option labels in the user's language, lists joined. */
-export function formatAnswer(question: Question, value: AnswerValue | undefined, language: string, fallback: string): string {
+export function formatAnswer(
+  question: Question,
+  value: AnswerValue | undefined,
+  language: string,
+  fallback: string,
+): string {
   if (value === undefined) return "—";
   if (question.type === "choice" || question.type === "multi") {
     const values = Array.isArray(value) ? value : [String(value)];
@@ -130,7 +151,12 @@ export function formatAnswer(question: Question, value: AnswerValue | undefined,
 }
 
 /** The summary lines shown before confirming: "prompt → answer" per question. */
-export function summaryLines(questionnaire: Questionnaire, progress: FormProgress, language: string, fallback: string): string[] {
+export function summaryLines(
+  questionnaire: Questionnaire,
+  progress: FormProgress,
+  language: string,
+  fallback: string,
+): string[] {
   return questionnaire.questions.map(
     (question) =>
       `• ${pick(question.prompt, language, fallback)}\n   → ${formatAnswer(question, progress.answers[question.id], language, fallback)}`,

@@ -40,7 +40,9 @@ function newRunId(ctx: BotContext): string {
 export function startQuestionnaire(ctx: BotContext, questionnaire: Questionnaire): void {
   ctx.session.awaitingQuestion = undefined;
   ctx.session.form = startProgress(questionnaire, newRunId(ctx), ctx.deps.clock.now());
-  ctx.say(`${ctx.t("questionnaire.start", { title: title(ctx, questionnaire) })}\n\n${pick(questionnaire.intro, ctx.lang, ctx.deps.content.settings.defaultLanguage)}`);
+  ctx.say(
+    `${ctx.t("questionnaire.start", { title: title(ctx, questionnaire) })}\n\n${pick(questionnaire.intro, ctx.lang, ctx.deps.content.settings.defaultLanguage)}`,
+  );
   ask(ctx, questionnaire, ctx.session.form);
 }
 
@@ -51,7 +53,9 @@ function activeForm(ctx: BotContext): { questionnaire: Questionnaire; progress: 
   const questionnaire = findQuestionnaire(ctx, progress.questionnaireId);
   if (isOutdated(questionnaire, progress)) {
     ctx.session.form = undefined;
-    ctx.deps.logger.info("questionnaire changed under a user; restarting", { questionnaire: progress.questionnaireId });
+    ctx.deps.logger.info("questionnaire changed under a user; restarting", {
+      questionnaire: progress.questionnaireId,
+    });
     if (questionnaire) {
       ctx.say(ctx.t("questionnaire.changed", { title: title(ctx, questionnaire) }));
       startQuestionnaire(ctx, questionnaire);
@@ -75,7 +79,11 @@ function ask(ctx: BotContext, questionnaire: Questionnaire, progress: FormProgre
   ctx.say(position + prompt, keyboard ? { reply_markup: keyboard } : undefined);
 }
 
-function questionKeyboard(ctx: BotContext, questionnaire: Questionnaire, progress: FormProgress): InlineKeyboard | undefined {
+function questionKeyboard(
+  ctx: BotContext,
+  questionnaire: Questionnaire,
+  progress: FormProgress,
+): InlineKeyboard | undefined {
   const question = questionnaire.questions[progress.index];
   if (!question) return undefined;
   const fallbackLanguage = ctx.deps.content.settings.defaultLanguage;
@@ -83,7 +91,10 @@ function questionKeyboard(ctx: BotContext, questionnaire: Questionnaire, progres
   let keyboard: InlineKeyboard | undefined;
   if (question.type === "choice")
     keyboard = grid(
-      question.options.map((o) => ({ text: pick(o.label, ctx.lang, fallbackLanguage), data: `${callbacks.answer}${at}:${o.value}` })),
+      question.options.map((o) => ({
+        text: pick(o.label, ctx.lang, fallbackLanguage),
+        data: `${callbacks.answer}${at}:${o.value}`,
+      })),
       question.options.length > 4 ? 3 : 2,
     );
   if (question.type === "multi") {
@@ -97,7 +108,10 @@ function questionKeyboard(ctx: BotContext, questionnaire: Questionnaire, progres
       .row()
       .text(ctx.t("questionnaire.done"), `${callbacks.done}${at}`);
   }
-  if (question.optional) keyboard = (keyboard ?? new InlineKeyboard()).row().text(ctx.t("questionnaire.skip"), `${callbacks.skip}${at}`);
+  if (question.optional)
+    keyboard = (keyboard ?? new InlineKeyboard())
+      .row()
+      .text(ctx.t("questionnaire.skip"), `${callbacks.skip}${at}`);
   return keyboard;
 }
 
@@ -111,7 +125,12 @@ function showSummary(ctx: BotContext, questionnaire: Questionnaire, progress: Fo
 }
 
 /** Applies a check: on success record and move on; on failure re-ask saying what is expected. */
-function applyCheck(ctx: BotContext, questionnaire: Questionnaire, progress: FormProgress, check: AnswerCheck): void {
+function applyCheck(
+  ctx: BotContext,
+  questionnaire: Questionnaire,
+  progress: FormProgress,
+  check: AnswerCheck,
+): void {
   if (!check.ok) {
     ctx.say(ctx.t(check.problem, check.params));
     ask(ctx, questionnaire, progress);
@@ -127,7 +146,7 @@ function applyCheck(ctx: BotContext, questionnaire: Questionnaire, progress: For
  */
 export async function handleFormText(ctx: BotContext, text: string): Promise<boolean> {
   const form = activeForm(ctx);
-  if (!form) return ctx.session.form === undefined ? false : true;
+  if (!form) return ctx.session.form !== undefined;
   const { questionnaire, progress } = form;
   const question = currentQuestion(questionnaire, progress);
   if (!question) {
@@ -138,7 +157,8 @@ export async function handleFormText(ctx: BotContext, text: string): Promise<boo
   }
   const check = parseTypedAnswer(question, text);
   // Free-text questions accept almost anything, so only an exact rule match counts as an interruption there.
-  const interruption = !check.ok || question.type === "text" ? isClearlyAnIntent(ctx, text, question.type === "text") : false;
+  const interruption =
+    !check.ok || question.type === "text" ? isClearlyAnIntent(ctx, text, question.type === "text") : false;
   if (interruption) {
     answerFreeText(ctx, text);
     ctx.say(ctx.t("questionnaire.notAnAnswer"));
@@ -179,11 +199,14 @@ async function confirm(ctx: BotContext, questionnaire: Questionnaire, progress: 
   }
   if (Object.keys(changes).length > 0) {
     await storage.users.update(userId, { ...changes, updatedAt: submittedAt });
-    if (changes.language && content.settings.languages.includes(changes.language)) setLanguage(ctx, changes.language);
+    if (changes.language && content.settings.languages.includes(changes.language))
+      setLanguage(ctx, changes.language);
   }
   ctx.session.form = undefined;
   ctx.deps.logger.info("questionnaire completed", { questionnaire: questionnaire.id });
-  ctx.say(ctx.t("questionnaire.saved", { title: title(ctx, questionnaire) }), { reply_markup: mainMenu(ctx) });
+  ctx.say(ctx.t("questionnaire.saved", { title: title(ctx, questionnaire) }), {
+    reply_markup: mainMenu(ctx),
+  });
 }
 
 /** Shows the list of questionnaires, or resumes the one in progress. */
@@ -203,7 +226,10 @@ export function openQuestionnaires(ctx: BotContext, requestedId?: string): void 
   if (ctx.session.form) return; // activeForm restarted a changed questionnaire and already asked.
   ctx.say(ctx.t("questionnaire.choose"), {
     reply_markup: grid(
-      ctx.deps.content.questionnaires.map((q) => ({ text: title(ctx, q), data: `${callbacks.questionnaire}${q.id}` })),
+      ctx.deps.content.questionnaires.map((q) => ({
+        text: title(ctx, q),
+        data: `${callbacks.questionnaire}${q.id}`,
+      })),
       1,
     ),
   });
@@ -212,7 +238,9 @@ export function openQuestionnaires(ctx: BotContext, requestedId?: string): void 
 /** Composer: commands and buttons of questionnaires. Typed answers arrive through {@link handleFormText}. */
 export function questionnaireFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  composer.command(["questionnaire", "form"], (ctx) => openQuestionnaires(ctx, ctx.match.trim() || undefined));
+  composer.command(["questionnaire", "form"], (ctx) =>
+    openQuestionnaires(ctx, ctx.match.trim() || undefined),
+  );
   composer.command("cancel", (ctx) => {
     if (!ctx.session.form) {
       ctx.say(ctx.t("questionnaire.nothingToCancel"), { reply_markup: mainMenu(ctx) });
@@ -231,7 +259,8 @@ export function questionnaireFeature(): Composer<BotContext> {
     const form = activeForm(ctx);
     if (!form) return;
     const question = currentQuestion(form.questionnaire, form.progress);
-    if (!question || !isCurrent(form.progress, ctx.match?.[1])) return ask(ctx, form.questionnaire, form.progress);
+    if (!question || !isCurrent(form.progress, ctx.match?.[1]))
+      return ask(ctx, form.questionnaire, form.progress);
     applyCheck(ctx, form.questionnaire, form.progress, parseOptionValue(question, ctx.match?.[2] ?? ""));
   });
 
@@ -248,7 +277,11 @@ export function questionnaireFeature(): Composer<BotContext> {
     const message = ctx.callbackQuery.message;
     const keyboard = questionKeyboard(ctx, form.questionnaire, form.progress);
     if (message && keyboard)
-      ctx.queue("editMessageReplyMarkup", { chat_id: message.chat.id, message_id: message.message_id, reply_markup: keyboard });
+      ctx.queue("editMessageReplyMarkup", {
+        chat_id: message.chat.id,
+        message_id: message.message_id,
+        reply_markup: keyboard,
+      });
   });
 
   composer.callbackQuery(/^d:(\d+)$/, (ctx) => {
@@ -256,8 +289,14 @@ export function questionnaireFeature(): Composer<BotContext> {
     const form = activeForm(ctx);
     if (!form) return;
     const question = currentQuestion(form.questionnaire, form.progress);
-    if (!question || !isCurrent(form.progress, ctx.match?.[1])) return ask(ctx, form.questionnaire, form.progress);
-    applyCheck(ctx, form.questionnaire, form.progress, checkSelection(question, form.progress.selection ?? []));
+    if (!question || !isCurrent(form.progress, ctx.match?.[1]))
+      return ask(ctx, form.questionnaire, form.progress);
+    applyCheck(
+      ctx,
+      form.questionnaire,
+      form.progress,
+      checkSelection(question, form.progress.selection ?? []),
+    );
   });
 
   composer.callbackQuery(/^s:(\d+)$/, (ctx) => {
@@ -265,7 +304,8 @@ export function questionnaireFeature(): Composer<BotContext> {
     const form = activeForm(ctx);
     if (!form) return;
     const question = currentQuestion(form.questionnaire, form.progress);
-    if (!question?.optional || !isCurrent(form.progress, ctx.match?.[1])) return ask(ctx, form.questionnaire, form.progress);
+    if (!question?.optional || !isCurrent(form.progress, ctx.match?.[1]))
+      return ask(ctx, form.questionnaire, form.progress);
     ctx.session.form = recordAnswer(form.questionnaire, form.progress, undefined, ctx.deps.clock.now());
     ask(ctx, form.questionnaire, ctx.session.form);
   });
