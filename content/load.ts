@@ -103,7 +103,9 @@ export function loadContent(root = join(process.cwd(), "content")): Content {
   const c = new Collector(root);
   const settings = c.read("settings.yaml", settingsSchema);
   const messages = c.read("messages.yaml", messagesSchema);
-  const intentsByFile = c.listYaml("intents").map((file) => ({ file, items: c.read(file, intentFileSchema) ?? [] }));
+  const intentsByFile = c
+    .listYaml("intents")
+    .map((file) => ({ file, items: c.read(file, intentFileSchema) ?? [] }));
   const questionnairesByFile = c
     .listYaml("questionnaires")
     .map((file) => ({ file, item: c.read(file, questionnaireSchema) }));
@@ -156,7 +158,8 @@ function checkLocalized(
 function checkMessages(c: Collector, settings: Settings, messages: Record<string, Localized<string>>): void {
   for (const key of requiredMessageKeys)
     if (!(key in messages)) c.add("messages.yaml", key, "required message is missing");
-  for (const [key, value] of Object.entries(messages)) checkLocalized(c, settings, "messages.yaml", key, value);
+  for (const [key, value] of Object.entries(messages))
+    checkLocalized(c, settings, "messages.yaml", key, value);
 }
 
 function checkIntents(c: Collector, settings: Settings, files: { file: string; items: Intent[] }[]): void {
@@ -183,7 +186,11 @@ function checkIntents(c: Collector, settings: Settings, files: { file: string; i
         try {
           new RegExp(pattern, "iu");
         } catch (error) {
-          c.add(file, `${at}.patterns.${language}[${i}]`, `not a valid regular expression: ${(error as Error).message}`);
+          c.add(
+            file,
+            `${at}.patterns.${language}[${i}]`,
+            `not a valid regular expression: ${(error as Error).message}`,
+          );
         }
       });
     (intent.related ?? []).forEach((id, i) => {
@@ -247,13 +254,19 @@ function checkRecommendations(c: Collector, settings: Settings, items: Recommend
   items.forEach((item, i) => {
     checkLocalized(c, settings, file, `[${i}].text`, item.text);
     item.topics.forEach((topic, j) => {
-      if (!settings.topics.includes(topic)) c.add(file, `[${i}].topics[${j}]`, `"${topic}" is not one of settings.topics`);
+      if (!settings.topics.includes(topic))
+        c.add(file, `[${i}].topics[${j}]`, `"${topic}" is not one of settings.topics`);
     });
-    if (!settings.levels.includes(item.level)) c.add(file, `[${i}].level`, `"${item.level}" is not one of settings.levels`);
+    if (!settings.levels.includes(item.level))
+      c.add(file, `[${i}].level`, `"${item.level}" is not one of settings.levels`);
   });
 }
 
-function checkUnique(c: Collector, entries: { file: string; path: string; id: string }[], what: string): void {
+function checkUnique(
+  c: Collector,
+  entries: { file: string; path: string; id: string }[],
+  what: string,
+): void {
   const seen = new Map<string, string>();
   for (const { file, path, id } of entries) {
     const first = seen.get(id);

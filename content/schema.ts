@@ -72,16 +72,25 @@ export const requiredMessageKeys = [
 export type MessageKey = (typeof requiredMessageKeys)[number];
 
 /** A BCP 47-ish language code as Telegram sends it, e.g. `en`, `vi`, `zh-TW`. */
-const languageCode = z.string().regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, "a language code such as en, vi or zh-TW");
+const languageCode = z
+  .string()
+  .regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, "a language code such as en, vi or zh-TW");
 
 const identifier = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_.-]*$/, "lower-case letters, digits, '.', '_' or '-', starting with a letter or digit")
+  .regex(
+    /^[a-z0-9][a-z0-9_.-]*$/,
+    "lower-case letters, digits, '.', '_' or '-', starting with a letter or digit",
+  )
   .max(48, "at most 48 characters (it travels in 64-byte callback data)");
 
 /** A value per language; completeness against `settings.languages` is checked across files. */
 const localized = <T extends z.ZodTypeAny>(value: T) => z.record(languageCode, value);
-const text = z.string().trim().min(1, "must not be empty").max(4096, "Telegram messages hold at most 4096 characters");
+const text = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(4096, "Telegram messages hold at most 4096 characters");
 const localizedText = localized(text);
 const localizedList = localized(z.array(text).min(1, "needs at least one entry"));
 
@@ -145,7 +154,12 @@ export const questionSchema = z.discriminatedUnion("type", [
     options: z.array(option).min(2).max(12),
     minSelected: z.number().int().min(0).default(1),
   }),
-  z.strictObject({ ...questionBase, type: z.literal("integer"), min: z.number().int(), max: z.number().int() }),
+  z.strictObject({
+    ...questionBase,
+    type: z.literal("integer"),
+    min: z.number().int(),
+    max: z.number().int(),
+  }),
 ]);
 
 /** `content/questionnaires/*.yaml`: one questionnaire. Bump `version` whenever questions change. */

@@ -20,9 +20,12 @@ interface CompiledPattern {
 
 interface CompiledKeyword {
   intent: string;
-  /** Keyword in match-key form, surrounded by spaces for whole-word matching. */
-  padded: string;
-  words: number;
+  /** Keyword in match-key form. */
+  key: string;
+  /** Its words; a keyword matches when all of them occur as whole words, in any order. */
+  words: string[];
+  /** CJK keywords have no spaces to split on, so they match as substrings. */
+  cjk: boolean;
 }
 
 /** Confidence given to a pattern match: certain enough to answer, below an exact phrase. */
@@ -47,11 +50,18 @@ export class RuleClassifier implements IntentClassifier {
           if (key && !this.exact.has(key)) this.exact.set(key, intent.id);
         }
       for (const patterns of Object.values(intent.patterns ?? {}))
-        for (const pattern of patterns) this.patterns.push({ intent: intent.id, regex: new RegExp(pattern, "iu") });
+        for (const pattern of patterns)
+          this.patterns.push({ intent: intent.id, regex: new RegExp(pattern, "iu") });
       for (const keywords of Object.values(intent.keywords ?? {}))
         for (const keyword of keywords) {
           const key = matchKey(keyword);
-          if (key) this.keywords.push({ intent: intent.id, padded: ` ${key} `, words: key.split(" ").length });
+          if (key)
+            this.keywords.push({
+              intent: intent.id,
+              key,
+              words: key.split(" "),
+              cjk: /\p{Script=Han}/u.test(key),
+            });
         }
     }
   }
@@ -62,18 +72,17 @@ export class RuleClassifier implements IntentClassifier {
     const exact = this.exact.get(key);
     if (exact) return { decision: "exact", candidates: [{ intent: exact, confidence: 1 }] };
     for (const { intent, regex } of this.patterns)
-      if (regex.test(key) || regex.test(text)) return { decision: "exact", candidates: [{ intent, confidence: patternConfidence }] };
+      if (regex.test(key) || regex.test(text))
+        return { decision: "exact", candidates: [{ intent, confidence: patternConfidence }] };
     return this.byKeywords(key);
   }
 
   private byKeywords(key: string): Classification {
-    const padded = ` ${key} `;
+    const words = new Set(key.split(" "));
     const scores = new Map<string, number>();
-    // CJK text has no spaces, so keywords written in CJK scripts match as substrings.
-    for (const { intent, padded: keyword, words } of this.keywords) {
-      const bare = keyword.trim();
-      const hit = /\p{Script=Han}/u.test(bare) ? key.includes(bare) : padded.includes(keyword);
-      if (hit) scores.set(intent, (scores.get(intent) ?? 0) + words);
+    for (const keyword of this.keywords) {
+      const hit = keyword.cjk ? key.includes(keyword.key) : keyword.words.every((word) => words.has(word));
+      if (hit) scores.set(keyword.intent, (scores.get(keyword.intent) ?? 0) + keyword.words.length);
     }
     if (scores.size === 0) return { decision: "out_of_scope", candidates: [] };
     const total = [...scores.values()].reduce((a, b) => a + b, 0);
@@ -82,7 +91,8 @@ export class RuleClassifier implements IntentClassifier {
       .sort((a, b) => b.confidence - a.confidence || a.intent.localeCompare(b.intent))
       .slice(0, 3);
     const [best, second] = candidates;
-    const clearWinner = best && (!second || (scores.get(best.intent) ?? 0) > (scores.get(second.intent) ?? 0));
+    const clearWinner =
+      best && (!second || (scores.get(best.intent) ?? 0) > (scores.get(second.intent) ?? 0));
     return { decision: clearWinner ? "confident" : "unsure", candidates };
   }
 }

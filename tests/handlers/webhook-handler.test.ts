@@ -1,5 +1,5 @@
-import { buildWebhookHandler } from "../../bot/handlers/webhook";
 import { MissingConfigurationError } from "../../bot/handlers/runtime";
+import { buildWebhookHandler } from "../../bot/handlers/webhook";
 import { env } from "../../contracts/runtime";
 import { TelegramEmulator } from "../../local/telegram/emulator";
 import { type LocalDynamo, startDynalite } from "../helpers/dynamo";
@@ -33,9 +33,22 @@ describe("the webhook Lambda entry, built from its environment", () => {
   it("answers an update through DynamoDB and the Bot API, as on AWS", async () => {
     const handler = await buildWebhookHandler(environment());
     const user = emulator.createUser({ first_name: "Hoa", language_code: "vi" });
-    const update = { update_id: 1, message: { message_id: 1, date: 0, chat: { id: user.id, type: "private" }, from: { id: user.id, is_bot: false, first_name: "Hoa", language_code: "vi" }, text: "/help", entities: [{ type: "bot_command", offset: 0, length: 5 }] } };
+    const update = {
+      update_id: 1,
+      message: {
+        message_id: 1,
+        date: 0,
+        chat: { id: user.id, type: "private" },
+        from: { id: user.id, is_bot: false, first_name: "Hoa", language_code: "vi" },
+        text: "/help",
+        entities: [{ type: "bot_command", offset: 0, length: 5 }],
+      },
+    };
 
-    const result = await handler({ headers: { "x-telegram-bot-api-secret-token": "s3cret" }, body: JSON.stringify(update) } as never);
+    const result = await handler({
+      headers: { "x-telegram-bot-api-secret-token": "s3cret" },
+      body: JSON.stringify(update),
+    } as never);
 
     expect(result.statusCode).toBe(200);
     const sent = emulator.callsOf("sendMessage").map((c) => String(c.params.text));
