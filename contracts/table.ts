@@ -41,7 +41,10 @@ export function createTableInput(tableName: string) {
   return {
     TableName: tableName,
     BillingMode: "PAY_PER_REQUEST" as const,
-    AttributeDefinitions: keyAttributeNames().map((name) => ({ AttributeName: name, AttributeType: "S" as const })),
+    AttributeDefinitions: keyAttributeNames().map((name) => ({
+      AttributeName: name,
+      AttributeType: "S" as const,
+    })),
     KeySchema: [
       { AttributeName: tableDefinition.partitionKey, KeyType: "HASH" as const },
       { AttributeName: tableDefinition.sortKey, KeyType: "RANGE" as const },

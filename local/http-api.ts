@@ -7,7 +7,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 
 /** A route template such as `GET /admin/broadcasts/{id}` matched against a method and path. */
-export function matchRoute(routeKey: string, method: string, path: string): Record<string, string> | undefined {
+export function matchRoute(
+  routeKey: string,
+  method: string,
+  path: string,
+): Record<string, string> | undefined {
   const [routeMethod, template = ""] = routeKey.split(" ");
   if (routeMethod !== method) return undefined;
   const names: string[] = [];
@@ -76,13 +80,21 @@ export function toHttpApiEvent(
 }
 
 /** Writes a handler result the way API Gateway does (a string result is a 200 JSON body). */
-export function writeResult(res: ServerResponse, result: APIGatewayProxyStructuredResultV2 | string | undefined): void {
+export function writeResult(
+  res: ServerResponse,
+  result: APIGatewayProxyStructuredResultV2 | string | undefined,
+): void {
   if (typeof result === "string" || result === undefined) {
     res.writeHead(200, { "content-type": "application/json" }).end(result ?? "");
     return;
   }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
-  const body = result.body === undefined ? "" : result.isBase64Encoded ? Buffer.from(result.body, "base64") : result.body;
+  const body =
+    result.body === undefined
+      ? ""
+      : result.isBase64Encoded
+        ? Buffer.from(result.body, "base64")
+        : result.body;
   res.writeHead(result.statusCode ?? 200, headers).end(body);
 }

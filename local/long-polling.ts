@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { run } from "@grammyjs/runner";
-import { botInfoFor, botIdFromToken } from "../bot/bot-info";
+import { botIdFromToken, botInfoFor } from "../bot/bot-info";
 import { MemoryBroadcastQueue } from "../bot/broadcast/memory-queue";
 import { createBot } from "../bot/create-bot";
 import { loadNlpClassifier } from "../bot/handlers/nlp";
@@ -25,7 +25,10 @@ export async function startLongPolling(environment: Environment): Promise<void> 
     {
       content,
       storage: createDynamoStorage({ client: dynamo.documentClient, tableName: dynamo.tableName }),
-      classifiers: { rules: new RuleClassifier(content.intents), nlp: loadNlpClassifier(process.cwd(), logger) },
+      classifiers: {
+        rules: new RuleClassifier(content.intents),
+        nlp: loadNlpClassifier(process.cwd(), logger),
+      },
       broadcasts: new MemoryBroadcastQueue(),
       config: botConfigFrom(environment),
       clock: { now: () => new Date() },

@@ -9,8 +9,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { defaultRecommendationSchedule, env, type FunctionName, routes } from "../contracts/runtime";
 import { buildWebhookHandler } from "../bot/handlers/webhook";
+import { defaultRecommendationSchedule, env, type FunctionName, routes } from "../contracts/runtime";
 import type { CronSchedule } from "./cron";
 import { type LocalDynamo, startDynalite } from "./dynalite";
 import { matchRoute, readBody, toHttpApiEvent, writeResult } from "./http-api";
@@ -23,7 +23,9 @@ export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayP
 /** Thrown when the port is taken; names the port and the variable to change. */
 export class PortInUseError extends Error {
   constructor(readonly port: number) {
-    super(`Port ${port} is already in use. Stop the other program or choose another port: PORT=8788 npm start`);
+    super(
+      `Port ${port} is already in use. Stop the other program or choose another port: PORT=8788 npm start`,
+    );
     this.name = "PortInUseError";
   }
 }
@@ -62,13 +64,17 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? 8787;
-  const dataDir = options.dataDir === undefined ? join(process.cwd(), ".lambdagram", "data") : options.dataDir;
+  const dataDir =
+    options.dataDir === undefined ? join(process.cwd(), ".lambdagram", "data") : options.dataDir;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const server = createServer();
   await listen(server, port, host);
   const url = `http://${host}:${(server.address() as AddressInfo).port}`;
 
-  const dynamo = await startDynalite({ tableName: "lambdagram-local", ...(dataDir ? { path: join(dataDir, "dynamodb") } : {}) });
+  const dynamo = await startDynalite({
+    tableName: "lambdagram-local",
+    ...(dataDir ? { path: join(dataDir, "dynamodb") } : {}),
+  });
   const botToken = options.botToken ?? "123456:LOCAL-EMULATOR-TOKEN";
   const emulator = options.telegramApiRoot ? undefined : new TelegramEmulator({ token: botToken });
   emulator?.useBaseUrl(url);
@@ -105,13 +111,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const path = new URL(req.url ?? "/", url).pathname;
     const method = req.method ?? "GET";
     if (method === "GET" && path === "/healthz") {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, handlers: Object.keys(handlers) }));
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ ok: true, handlers: Object.keys(handlers) }));
       return;
     }
     const fire = method === "POST" ? path.match(/^\/_local\/schedules\/([\w-]+)$/) : null;
     if (fire) {
       const result = await stack.fireSchedule(fire[1] ?? "");
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ fired: fire[1], result: result ?? null }));
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ fired: fire[1], result: result ?? null }));
       return;
     }
     for (const r of routes) {
@@ -119,14 +129,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (!params) continue;
       const handler = handlers[r.function];
       if (!handler) {
-        res.writeHead(501, { "content-type": "text/plain" }).end(`The ${r.function} function is not part of this build yet.`);
+        res
+          .writeHead(501, { "content-type": "text/plain" })
+          .end(`The ${r.function} function is not part of this build yet.`);
         return;
       }
       const body = await readBody(req);
       writeResult(res, await handler(toHttpApiEvent(req, body, r.routeKey, params)));
       return;
     }
-    if (method === "GET" && serveWebChat(path, res, { adminApiToken: environment[env.adminApiToken] ?? "" })) return;
+    if (method === "GET" && serveWebChat(path, res, { adminApiToken: environment[env.adminApiToken] ?? "" }))
+      return;
     res.writeHead(404, { "content-type": "text/plain" }).end("Not found");
   }
 
@@ -134,9 +147,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const registered = await fetch(`${apiRoot}/bot${botToken}/setWebhook`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ url: `${url}/telegram/webhook`, secret_token: webhookSecret, allowed_updates: ["message", "callback_query", "my_chat_member"] }),
+    body: JSON.stringify({
+      url: `${url}/telegram/webhook`,
+      secret_token: webhookSecret,
+      allowed_updates: ["message", "callback_query", "my_chat_member"],
+    }),
   });
-  if (!registered.ok) throw new Error(`setWebhook failed at ${apiRoot}: ${registered.status} ${await registered.text()}`);
+  if (!registered.ok)
+    throw new Error(`setWebhook failed at ${apiRoot}: ${registered.status} ${await registered.text()}`);
 
   let timer: NodeJS.Timeout | undefined;
   if (options.runSchedule !== false && schedules.length > 0) {
@@ -157,7 +175,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     environment,
     async fireSchedule(name) {
       const schedule = schedules.find((s) => s.name === name);
-      if (!schedule) throw new Error(`No schedule named "${name}". Known: ${schedules.map((s) => s.name).join(", ") || "none yet"}.`);
+      if (!schedule)
+        throw new Error(
+          `No schedule named "${name}". Known: ${schedules.map((s) => s.name).join(", ") || "none yet"}.`,
+        );
       return schedule.run();
     },
     async stop() {
@@ -175,7 +196,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) => reject(error.code === "EADDRINUSE" ? new PortInUseError(port) : error));
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new PortInUseError(port) : error),
+    );
     server.listen(port, host, () => resolve());
   });
 }

@@ -3,8 +3,9 @@
  * dynalite persisted under .lambdagram/data), or, with a real BOT_TOKEN and no TELEGRAM_API_ROOT, the same
  * bot against real Telegram by long polling. Settings come from the environment (see README).
  */
-import { env } from "../contracts/runtime";
+
 import { ContentError } from "../content/load";
+import { env } from "../contracts/runtime";
 import { PortInUseError, startLocalStack } from "./stack";
 
 async function main(): Promise<void> {
@@ -35,7 +36,9 @@ async function main(): Promise<void> {
       `  Telegram webhook POST ${stack.url}/telegram/webhook  (secret in X-Telegram-Bot-Api-Secret-Token)`,
       `  Admin API        POST ${stack.url}/admin/broadcasts, GET ${stack.url}/admin/broadcasts/{id}  (Authorization: Bearer ${stack.environment[env.adminApiToken]})`,
       `  Health           GET ${stack.url}/healthz`,
-      stack.emulator ? `  Bot API emulator ${stack.url}/bot<token>/<method>  (control API: ${stack.url}/_emulator/)` : `  Bot API          ${stack.environment[env.telegramApiRoot]}`,
+      stack.emulator
+        ? `  Bot API emulator ${stack.url}/bot<token>/<method>  (control API: ${stack.url}/_emulator/)`
+        : `  Bot API          ${stack.environment[env.telegramApiRoot]}`,
       `  DynamoDB         ${stack.dynamo.endpoint} (dynalite, data in ${environment.LAMBDAGRAM_DATA_DIR ?? ".lambdagram/data"})`,
       "Press Ctrl-C to stop.",
     ].join("\n"),

@@ -26,7 +26,9 @@ function has(command) {
 function aptInstall(packages, why) {
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   if (!isRoot || !has("apt-get")) {
-    console.error(`[setup] ${why} needs: sudo apt-get install -y ${packages.join(" ")} (then run the command again)`);
+    console.error(
+      `[setup] ${why} needs: sudo apt-get install -y ${packages.join(" ")} (then run the command again)`,
+    );
     process.exit(1);
   }
   run("apt-get update -qq");
@@ -35,4 +37,5 @@ function aptInstall(packages, why) {
 
 if (!npmDepsAreCurrent()) run("npm ci --no-audit --no-fund");
 if (args.has("--system") && !existsSync("/usr/bin/chromium")) aptInstall(["chromium"], "The browser tests");
-if ((args.has("--system") || args.has("--java")) && !has("java")) aptInstall(["openjdk-17-jre-headless"], "DynamoDB Local");
+if ((args.has("--system") || args.has("--java")) && !has("java"))
+  aptInstall(["openjdk-17-jre-headless"], "DynamoDB Local");

@@ -7,20 +7,23 @@ const languages = [
 ];
 
 describe("/start, /help and settings", () => {
-  it.each(languages)("greets in the user's Telegram language ($telegram) with the main menu", async ({ code, telegram }) => {
-    const bot = createHarness();
-    bot.user(7, { first_name: "Linh", language_code: telegram });
+  it.each(languages)(
+    "greets in the user's Telegram language ($telegram) with the main menu",
+    async ({ code, telegram }) => {
+      const bot = createHarness();
+      bot.user(7, { first_name: "Linh", language_code: telegram });
 
-    const calls = await bot.say(7, "/start");
+      const calls = await bot.say(7, "/start");
 
-    const greeting = bot.content.messages["start.greeting"]?.[code]?.replace("{name}", "Linh");
-    expect(texts(calls)).toEqual([greeting]);
-    expect(buttons(calls).map((b) => b.text)).toEqual(
-      ["menu.ask", "menu.questionnaires", "menu.tips", "menu.settings", "menu.help"].map(
-        (key) => bot.content.messages[key]?.[code],
-      ),
-    );
-  });
+      const greeting = bot.content.messages["start.greeting"]?.[code]?.replace("{name}", "Linh");
+      expect(texts(calls)).toEqual([greeting]);
+      expect(buttons(calls).map((b) => b.text)).toEqual(
+        ["menu.ask", "menu.questionnaires", "menu.tips", "menu.settings", "menu.help"].map(
+          (key) => bot.content.messages[key]?.[code],
+        ),
+      );
+    },
+  );
 
   it("falls back to the default language for a language the pack does not have", async () => {
     const bot = createHarness();
@@ -38,7 +41,9 @@ describe("/start, /help and settings", () => {
     const changed = await bot.say(7, "/language vi");
     const help = await bot.say(7, "/help");
 
-    expect(texts(changed)[0]).toBe(bot.content.messages["language.changed"]?.vi?.replace("{language}", "Tiếng Việt"));
+    expect(texts(changed)[0]).toBe(
+      bot.content.messages["language.changed"]?.vi?.replace("{language}", "Tiếng Việt"),
+    );
     expect(texts(help)).toEqual([bot.content.messages["help.text"]?.vi]);
     expect((await bot.storage.users.get(7))?.language).toBe("vi");
   });
@@ -90,6 +95,11 @@ describe("/start, /help and settings", () => {
 
     await bot.say(42, "hi");
 
-    expect(await bot.storage.users.get(42)).toMatchObject({ userId: 42, chatId: 42, language: "zh-TW", subscribed: false });
+    expect(await bot.storage.users.get(42)).toMatchObject({
+      userId: 42,
+      chatId: 42,
+      language: "zh-TW",
+      subscribed: false,
+    });
   });
 });

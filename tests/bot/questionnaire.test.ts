@@ -47,10 +47,26 @@ describe("questionnaires", () => {
 
     expect(texts(saved)[0]).toContain(""); // a thank-you in the newly chosen language follows
     const [submission] = await bot.storage.answers.list(7, "learner-profile");
-    expect(submission?.answers).toEqual({ name: "Linh", experience: "intermediate", topics: ["iam", "cost"], language: "vi", "tip-hour": 7 });
+    expect(submission?.answers).toEqual({
+      name: "Linh",
+      experience: "intermediate",
+      topics: ["iam", "cost"],
+      language: "vi",
+      "tip-hour": 7,
+    });
     expect(Object.keys(submission?.answeredAt ?? {})).toHaveLength(5);
-    expect(await bot.storage.users.get(7)).toMatchObject({ name: "Linh", level: "intermediate", topics: ["iam", "cost"], language: "vi", tipHour: 7 });
-    expect(texts(saved)[0]).toBe(fill(bot.content.messages["questionnaire.saved"]?.vi, { title: bot.content.questionnaires.find((q) => q.id === "learner-profile")?.title.vi ?? "" }));
+    expect(await bot.storage.users.get(7)).toMatchObject({
+      name: "Linh",
+      level: "intermediate",
+      topics: ["iam", "cost"],
+      language: "vi",
+      tipHour: 7,
+    });
+    expect(texts(saved)[0]).toBe(
+      fill(bot.content.messages["questionnaire.saved"]?.vi, {
+        title: bot.content.questionnaires.find((q) => q.id === "learner-profile")?.title.vi ?? "",
+      }),
+    );
     expect((await bot.storage.chats.load(7))?.state.form).toBeUndefined();
   });
 
@@ -89,7 +105,9 @@ describe("questionnaires", () => {
     const [answer, bridge, question] = texts(calls);
     expect(greet?.answers.en).toContain(answer);
     expect(bridge).toBe(bot.content.messages["questionnaire.notAnAnswer"]?.en);
-    expect(question).toContain(bot.content.questionnaires.find((q) => q.id === "learner-profile")?.questions[1]?.prompt.en ?? "???");
+    expect(question).toContain(
+      bot.content.questionnaires.find((q) => q.id === "learner-profile")?.questions[1]?.prompt.en ?? "???",
+    );
     expect(buttons(calls).map((b) => b.data)).toContain("a:1:beginner");
   });
 
@@ -112,7 +130,9 @@ describe("questionnaires", () => {
     await bot.press(7, "q:course-feedback");
 
     expect(texts(await bot.say(7, "/cancel"))[0]).toBe(bot.content.messages["questionnaire.cancelled"]?.en);
-    expect(texts(await bot.say(7, "/cancel"))[0]).toBe(bot.content.messages["questionnaire.nothingToCancel"]?.en);
+    expect(texts(await bot.say(7, "/cancel"))[0]).toBe(
+      bot.content.messages["questionnaire.nothingToCancel"]?.en,
+    );
   });
 
   it("lets an optional question be skipped", async () => {
@@ -152,7 +172,8 @@ describe("questionnaires", () => {
 
     const calls = await bot.say(7, "a comment");
 
-    const title = (bot.content.questionnaires.find((q) => q.id === "course-feedback") as Questionnaire).title.en ?? "";
+    const title =
+      (bot.content.questionnaires.find((q) => q.id === "course-feedback") as Questionnaire).title.en ?? "";
     expect(texts(calls)[0]).toBe(fill(bot.content.messages["questionnaire.changed"]?.en, { title }));
     expect(texts(calls).at(-1)).toContain("(1/2)");
   });
@@ -167,6 +188,8 @@ describe("questionnaires", () => {
     const summary = await bot.say(7, "👍");
 
     expect(texts(first).at(-1)).toContain(q.questions[0]?.prompt[language] ?? "???");
-    expect(texts(summary)[0]).toContain(fill(bot.content.messages["questionnaire.summary"]?.[language], { title: q.title[language] ?? "" }));
+    expect(texts(summary)[0]).toContain(
+      fill(bot.content.messages["questionnaire.summary"]?.[language], { title: q.title[language] ?? "" }),
+    );
   });
 });

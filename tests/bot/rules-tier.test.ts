@@ -1,18 +1,22 @@
 import { buttons, createHarness, texts } from "../helpers/bot-harness";
 
 describe("the rule tier", () => {
-  it.each(["en", "vi", "zh-TW"])("answers an exact example phrase of every intent in %s", async (language) => {
-    const bot = createHarness();
-    await bot.say(7, `/language ${language}`);
+  it.each(["en", "vi", "zh-TW"])(
+    "answers an exact example phrase of every intent in %s",
+    async (language) => {
+      const bot = createHarness();
+      await bot.say(7, `/language ${language}`);
 
-    const wrong: string[] = [];
-    for (const intent of bot.content.intents) {
-      const example = intent.examples[language]?.[0] ?? "";
-      const reply = texts(await bot.say(7, example))[0] ?? "";
-      if (!intent.answers[language]?.includes(reply)) wrong.push(`${intent.id}: "${example}" got "${reply.slice(0, 40)}"`);
-    }
-    expect(wrong).toEqual([]);
-  });
+      const wrong: string[] = [];
+      for (const intent of bot.content.intents) {
+        const example = intent.examples[language]?.[0] ?? "";
+        const reply = texts(await bot.say(7, example))[0] ?? "";
+        if (!intent.answers[language]?.includes(reply))
+          wrong.push(`${intent.id}: "${example}" got "${reply.slice(0, 40)}"`);
+      }
+      expect(wrong).toEqual([]);
+    },
+  );
 
   it("matches Vietnamese typed without diacritics and ignores case and punctuation", async () => {
     const bot = createHarness();
@@ -28,7 +32,9 @@ describe("the rule tier", () => {
 
   it("answers Q&A keywords in a longer sentence", async () => {
     const bot = createHarness();
-    const withKeywords = bot.content.intents.filter((i) => i.kind === "qa" && (i.keywords?.en?.length ?? 0) > 0);
+    const withKeywords = bot.content.intents.filter(
+      (i) => i.kind === "qa" && (i.keywords?.en?.length ?? 0) > 0,
+    );
     expect(withKeywords.length).toBeGreaterThan(10);
     let answered = 0;
     for (const intent of withKeywords) {

@@ -16,9 +16,13 @@ describe("subscriptions", () => {
     const bot = createHarness();
     await bot.say(7, "/subscribe");
 
-    expect(texts(await bot.say(7, "/subscribe"))[0]).toBe(bot.content.messages["subscribe.already"]?.en?.replace("{hour}", "9"));
+    expect(texts(await bot.say(7, "/subscribe"))[0]).toBe(
+      bot.content.messages["subscribe.already"]?.en?.replace("{hour}", "9"),
+    );
     expect(texts(await bot.say(7, "/unsubscribe"))[0]).toBe(bot.content.messages["unsubscribe.done"]?.en);
-    expect(texts(await bot.say(7, "/unsubscribe"))[0]).toBe(bot.content.messages["unsubscribe.notSubscribed"]?.en);
+    expect(texts(await bot.say(7, "/unsubscribe"))[0]).toBe(
+      bot.content.messages["unsubscribe.notSubscribed"]?.en,
+    );
     expect((await bot.storage.users.listSubscribersDue(9)).items).toHaveLength(0);
   });
 
@@ -54,7 +58,11 @@ describe("admin broadcasts", () => {
     await bot.deliver(send);
 
     expect(bot.broadcasts.recorded).toHaveLength(1);
-    expect(bot.broadcasts.recorded[0]).toMatchObject({ text: "New tips are out!", requestedBy: 1, progressChatId: 1 });
+    expect(bot.broadcasts.recorded[0]).toMatchObject({
+      text: "New tips are out!",
+      requestedBy: 1,
+      progressChatId: 1,
+    });
   });
 
   it("records nothing when the admin cancels, and explains usage for an empty text", async () => {

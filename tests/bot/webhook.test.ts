@@ -35,7 +35,9 @@ describe("the webhook handler", () => {
 
   it("decodes a base64-encoded body", async () => {
     const bot = createHarness();
-    const event = bot.webhookEvent(Buffer.from(JSON.stringify(bot.messageUpdate(7, "/help"))).toString("base64"));
+    const event = bot.webhookEvent(
+      Buffer.from(JSON.stringify(bot.messageUpdate(7, "/help"))).toString("base64"),
+    );
     event.isBase64Encoded = true;
 
     expect((await bot.webhook(event)).statusCode).toBe(200);
@@ -89,7 +91,8 @@ describe("the webhook handler", () => {
 
   it("keeps going when Telegram refuses a reply: the state is saved and the failure logged", async () => {
     const bot = createHarness({
-      failMethod: (call) => (call.method === "sendMessage" ? new Error("Forbidden: bot was blocked by the user") : undefined),
+      failMethod: (call) =>
+        call.method === "sendMessage" ? new Error("Forbidden: bot was blocked by the user") : undefined,
     });
 
     expect(await bot.deliver(bot.messageUpdate(7, "/mode nlp"))).toBe(200);
@@ -120,7 +123,15 @@ describe("the webhook handler", () => {
       },
     };
     let racing = false;
-    const bot = createHarness({ storage: { ...inner, chats: { load: racingChats.load, save: (...args) => (racing ? racingChats.save(...args) : inner.chats.save(...args)) } } });
+    const bot = createHarness({
+      storage: {
+        ...inner,
+        chats: {
+          load: racingChats.load,
+          save: (...args) => (racing ? racingChats.save(...args) : inner.chats.save(...args)),
+        },
+      },
+    });
     await bot.say(7, "/start");
     bot.newCalls();
     racing = true;

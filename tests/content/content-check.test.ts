@@ -30,12 +30,24 @@ describe("content validation", () => {
     expect(content.settings.languages).toEqual(["en", "vi", "zh-TW"]);
     const qa = content.intents.filter((i) => i.kind === "qa");
     expect(qa.length).toBeGreaterThanOrEqual(25);
-    for (const intent of qa) for (const language of content.settings.languages) expect(intent.examples[language]?.length).toBeGreaterThanOrEqual(8);
+    for (const intent of qa)
+      for (const language of content.settings.languages)
+        expect(intent.examples[language]?.length).toBeGreaterThanOrEqual(8);
     expect(content.questionnaires.map((q) => q.id).sort()).toEqual(["course-feedback", "learner-profile"]);
     expect(content.recommendations.length).toBeGreaterThanOrEqual(40);
     const chitchat = content.intents.filter((i) => i.kind === "chitchat").map((i) => i.id);
     expect(chitchat).toEqual(
-      expect.arrayContaining(["chitchat.greet", "chitchat.goodbye", "chitchat.thanks", "chitchat.how-are-you", "chitchat.who-are-you", "chitchat.joke", "chitchat.rude", "chitchat.yes", "chitchat.no"]),
+      expect.arrayContaining([
+        "chitchat.greet",
+        "chitchat.goodbye",
+        "chitchat.thanks",
+        "chitchat.how-are-you",
+        "chitchat.who-are-you",
+        "chitchat.joke",
+        "chitchat.rude",
+        "chitchat.yes",
+        "chitchat.no",
+      ]),
     );
   });
 
@@ -46,7 +58,12 @@ describe("content validation", () => {
 
     const problems = problemsOf(dir);
 
-    expect(problems).toEqual([expect.objectContaining({ file: expect.stringContaining("messages.yaml"), reason: "missing the vi translation" })]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        file: expect.stringContaining("messages.yaml"),
+        reason: "missing the vi translation",
+      }),
+    ]);
     expect(problems[0]?.path).toMatch(/\.vi$/);
   });
 
@@ -63,8 +80,12 @@ describe("content validation", () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^broken\.yaml: : not valid YAML/),
-        expect.stringMatching(/^recommendations\.yaml: \[\d+\]\.topics\[0\]: "kubernetes" is not one of settings\.topics/),
-        expect.stringMatching(/^recommendations\.yaml: \[\d+\]\.level: "guru" is not one of settings\.levels/),
+        expect.stringMatching(
+          /^recommendations\.yaml: \[\d+\]\.topics\[0\]: "kubernetes" is not one of settings\.topics/,
+        ),
+        expect.stringMatching(
+          /^recommendations\.yaml: \[\d+\]\.level: "guru" is not one of settings\.levels/,
+        ),
       ]),
     );
   });
@@ -74,9 +95,13 @@ describe("content validation", () => {
     const file = join(dir, "questionnaires", "course-feedback.yaml");
     writeFileSync(file, readFileSync(file, "utf8").replace(/version: 1/, "version: zero"));
 
-    const run = spawnSync(process.execPath, [join(root, "node_modules", "tsx", "dist", "cli.mjs"), join(root, "content", "check.ts"), dir], {
-      encoding: "utf8",
-    });
+    const run = spawnSync(
+      process.execPath,
+      [join(root, "node_modules", "tsx", "dist", "cli.mjs"), join(root, "content", "check.ts"), dir],
+      {
+        encoding: "utf8",
+      },
+    );
 
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/course-feedback\.yaml: version: .+/);
