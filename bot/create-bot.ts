@@ -3,6 +3,7 @@
  * It reads no environment and builds no AWS client, so tests, the terminal chat, the local stack and
  * Lambda all run exactly this code.
  */
+import { autoRetry } from "@grammyjs/auto-retry";
 import { Bot, Composer, type BotConfig as GrammyBotConfig } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { BotContext, BotDeps } from "./context";
@@ -26,6 +27,9 @@ export interface CreateBotOptions {
 /** Builds the bot. Call `bot.handleUpdate(update)` or use a webhook adapter; never `bot.start()` on Lambda. */
 export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotContext> {
   const bot = new Bot<BotContext>(options.token, { botInfo: options.botInfo, client: options.client });
+  // Replies go out after the state is saved, so a transient Telegram error (429, 5xx, network) is retried
+  // here, briefly: the webhook must answer well inside its timeout.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 3 }));
   const features = new Composer<BotContext>();
   features.use(settingsFeature());
   features.use(questionnaireFeature());
