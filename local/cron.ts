@@ -72,8 +72,7 @@ export interface CronSchedule {
 export function parseCron(expression: string, timeZone = "UTC"): CronSchedule {
   const inner = expression.trim().match(/^cron\((.*)\)$/)?.[1];
   const parts = inner?.trim().split(/\s+/);
-  if (!parts || parts.length !== 6)
-    throw new CronExpressionError(expression, "it needs six fields inside cron(...)");
+  if (parts?.length !== 6) throw new CronExpressionError(expression, "it needs six fields inside cron(...)");
   const parsed = parts.map((text, i) => parseField(expression, text, fields[i] as Field));
   const format = new Intl.DateTimeFormat("en-US", {
     timeZone,

@@ -1,5 +1,5 @@
 import { Bot, GrammyError, InlineKeyboard, InputFile, Keyboard } from "grammy";
-import { TelegramEmulator } from "../../local/telegram/emulator";
+import { TelegramEmulator, type TranscriptEntry } from "../../local/telegram/emulator";
 import { botOn } from "./helpers";
 
 describe("the emulator speaks the Bot API to an unmodified grammY bot", () => {
@@ -50,14 +50,18 @@ describe("the emulator speaks the Bot API to an unmodified grammY bot", () => {
       await ctx.editMessageText("You picked tea");
     });
     const polling = bot.start({ timeout: 1 });
-
-    emulator.sendText(ada, "/start");
-    const menu = await emulator.waitFor(() => emulator.lastBotMessage(ada));
-    const press = emulator.pressButton(ada, menu.messageId, "tea");
-    await emulator.waitFor(() => emulator.lastBotMessage(ada)?.edited);
-    await emulator.idle();
-    await bot.stop();
-    await polling;
+    let press: ReturnType<typeof emulator.pressButton>;
+    let menu: TranscriptEntry;
+    try {
+      emulator.sendText(ada, "/start");
+      menu = await emulator.waitFor(() => emulator.lastBotMessage(ada));
+      press = emulator.pressButton(ada, menu.messageId, "tea");
+      await emulator.waitFor(() => emulator.lastBotMessage(ada)?.edited);
+      await emulator.idle();
+    } finally {
+      await bot.stop();
+      await polling;
+    }
 
     const edited = emulator.lastBotMessage(ada);
     expect(edited).toMatchObject({ messageId: menu.messageId, text: "You picked tea", edited: true });

