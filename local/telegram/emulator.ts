@@ -13,15 +13,10 @@ import type {
   BotCommand,
   CallbackQuery,
   Chat,
-  Document,
-  ForceReply,
   InlineKeyboardMarkup,
   Message,
   MessageEntity,
-  PhotoSize,
   ReplyKeyboardMarkup,
-  ReplyKeyboardRemove,
-  ResponseParameters,
   Update,
   User,
   UserFromGetMe,
@@ -33,6 +28,7 @@ import {
   DuplicateChatError,
   EmulatorAlreadyStartedError,
   EmulatorNotStartedError,
+  EmulatorStoppedError,
   EmulatorWaitTimeoutError,
   forbidden,
   InjectedNetworkFaultError,
@@ -47,6 +43,21 @@ import {
 } from "./errors";
 import { commandEntities, EntityParseError, formatText, isSupportedParseMode } from "./formatting";
 import { parseRequestPayload, RequestBodyError, readBody } from "./http-body";
+import {
+  type ChatRecord,
+  chatActions,
+  documentOf,
+  mediaOf,
+  mimeTypeOf,
+  notModified,
+  photoSize,
+  type StoredFile,
+  type StoredMessage,
+  sameJson,
+  telegramUser,
+  transcriptEntry,
+  validReplyMarkup,
+} from "./messages";
 import { BotApiParams } from "./params";
 import {
   defaultRateLimits,
@@ -55,6 +66,25 @@ import {
   RateLimiter,
   type RateLimits,
 } from "./rate-limits";
+import type {
+  BotApiResponse,
+  CallbackAnswer,
+  CallRecord,
+  EmulatorEvent,
+  EmulatorLogger,
+  EmulatorSettings,
+  EmulatorSettingsChange,
+  EmulatorStats,
+  FaultSpec,
+  NewEvent,
+  NewSimulatedUser,
+  ReplyMarkup,
+  SimulatedUser,
+  TelegramEmulatorEvents,
+  TelegramEmulatorOptions,
+  TranscriptEntry,
+  TranscriptMedia,
+} from "./types";
 import {
   type DeliveryAttempt,
   type DeliveryOptions,
@@ -62,223 +92,10 @@ import {
   UpdateQueue,
 } from "./update-queue";
 
-export type { EmulatorClock, RateLimits } from "./rate-limits";
-export type { DeliveryAttempt, DeliveryOptions } from "./update-queue";
+export type * from "./types";
 
 /** The token the emulator accepts unless told otherwise; fake, so it can sit in configs and tests. */
 export const defaultEmulatorToken = "123456:LOCAL-EMULATOR-TOKEN";
-
-/** Structured logging, shaped like the bot's Logger port so the local stack can pass its own. */
-export interface EmulatorLogger {
-  debug?(message: string, fields?: Record<string, unknown>): void;
-  info?(message: string, fields?: Record<string, unknown>): void;
-  warn?(message: string, fields?: Record<string, unknown>): void;
-  error?(message: string, fields?: Record<string, unknown>): void;
-}
-
-/** How to build an emulator; every field has a default suited to tests. */
-export interface TelegramEmulatorOptions {
-  /** The bot token requests must carry (default {@link defaultEmulatorToken}). */
-  token?: string;
-  /** Overrides of the `getMe` answer (default id from the token, username `lambdagram_local_bot`). */
-  botInfo?: Partial<UserFromGetMe>;
-  /** Time in ms for message dates and rate windows (default `Date.now`). */
-  clock?: EmulatorClock;
-  /** Flood limits; off unless `enabled: true`. */
-  limits?: Partial<RateLimits>;
-  /** Webhook retry timing. */
-  delivery?: Partial<DeliveryOptions>;
-  logger?: EmulatorLogger;
-  /** Calls kept in {@link TelegramEmulator.calls}, oldest dropped first; counters keep counting. */
-  callLogLimit?: number;
-  /** How long `GET /_emulator/events` waits for news before answering empty (default 25 s). */
-  eventsLongPollMs?: number;
-}
-
-/** A simulated Telegram user; their private chat with the bot has the same id. */
-export interface SimulatedUser {
-  id: number;
-  first_name: string;
-  last_name?: string;
-  username?: string;
-  language_code: string;
-}
-
-/** What `createUser` needs; everything has a default. */
-export type NewSimulatedUser = Partial<SimulatedUser>;
-
-/** Any `reply_markup` a bot may send. */
-export type ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply;
-
-/** A photo or document a message carries, with a URL the web chat can show it from. */
-export interface TranscriptMedia {
-  kind: "photo" | "document";
-  fileId: string;
-  fileName?: string;
-  mimeType?: string;
-  size?: number;
-  /** The URL the bot sent, or `/_emulator/files/<file_id>` (relative to the emulator) for uploads. */
-  url: string;
-}
-
-/** A message as a chat shows it: the current text and keyboard, and what happened to it since. */
-export interface TranscriptEntry {
-  chatId: number;
-  messageId: number;
-  sender: "user" | "bot";
-  /** Unix seconds, as in the Bot API. */
-  date: number;
-  /** Text, or the caption of a media message. */
-  text: string;
-  entities: MessageEntity[];
-  media?: TranscriptMedia;
-  /** The markup the bot sent, including reply keyboards (Telegram's Message only echoes inline ones). */
-  replyMarkup?: ReplyMarkup;
-  replyToMessageId?: number;
-  edited: boolean;
-  editDate?: number;
-  deleted: boolean;
-  /** Earlier versions, oldest first. */
-  previousVersions: Array<{
-    text: string;
-    entities: MessageEntity[];
-    replyMarkup?: ReplyMarkup;
-    replacedAt: number;
-  }>;
-  /** The full Bot API message as it stands now. */
-  message: Message;
-}
-
-/** A Bot API answer body. */
-export type BotApiResponse =
-  | { ok: true; result: unknown; description?: string }
-  | { ok: false; error_code: number; description: string; parameters?: ResponseParameters };
-
-/** One Bot API call as the emulator served it. */
-export interface CallRecord {
-  seq: number;
-  method: string;
-  params: Record<string, unknown>;
-  /** What the bot received; absent when an injected "network" fault destroyed the connection instead. */
-  response?: BotApiResponse;
-  /** Clock time in ms. */
-  time: number;
-  /** The injected fault that produced the response, if any. */
-  fault?: FaultSpec["response"];
-}
-
-/** A failure to serve instead of running a method, for testing the bot's error handling. */
-export interface FaultSpec {
-  /** Bot API method name, e.g. "sendMessage" (case-insensitive). */
-  method: string;
-  /** Only calls for this chat_id; any chat if absent. */
-  chatId?: number;
-  /** How many matching calls fail (default 1). */
-  times?: number;
-  /** 429 Too Many Requests, 403 blocked, 500, 502 Bad Gateway, or "network" (the socket is destroyed). */
-  response: 429 | 403 | 500 | 502 | "network";
-  /** `retry_after` seconds of a 429 (default 1). */
-  retryAfter?: number;
-}
-
-/** Something the web chat (or a test) may want to see live. */
-export type EmulatorEvent =
-  | { seq: number; type: "message" | "edit" | "delete"; chatId: number; entry: TranscriptEntry }
-  | {
-      seq: number;
-      type: "callback_answer";
-      chatId: number;
-      callbackQueryId: string;
-      messageId?: number;
-      text?: string;
-      showAlert: boolean;
-      url?: string;
-    }
-  | { seq: number; type: "chat_action"; chatId: number; action: string }
-  | { seq: number; type: "user"; chatId: number; user: SimulatedUser; blocked: boolean };
-
-type NewEvent = EmulatorEvent extends infer E ? (E extends unknown ? Omit<E, "seq"> : never) : never;
-
-/** Counters for benchmarks and duplicate detection; they survive the calls log's trimming. */
-export interface EmulatorStats {
-  calls: number;
-  callsByMethod: Record<string, number>;
-  /** 429 answers served, from limits or injected faults. */
-  tooManyRequests: number;
-  faultsServed: number;
-  /** Messages created by sendMessage / sendPhoto / sendDocument. */
-  sentMessages: number;
-  /** Messages created per chat id; a count above the expected one reveals duplicate sends. */
-  sendsByChat: Record<string, number>;
-  updatesCreated: number;
-  deliveryAttempts: number;
-  failedDeliveries: number;
-}
-
-/** The run-time switchable settings. */
-export interface EmulatorSettings {
-  limits: RateLimits;
-  delivery: DeliveryOptions;
-  blockedUserIds: number[];
-}
-
-/** A change of {@link EmulatorSettings}; `blockedUserIds` replaces the whole set. */
-export interface EmulatorSettingsChange {
-  limits?: Partial<RateLimits>;
-  delivery?: Partial<DeliveryOptions>;
-  blockedUserIds?: number[];
-}
-
-/** The emulator's EventEmitter events. */
-export interface TelegramEmulatorEvents {
-  /** Every Bot API call, after it was answered. */
-  call: [CallRecord];
-  /** A new message in any chat, from a user or the bot. */
-  message: [TranscriptEntry];
-  edit: [TranscriptEntry];
-  delete: [TranscriptEntry];
-  /** Every {@link EmulatorEvent} (what `GET /_emulator/events` serves). */
-  event: [EmulatorEvent];
-  /** An update created for the bot. */
-  update: [Update];
-  /** A webhook delivery attempt finished. */
-  delivery: [DeliveryAttempt];
-}
-
-interface StoredMessage {
-  chatId: number;
-  sender: "user" | "bot";
-  message: Message;
-  replyMarkup?: ReplyMarkup;
-  media?: TranscriptMedia;
-  previousVersions: TranscriptEntry["previousVersions"];
-  deleted: boolean;
-}
-
-interface ChatRecord {
-  chat: Chat.PrivateChat | Chat.GroupChat;
-  nextMessageId: number;
-  messages: Map<number, StoredMessage>;
-  replyKeyboard?: ReplyKeyboardMarkup;
-}
-
-interface StoredFile {
-  fileId: string;
-  fileUniqueId: string;
-  kind: "photo" | "document";
-  size?: number;
-  fileName?: string;
-  mimeType?: string;
-  data?: Buffer;
-  url?: string;
-}
-
-/** How the bot answered a callback query. */
-export interface CallbackAnswer {
-  text?: string;
-  showAlert: boolean;
-  url?: string;
-}
 
 interface CallbackQueryRecord {
   query: CallbackQuery;
@@ -299,47 +116,8 @@ class Described {
 const maxUploadBytes = 50 * 1024 * 1024;
 const eventBufferSize = 2000;
 const rateLimitedMethods = new Set(["sendMessage", "sendPhoto", "sendDocument", "editMessageText"]);
-const chatActions = new Set([
-  "typing",
-  "upload_photo",
-  "record_video",
-  "upload_video",
-  "record_voice",
-  "upload_voice",
-  "upload_document",
-  "choose_sticker",
-  "find_location",
-  "record_video_note",
-  "upload_video_note",
-]);
-const inlineButtonActions = [
-  "callback_data",
-  "url",
-  "web_app",
-  "login_url",
-  "switch_inline_query",
-  "switch_inline_query_current_chat",
-  "switch_inline_query_chosen_chat",
-  "copy_text",
-  "callback_game",
-  "pay",
-];
-const notModified =
-  "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message";
 const unauthorized: BotApiResponse = { ok: false, error_code: 401, description: "Unauthorized" };
 const notFound: BotApiResponse = { ok: false, error_code: 404, description: "Not Found" };
-const mimeTypes: Record<string, string> = {
-  pdf: "application/pdf",
-  txt: "text/plain",
-  csv: "text/csv",
-  json: "application/json",
-  zip: "application/zip",
-  png: "image/png",
-  jpg: "image/jpeg",
-  jpeg: "image/jpeg",
-  gif: "image/gif",
-  webp: "image/webp",
-};
 
 /**
  * The emulator. One instance is one bot: `start()` serves it on its own port, or `handle(req, res)` mounts it
@@ -452,10 +230,15 @@ export class TelegramEmulator extends EventEmitter<TelegramEmulatorEvents> {
 
   /** Serves the emulator on its own loopback port (0 = any free port); returns the base URL. */
   async start(port = 0, host = "127.0.0.1"): Promise<string> {
+    if (this.stopped) throw new EmulatorStoppedError();
     if (this.server) throw new EmulatorAlreadyStartedError(this.apiRoot);
     const server = http.createServer((req, res) => {
       if (!this.handle(req, res)) sendJson(res, 404, notFound);
     });
+    // grammY's keep-alive agent never closes idle sockets itself; a long server-side idle timeout makes it rare
+    // that a call races the server closing the socket (stop() closes every connection anyway).
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(port, host, () => {
@@ -524,6 +307,14 @@ export class TelegramEmulator extends EventEmitter<TelegramEmulatorEvents> {
 
   /** Creates a simulated user (and their private chat with the bot). */
   createUser(input: NewSimulatedUser = {}): SimulatedUser {
+    for (const field of ["first_name", "last_name", "username", "language_code"] as const) {
+      const value: unknown = input[field];
+      if (value !== undefined && typeof value !== "string") {
+        throw new InvalidEmulatorInputError(
+          `A user's ${field} must be a string, got ${JSON.stringify(value)}.`,
+        );
+      }
+    }
     const id = input.id ?? this.freshId("user");
     if (!Number.isSafeInteger(id) || id <= 0) {
       throw new InvalidEmulatorInputError(`A user id must be a positive integer, got ${String(id)}.`);
@@ -1212,26 +1003,8 @@ export class TelegramEmulator extends EventEmitter<TelegramEmulatorEvents> {
   }
 
   private replyMarkupParam(p: BotApiParams): ReplyMarkup | undefined {
-    const markup = p.json<Record<string, unknown>>("reply_markup", "reply keyboard markup");
-    if (markup === undefined) return undefined;
-    if (typeof markup !== "object" || markup === null)
-      throw badRequest("can't parse reply keyboard markup JSON object");
-    if ("inline_keyboard" in markup) return validInlineKeyboard(markup);
-    if ("keyboard" in markup) {
-      const rows = markup.keyboard;
-      if (!Array.isArray(rows) || rows.some((row) => !Array.isArray(row))) {
-        throw badRequest('field "keyboard" of the ReplyKeyboardMarkup should be an Array of Arrays');
-      }
-      for (const button of rows.flat() as unknown[]) {
-        const text = typeof button === "string" ? button : (button as { text?: unknown } | null)?.text;
-        if (typeof text !== "string" || text === "")
-          throw badRequest("can't parse keyboard button: Text must be non-empty");
-      }
-      return markup as unknown as ReplyKeyboardMarkup;
-    }
-    if (markup.remove_keyboard === true) return markup as unknown as ReplyKeyboardRemove;
-    if (markup.force_reply === true) return markup as unknown as ForceReply;
-    throw badRequest("can't parse reply keyboard markup JSON object");
+    const markup = p.json<unknown>("reply_markup", "reply keyboard markup");
+    return markup === undefined ? undefined : validReplyMarkup(markup);
   }
 
   /** Edits accept only inline keyboards; no markup removes the message's keyboard, as in Telegram. */
@@ -1436,12 +1209,12 @@ export class TelegramEmulator extends EventEmitter<TelegramEmulatorEvents> {
     return Math.floor(this.clock.now() / 1000);
   }
 
+  /** The next unused number of a kind (user ids and group ids skip those created with explicit ids). */
   private freshId(kind: "user" | "group" | "file" | "query"): number {
-    do this.lastSeq[kind] += 1;
-    while (
-      (kind === "user" && this.chats.has(this.lastSeq.user)) ||
-      (kind === "group" && this.chats.has(-this.lastSeq.group))
-    );
+    const taken = (n: number) =>
+      (kind === "user" && this.chats.has(n)) || (kind === "group" && this.chats.has(-n));
+    this.lastSeq[kind] += 1;
+    while (taken(this.lastSeq[kind])) this.lastSeq[kind] += 1;
     return this.lastSeq[kind];
   }
 
@@ -1528,8 +1301,10 @@ export class TelegramEmulator extends EventEmitter<TelegramEmulatorEvents> {
       ...(fault ? { fault } : {}),
     };
     this.callLog.push(call);
-    if (this.callLog.length > this.callLogLimit)
+    // Trim in chunks: splicing one record off a long log per call would make every call O(log size).
+    if (this.callLog.length > this.callLogLimit * 1.1 + 100) {
       this.callLog.splice(0, this.callLog.length - this.callLogLimit);
+    }
     this.counters.calls += 1;
     this.counters.callsByMethod[method] = (this.counters.callsByMethod[method] ?? 0) + 1;
     if (response && !response.ok && response.error_code === 429) this.counters.tooManyRequests += 1;
@@ -1544,7 +1319,9 @@ export class TelegramEmulator extends EventEmitter<TelegramEmulatorEvents> {
 
   private recordDelivery(attempt: DeliveryAttempt): void {
     this.deliveryLog.push(attempt);
-    if (this.deliveryLog.length > this.callLogLimit) this.deliveryLog.shift();
+    if (this.deliveryLog.length > this.callLogLimit * 1.1 + 100) {
+      this.deliveryLog.splice(0, this.deliveryLog.length - this.callLogLimit);
+    }
     this.counters.deliveryAttempts += 1;
     if (!attempt.ok) {
       this.counters.failedDeliveries += 1;
@@ -1561,8 +1338,9 @@ export class TelegramEmulator extends EventEmitter<TelegramEmulatorEvents> {
     this.lastSeq.event += 1;
     const full = { ...event, seq: this.lastSeq.event } as EmulatorEvent;
     this.eventLog.push(full);
-    if (this.eventLog.length > eventBufferSize)
+    if (this.eventLog.length > eventBufferSize * 1.1) {
       this.eventLog.splice(0, this.eventLog.length - eventBufferSize);
+    }
     this.emit("event", full);
     for (const check of [...this.eventWaiters]) check();
     this.signalChange();
@@ -1644,99 +1422,7 @@ function faultError(fault: FaultSpec): BotApiError {
   }
 }
 
-function mimeTypeOf(fileName: string): string | undefined {
-  return mimeTypes[fileName.split(".").pop()?.toLowerCase() ?? ""];
-}
-
-function telegramUser(user: SimulatedUser): User {
-  return { is_bot: false, ...user };
-}
-
 function commandsKey(scope: Record<string, unknown>, language: string): string {
   const parts = [scope.type, scope.chat_id, scope.user_id].filter((part) => part !== undefined).map(String);
   return `${parts.join(":")}|${language}`;
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-}
-
-function validInlineKeyboard(markup: Record<string, unknown>): InlineKeyboardMarkup {
-  const rows = markup.inline_keyboard;
-  if (!Array.isArray(rows) || rows.some((row) => !Array.isArray(row))) {
-    throw badRequest('field "inline_keyboard" of the InlineKeyboardMarkup should be an Array of Arrays');
-  }
-  for (const button of rows.flat() as Array<Record<string, unknown> | null>) {
-    if (typeof button?.text !== "string" || button.text === "") {
-      throw badRequest('can\'t parse inline keyboard button: Field "text" must be of type String');
-    }
-    const actions = inlineButtonActions.filter((action) => button[action] !== undefined);
-    if (actions.length === 0) {
-      throw badRequest(
-        "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard",
-      );
-    }
-    const data = button.callback_data;
-    if (data !== undefined && (typeof data !== "string" || data === "" || Buffer.byteLength(data) > 64)) {
-      throw badRequest("BUTTON_DATA_INVALID");
-    }
-    if (
-      button.url !== undefined &&
-      (typeof button.url !== "string" || !/^(https?|tg):\/\/\S+$/.test(button.url))
-    ) {
-      throw badRequest(`inline keyboard button URL '${String(button.url)}' is invalid: Wrong HTTP URL`);
-    }
-  }
-  return markup as unknown as InlineKeyboardMarkup;
-}
-
-function photoSize(file: StoredFile): PhotoSize {
-  return {
-    file_id: file.fileId,
-    file_unique_id: file.fileUniqueId,
-    width: 1280,
-    height: 960,
-    ...(file.size ? { file_size: file.size } : {}),
-  };
-}
-
-function documentOf(file: StoredFile): Document {
-  return {
-    file_id: file.fileId,
-    file_unique_id: file.fileUniqueId,
-    ...(file.fileName ? { file_name: file.fileName } : {}),
-    ...(file.mimeType ? { mime_type: file.mimeType } : {}),
-    ...(file.size ? { file_size: file.size } : {}),
-  };
-}
-
-function mediaOf(file: StoredFile): TranscriptMedia {
-  return {
-    kind: file.kind,
-    fileId: file.fileId,
-    ...(file.fileName ? { fileName: file.fileName } : {}),
-    ...(file.mimeType ? { mimeType: file.mimeType } : {}),
-    ...(file.size ? { size: file.size } : {}),
-    url: file.url ?? `/_emulator/files/${encodeURIComponent(file.fileId)}`,
-  };
-}
-
-function transcriptEntry(stored: StoredMessage): TranscriptEntry {
-  const message = stored.message;
-  return {
-    chatId: stored.chatId,
-    messageId: message.message_id,
-    sender: stored.sender,
-    date: message.date,
-    text: message.text ?? message.caption ?? "",
-    entities: structuredClone(message.entities ?? message.caption_entities ?? []),
-    ...(stored.media ? { media: { ...stored.media } } : {}),
-    ...(stored.replyMarkup ? { replyMarkup: structuredClone(stored.replyMarkup) } : {}),
-    ...(message.reply_to_message ? { replyToMessageId: message.reply_to_message.message_id } : {}),
-    edited: stored.previousVersions.length > 0,
-    ...(message.edit_date ? { editDate: message.edit_date } : {}),
-    deleted: stored.deleted,
-    previousVersions: structuredClone(stored.previousVersions),
-    message: structuredClone(message),
-  };
 }

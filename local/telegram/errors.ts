@@ -58,6 +58,16 @@ export class EmulatorAlreadyStartedError extends EmulatorError {
   }
 }
 
+/** `start()` after `stop()`: delivery and long polls of a stopped emulator are gone for good. */
+export class EmulatorStoppedError extends EmulatorError {
+  constructor() {
+    super(
+      "This Telegram emulator was stopped and cannot start again; create a new TelegramEmulator instead.",
+    );
+    this.name = "EmulatorStoppedError";
+  }
+}
+
 /** A simulated user id that was never created. */
 export class UnknownUserError extends EmulatorError {
   override readonly status = 404;

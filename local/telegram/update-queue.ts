@@ -95,11 +95,13 @@ export class UpdateQueue {
   private readonly byChat = new Map<string, QueuedUpdate[]>();
   private pending = 0;
   private inFlight = 0;
-  private readonly retryAtByChat = new Map<string, number>();
-  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  /** Chats waiting out a backoff: the timer that lets the chat send again. */
+  private readonly backoffByChat = new Map<string, NodeJS.Timeout>();
   private readonly activeRequests = new Set<http.ClientRequest>();
-  private readonly httpAgent = new http.Agent({ keepAlive: true });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true });
+  // An agent timeout makes Node honour the server's `Keep-Alive: timeout=N` hint and drop idle sockets before
+  // the server does, so a delivery never races a server closing its connection (a spurious ECONNRESET).
+  private readonly httpAgent = new http.Agent({ keepAlive: true, timeout: 60_000 });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, timeout: 60_000 });
   private waitingPoll: WaitingPoll | undefined;
   private stopped = false;
 
@@ -152,8 +154,7 @@ export class UpdateQueue {
     if (this.webhookConfig?.url !== config.url) this.lastError = undefined;
     this.webhookConfig = config;
     if (allowedUpdates) this.allowedUpdates = allowedUpdates;
-    this.retryAtByChat.clear();
-    this.clearRetryTimers();
+    this.clearBackoffs();
     this.waitingPoll?.supersede("terminated by setWebhook request");
     this.pump();
   }
@@ -163,8 +164,7 @@ export class UpdateQueue {
     if (dropPending) this.dropPending();
     this.webhookConfig = undefined;
     this.lastError = undefined;
-    this.retryAtByChat.clear();
-    this.clearRetryTimers();
+    this.clearBackoffs();
   }
 
   /**
@@ -221,7 +221,7 @@ export class UpdateQueue {
   /** Stops delivery: clears timers, aborts webhook requests, answers a waiting `getUpdates`. */
   stop(): void {
     this.stopped = true;
-    this.clearRetryTimers();
+    this.clearBackoffs();
     for (const request of this.activeRequests) request.destroy();
     this.activeRequests.clear();
     this.httpAgent.destroy();
@@ -273,12 +273,11 @@ export class UpdateQueue {
   private pump(): void {
     const webhook = this.webhookConfig;
     if (!webhook || this.stopped) return;
-    const now = Date.now();
     for (const [chatKey, chatQueue] of this.byChat) {
       if (this.inFlight >= webhook.maxConnections) return;
       const head = chatQueue[0];
       if (!head || head.inFlight) continue;
-      if ((this.retryAtByChat.get(chatKey) ?? 0) > now) continue;
+      if (this.backoffByChat.has(chatKey)) continue;
       void this.deliver(head, webhook);
     }
   }
@@ -316,19 +315,18 @@ export class UpdateQueue {
       ...(error === undefined ? {} : { error }),
     });
     if (error === undefined) {
-      this.retryAtByChat.delete(item.chatKey);
       this.markDone(item);
     } else if (!item.done) {
       this.lastError = { date: Math.floor(this.hooks.clock.now() / 1000), message: error };
       const options = this.hooks.delivery();
       const backoffMs = Math.min(options.maxBackoffMs, options.initialBackoffMs * 2 ** (item.attempts - 1));
-      this.retryAtByChat.set(item.chatKey, Date.now() + backoffMs);
+      // The timer itself ends the backoff: comparing clocks instead misses when a timer fires a millisecond early.
       const timer = setTimeout(() => {
-        this.retryTimers.delete(timer);
+        this.backoffByChat.delete(item.chatKey);
         this.pump();
       }, backoffMs);
       timer.unref();
-      this.retryTimers.add(timer);
+      this.backoffByChat.set(item.chatKey, timer);
     }
     this.hooks.onChange();
     this.pump();
@@ -381,9 +379,9 @@ export class UpdateQueue {
     });
   }
 
-  private clearRetryTimers(): void {
-    for (const timer of this.retryTimers) clearTimeout(timer);
-    this.retryTimers.clear();
+  private clearBackoffs(): void {
+    for (const timer of this.backoffByChat.values()) clearTimeout(timer);
+    this.backoffByChat.clear();
   }
 }
 

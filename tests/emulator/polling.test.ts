@@ -39,7 +39,12 @@ describe("getUpdates long polling", () => {
     await emulator.waitFor(() => emulator.lastBotMessage(ada)?.text === "echo: two");
     await bot.stop();
 
-    expect(emulator.chatHistory(ada).map((entry) => entry.text)).toEqual(["one", "two", "echo: one", "echo: two"]);
+    expect(emulator.chatHistory(ada).map((entry) => entry.text)).toEqual([
+      "one",
+      "two",
+      "echo: one",
+      "echo: two",
+    ]);
     expect(emulator.webhookInfo()).toMatchObject({ pending_update_count: 0 });
   });
 
@@ -72,7 +77,10 @@ describe("getUpdates long polling", () => {
     const page = await emulator.invoke("getUpdates", { limit: 2 });
     const rest = await emulator.invoke("getUpdates", { offset: second.update_id + 1 });
 
-    expect(page).toMatchObject({ ok: true, result: [{ update_id: first.update_id }, { update_id: second.update_id }] });
+    expect(page).toMatchObject({
+      ok: true,
+      result: [{ update_id: first.update_id }, { update_id: second.update_id }],
+    });
     expect(rest).toMatchObject({ ok: true, result: [{ message: { text: "3" } }] });
     expect(emulator.webhookInfo()).toMatchObject({ pending_update_count: 1 });
   });

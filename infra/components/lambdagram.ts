@@ -1,0 +1,192 @@
+/**
+ * The whole stack as one component: table, secrets, queue, functions, HTTP API, schedule, Telegram
+ * registration and monitoring, wired by the names in contracts/. infra/index.ts only reads the config and
+ * exports this component's outputs; tests build it directly with other arguments.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { allowedUpdates, env, type FunctionName, functions, routes } from "../../contracts/runtime";
+import type { StackConfig } from "../config";
+import { BroadcastQueue, broadcastThroughput } from "./broadcast-queue";
+import { BotFunction, functionAccess, functionTimeoutSeconds, type ParameterName } from "./functions";
+import { HttpApi } from "./http-api";
+import { Monitoring } from "./monitoring";
+import { RecommendationSchedule } from "./schedule";
+import { BotSecrets } from "./secrets";
+import { DataTable } from "./table";
+import { TelegramBotInfo, WebhookRegistration } from "./webhook-registration";
+
+/** Arguments of {@link Lambdagram}: the validated stack config plus where things go. */
+export interface LambdagramArgs extends StackConfig {
+  /** Folder of the built bundles (`dist/` by default; see scripts/build.ts). */
+  distDir: string;
+  /** Prefix of SSM parameter and log group names, e.g. `/lambdagram/prod`. */
+  namePrefix: string;
+  /** Name of the CloudWatch dashboard, e.g. `lambdagram-prod`. */
+  dashboardName: string;
+  /** Bot API root for the deploy-time Telegram calls (tests point it elsewhere). */
+  telegramApiRoot?: string;
+}
+
+const parameterEnv: Record<ParameterName, string> = {
+  botToken: env.botTokenParameter,
+  webhookSecret: env.webhookSecretParameter,
+  adminToken: env.adminTokenParameter,
+};
+
+/** The deployed bot. */
+export class Lambdagram extends pulumi.ComponentResource {
+  readonly webhookUrl: pulumi.Output<string>;
+  readonly adminApiUrl: pulumi.Output<string>;
+  readonly tableName: pulumi.Output<string>;
+  readonly dashboardUrl: pulumi.Output<string>;
+  readonly adminApiToken: pulumi.Output<string>;
+  readonly alarmTopicArn: pulumi.Output<string>;
+
+  constructor(name: string, args: LambdagramArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lambdagram:index:Lambdagram", name, {}, opts);
+    const parent = { parent: this };
+
+    const table = new DataTable(`${name}-table`, { deletionProtection: args.deletionProtection }, parent);
+    const secrets = new BotSecrets(
+      `${name}-secrets`,
+      { telegramBotToken: args.telegramBotToken, parameterPrefix: args.namePrefix },
+      parent,
+    );
+    const queue = new BroadcastQueue(
+      `${name}-broadcasts`,
+      { workerTimeoutSeconds: functionTimeoutSeconds.broadcastWorker },
+      parent,
+    );
+    const botInfo = new TelegramBotInfo(
+      `${name}-bot-info`,
+      { token: secrets.botTokenValue, ...(args.telegramApiRoot ? { apiRoot: args.telegramApiRoot } : {}) },
+      parent,
+    );
+    const throughput = broadcastThroughput(args.allowPaidBroadcast);
+
+    const parameters = {
+      botToken: secrets.botToken,
+      webhookSecret: secrets.webhookSecret,
+      adminToken: secrets.adminToken,
+    };
+    const environmentOf = (fn: FunctionName): pulumi.Input<Record<string, pulumi.Input<string>>> => {
+      const variables: Record<string, pulumi.Input<string>> = {
+        NODE_OPTIONS: "--enable-source-maps",
+        [env.tableName]: table.name,
+        [env.logLevel]: "info",
+        // Not read by the handlers: a rotated secret changes it, so Lambda replaces warm environments.
+        SECRETS_VERSION: secrets.version,
+      };
+      for (const parameter of functionAccess[fn].parameters)
+        variables[parameterEnv[parameter]] = parameters[parameter].name;
+      if (functionAccess[fn].parameters.includes("botToken")) variables[env.botInfo] = botInfo.botInfo;
+      if (functionAccess[fn].sendsBroadcasts) variables[env.broadcastQueueUrl] = queue.url;
+      if (fn === "webhook") {
+        variables[env.adminUserIds] = args.adminUserIds.join(",");
+        variables[env.defaultMode] = args.defaultMode;
+      }
+      if (fn === "webhook" || fn === "recommendations")
+        variables[env.scheduleTimezone] = args.scheduleTimezone;
+      if (fn === "broadcastWorker") {
+        // Per worker instance: total rate / reserved concurrency.
+        variables[env.broadcastRatePerSecond] = String(throughput.perWorkerPerSecond);
+        variables[env.allowPaidBroadcast] = String(args.allowPaidBroadcast);
+      }
+      return variables;
+    };
+
+    const fns = Object.fromEntries(
+      (Object.keys(functions) as FunctionName[]).map((fn) => [
+        fn,
+        new BotFunction(
+          `${name}-${fn}`,
+          {
+            function: fn,
+            distDir: args.distDir,
+            logGroupName: `${args.namePrefix}/${fn}`,
+            logRetentionDays: args.logRetentionDays,
+            memoryMb: args.lambdaMemoryMb,
+            environment: environmentOf(fn),
+            access: functionAccess[fn],
+            table: { arn: table.arn, indexArns: table.indexArns },
+            broadcastQueueArn: queue.arn,
+            parameters,
+            ...(fn === "broadcastWorker" ? { reservedConcurrency: throughput.concurrency } : {}),
+          },
+          parent,
+        ),
+      ]),
+    ) as Record<FunctionName, BotFunction>;
+
+    queue.subscribe(fns.broadcastWorker, throughput.concurrency);
+
+    const api = new HttpApi(
+      `${name}-api`,
+      {
+        targets: Object.fromEntries(routes.map((route) => [route.function, fns[route.function]])),
+        accessLogGroupName: `${args.namePrefix}/api-access`,
+        logRetentionDays: args.logRetentionDays,
+      },
+      parent,
+    );
+
+    const schedule = new RecommendationSchedule(
+      `${name}-schedule`,
+      {
+        scheduleExpression: args.recommendationSchedule,
+        timezone: args.scheduleTimezone,
+        functionArn: fns.recommendations.arn,
+        functionName: fns.recommendations.functionName,
+        functionRoleName: fns.recommendations.roleName,
+      },
+      parent,
+    );
+
+    this.webhookUrl = pulumi.interpolate`${api.endpoint}${routePath("webhook")}`;
+    new WebhookRegistration(
+      `${name}-webhook`,
+      {
+        token: secrets.botTokenValue,
+        url: this.webhookUrl,
+        secretToken: secrets.webhookSecretValue,
+        allowedUpdates: [...allowedUpdates],
+        ...(args.telegramApiRoot ? { apiRoot: args.telegramApiRoot } : {}),
+      },
+      // Register only once the function can answer: an update arriving earlier would be retried anyway.
+      { parent: this, dependsOn: [fns.webhook, api] },
+    );
+
+    const monitoring = new Monitoring(
+      `${name}-monitoring`,
+      {
+        functions: fns,
+        apiId: api.apiId,
+        deadLetterQueues: [
+          { label: "broadcasts", queueName: queue.deadLetterQueueName },
+          { label: "recommendations", queueName: schedule.deadLetterQueueName },
+        ],
+        dashboardName: args.dashboardName,
+        ...(args.alarmEmail === undefined ? {} : { alarmEmail: args.alarmEmail }),
+      },
+      parent,
+    );
+
+    this.adminApiUrl = pulumi.interpolate`${api.endpoint}/admin`;
+    this.tableName = table.name;
+    this.dashboardUrl = monitoring.dashboardUrl;
+    this.adminApiToken = secrets.adminTokenValue;
+    this.alarmTopicArn = monitoring.topicArn;
+    this.registerOutputs({
+      webhookUrl: this.webhookUrl,
+      adminApiUrl: this.adminApiUrl,
+      tableName: this.tableName,
+      dashboardUrl: this.dashboardUrl,
+    });
+  }
+}
+
+function routePath(fn: FunctionName): string {
+  const route = routes.find((candidate) => candidate.function === fn);
+  if (!route) throw new Error(`No route in contracts/runtime.ts invokes "${fn}".`);
+  return route.routeKey.split(" ")[1] ?? "/";
+}

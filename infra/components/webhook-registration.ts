@@ -1,0 +1,342 @@
+/**
+ * Telegram's side of the deployment, done inside `pulumi up` by two dynamic resources:
+ * - {@link TelegramBotInfo}: `getMe` once, so the webhook function starts with `BOT_INFO` and never calls it;
+ * - {@link WebhookRegistration}: `setWebhook` (URL, secret_token, allowed_updates, max_connections) and
+ *   `setMyCommands` per language, re-run when any of them changes; `deleteWebhook` on destroy.
+ *
+ * Pulumi serialises the provider objects into its provider process, so their code uses only globals
+ * (`fetch`, Node 20) and the helpers in this file; the API root is an input so tests can point it at a
+ * loopback server. Tokens are inputs marked secret: state stores them encrypted.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** Telegram's Bot API root; override it (input `apiRoot`) for tests or a self-hosted Bot API server. */
+export const defaultTelegramApiRoot = "https://api.telegram.org";
+
+/** How many simultaneous HTTPS connections Telegram may open to the webhook (Telegram's default). */
+export const defaultMaxConnections = 40;
+
+/** One command of the bot's menu. */
+export interface BotCommand {
+  command: string;
+  description: string;
+}
+
+/** The commands shown for one Telegram `language_code` (undefined: every language without its own list). */
+export interface CommandSet {
+  languageCode?: string;
+  commands: BotCommand[];
+}
+
+const commandNames = [
+  "start",
+  "help",
+  "ask",
+  "questionnaire",
+  "subscribe",
+  "unsubscribe",
+  "language",
+  "mode",
+  "cancel",
+] as const;
+type CommandName = (typeof commandNames)[number];
+
+const descriptions: Record<"en" | "vi" | "zh-TW", Record<CommandName, string>> = {
+  en: {
+    start: "Start the bot and show the menu",
+    help: "What I can do",
+    ask: "Ask a question about serverless on AWS",
+    questionnaire: "Fill in a questionnaire",
+    subscribe: "Get a daily study tip",
+    unsubscribe: "Stop the daily tips",
+    language: "Change the language",
+    mode: "Choose how I understand your messages",
+    cancel: "Cancel the current questionnaire",
+  },
+  vi: {
+    start: "Bắt đầu và xem menu",
+    help: "Tôi có thể làm gì",
+    ask: "Đặt câu hỏi về serverless trên AWS",
+    questionnaire: "Trả lời một bảng câu hỏi",
+    subscribe: "Nhận mẹo học mỗi ngày",
+    unsubscribe: "Ngừng nhận mẹo hằng ngày",
+    language: "Đổi ngôn ngữ",
+    mode: "Chọn cách tôi hiểu tin nhắn của bạn",
+    cancel: "Hủy bảng câu hỏi đang làm",
+  },
+  "zh-TW": {
+    start: "開始使用並顯示選單",
+    help: "我能做什麼",
+    ask: "詢問 AWS 無伺服器相關問題",
+    questionnaire: "填寫問卷",
+    subscribe: "每天接收學習小提示",
+    unsubscribe: "停止每日提示",
+    language: "變更語言",
+    mode: "選擇我理解訊息的方式",
+    cancel: "取消目前的問卷",
+  },
+};
+
+const toCommands = (language: keyof typeof descriptions): BotCommand[] =>
+  commandNames.map((command) => ({ command, description: descriptions[language][command] }));
+
+/**
+ * The command menu in the content pack's three languages; English is the default list. Telegram's
+ * `language_code` is two letters, so zh-TW's list is registered for `zh` (every Chinese-speaking user).
+ */
+export const botCommands: CommandSet[] = [
+  { commands: toCommands("en") },
+  { languageCode: "vi", commands: toCommands("vi") },
+  { languageCode: "zh", commands: toCommands("zh-TW") },
+];
+
+/**
+ * A Bot API call that Telegram refused (`ok: false`) or that never reached Telegram. A plain `Error` with
+ * `name = "TelegramApiError"` rather than a subclass: Pulumi's closure serialisation turns classes into
+ * functions, and `Error.call(this, message)` would then lose the message in the deployment's provider.
+ */
+export interface TelegramApiError extends Error {
+  name: "TelegramApiError";
+  method: string;
+  /** Telegram's `error_code` (or the HTTP status); undefined when the request failed on the way. */
+  errorCode: number | undefined;
+  description: string;
+}
+
+/** Builds a {@link TelegramApiError} whose message says how to fix the usual causes. */
+export function telegramApiError(
+  method: string,
+  errorCode: number | undefined,
+  description: string,
+): TelegramApiError {
+  const hint =
+    errorCode === 401 || errorCode === 404
+      ? " The bot token is wrong or revoked: pulumi config set --secret telegramBotToken <token from @BotFather>."
+      : errorCode === 400 && method === "setWebhook"
+        ? " Telegram rejected the webhook URL or options; check the API endpoint is public HTTPS."
+        : errorCode === undefined
+          ? " Check this machine can reach the Bot API (https://api.telegram.org) and run `pulumi up` again."
+          : "";
+  const error = new Error(
+    `Telegram ${method} failed (${errorCode ?? "no response"}): ${description}.${hint}`,
+  );
+  return Object.assign(error, { name: "TelegramApiError" as const, method, errorCode, description });
+}
+
+/** True for errors made by {@link telegramApiError}. */
+export function isTelegramApiError(error: unknown): error is TelegramApiError {
+  return error instanceof Error && error.name === "TelegramApiError";
+}
+
+/**
+ * Calls one Bot API method with a JSON body and returns `result`. The token never appears in errors: the URL
+ * (which contains it) is not part of any message.
+ */
+export async function callBotApi<T = unknown>(
+  apiRoot: string,
+  token: string,
+  method: string,
+  body: unknown = {},
+): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(`${apiRoot.replace(/\/+$/, "")}/bot${token}/${method}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch (error) {
+    throw telegramApiError(method, undefined, `request failed: ${(error as Error).name}`);
+  }
+  let payload: { ok?: boolean; result?: T; description?: string; error_code?: number };
+  try {
+    payload = (await response.json()) as typeof payload;
+  } catch {
+    throw telegramApiError(method, response.status, "the answer was not JSON");
+  }
+  if (payload.ok !== true) {
+    throw telegramApiError(
+      method,
+      payload.error_code ?? response.status,
+      payload.description ?? "unknown error",
+    );
+  }
+  return payload.result as T;
+}
+
+/** The bot id is the part of the token before the colon; a different id means a different bot. */
+export function botIdOf(token: string): string {
+  return token.split(":")[0] ?? "";
+}
+
+/** Inputs (and outputs) of {@link WebhookRegistration}, as its provider sees them (secrets in plain text). */
+export interface WebhookRegistrationState {
+  token: string;
+  url: string;
+  secretToken: string;
+  allowedUpdates: string[];
+  maxConnections: number;
+  commands: CommandSet[];
+  apiRoot: string;
+}
+
+async function applyRegistration(
+  state: WebhookRegistrationState,
+  previous?: WebhookRegistrationState,
+): Promise<void> {
+  await callBotApi(state.apiRoot, state.token, "setWebhook", {
+    url: state.url,
+    secret_token: state.secretToken,
+    allowed_updates: state.allowedUpdates,
+    max_connections: state.maxConnections,
+  });
+  for (const set of state.commands) {
+    await callBotApi(state.apiRoot, state.token, "setMyCommands", {
+      commands: set.commands,
+      ...(set.languageCode === undefined ? {} : { language_code: set.languageCode }),
+    });
+  }
+  // Languages dropped since the last deployment: remove their lists so users fall back to the default.
+  const current = new Set(state.commands.map((set) => set.languageCode ?? ""));
+  for (const set of previous?.commands ?? []) {
+    if (current.has(set.languageCode ?? "")) continue;
+    await callBotApi(state.apiRoot, state.token, "deleteMyCommands", {
+      ...(set.languageCode === undefined ? {} : { language_code: set.languageCode }),
+    });
+  }
+}
+
+const registrationFields = [
+  "url",
+  "secretToken",
+  "allowedUpdates",
+  "maxConnections",
+  "commands",
+  "apiRoot",
+  "token",
+] as const;
+
+/** The dynamic provider behind {@link WebhookRegistration}; exported for tests against a fake Bot API. */
+export const webhookRegistrationProvider: pulumi.dynamic.ResourceProvider = {
+  async create(inputs: WebhookRegistrationState) {
+    await applyRegistration(inputs);
+    return { id: `webhook-bot${botIdOf(inputs.token)}`, outs: inputs };
+  },
+  async diff(_id: string, olds: WebhookRegistrationState, news: WebhookRegistrationState) {
+    const changed = registrationFields.filter(
+      (field) => JSON.stringify(olds[field]) !== JSON.stringify(news[field]),
+    );
+    // Another bot: register the new one, then deleteWebhook on the old one (with the old token).
+    const replaces = botIdOf(olds.token) === botIdOf(news.token) ? [] : ["token"];
+    return { changes: changed.length > 0, replaces };
+  },
+  async update(_id: string, olds: WebhookRegistrationState, news: WebhookRegistrationState) {
+    await applyRegistration(news, olds);
+    return { outs: news };
+  },
+  async delete(_id: string, props: WebhookRegistrationState) {
+    try {
+      await callBotApi(props.apiRoot, props.token, "deleteWebhook", { drop_pending_updates: false });
+      for (const set of props.commands) {
+        await callBotApi(props.apiRoot, props.token, "deleteMyCommands", {
+          ...(set.languageCode === undefined ? {} : { language_code: set.languageCode }),
+        });
+      }
+    } catch (error) {
+      // A revoked token has no webhook left to delete; do not block `pulumi destroy` on it.
+      if (!isTelegramApiError(error) || (error.errorCode !== 401 && error.errorCode !== 404)) throw error;
+    }
+  },
+};
+
+/** Arguments of {@link WebhookRegistration}. */
+export interface WebhookRegistrationArgs {
+  token: pulumi.Input<string>;
+  /** Public HTTPS URL of `POST /telegram/webhook`. */
+  url: pulumi.Input<string>;
+  secretToken: pulumi.Input<string>;
+  allowedUpdates: pulumi.Input<readonly string[]>;
+  maxConnections?: number;
+  commands?: CommandSet[];
+  apiRoot?: string;
+}
+
+/** The bot's webhook and command menus, kept in step with the stack; removed on `pulumi destroy`. */
+export class WebhookRegistration extends pulumi.dynamic.Resource {
+  declare readonly url: pulumi.Output<string>;
+  declare readonly allowedUpdates: pulumi.Output<string[]>;
+  declare readonly maxConnections: pulumi.Output<number>;
+
+  constructor(name: string, args: WebhookRegistrationArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      webhookRegistrationProvider,
+      name,
+      {
+        token: pulumi.secret(args.token),
+        url: args.url,
+        secretToken: pulumi.secret(args.secretToken),
+        allowedUpdates: args.allowedUpdates,
+        maxConnections: args.maxConnections ?? defaultMaxConnections,
+        commands: args.commands ?? botCommands,
+        apiRoot: args.apiRoot ?? defaultTelegramApiRoot,
+      },
+      { ...opts, additionalSecretOutputs: ["token", "secretToken"] },
+      "lambdagram",
+      "WebhookRegistration",
+    );
+  }
+}
+
+/** Inputs and outputs of {@link TelegramBotInfo} as its provider sees them. */
+export interface BotInfoState {
+  token: string;
+  apiRoot: string;
+  /** JSON of `getMe`'s result (public: id, username, names, capabilities). */
+  botInfo?: string;
+}
+
+/** The dynamic provider behind {@link TelegramBotInfo}; `pulumi refresh` re-reads a renamed bot. */
+export const botInfoProvider: pulumi.dynamic.ResourceProvider = {
+  async create(inputs: BotInfoState) {
+    const me = await callBotApi<{ id: number }>(inputs.apiRoot, inputs.token, "getMe");
+    return { id: `bot${me.id}`, outs: { ...inputs, botInfo: JSON.stringify(me) } };
+  },
+  async diff(_id: string, olds: BotInfoState, news: BotInfoState) {
+    return { changes: olds.token !== news.token || olds.apiRoot !== news.apiRoot };
+  },
+  async update(_id: string, _olds: BotInfoState, news: BotInfoState) {
+    const me = await callBotApi(news.apiRoot, news.token, "getMe");
+    return { outs: { ...news, botInfo: JSON.stringify(me) } };
+  },
+  async read(id: string, props: BotInfoState) {
+    const me = await callBotApi(props.apiRoot, props.token, "getMe");
+    return { id, props: { ...props, botInfo: JSON.stringify(me) } };
+  },
+};
+
+/** Arguments of {@link TelegramBotInfo}. */
+export interface TelegramBotInfoArgs {
+  token: pulumi.Input<string>;
+  apiRoot?: string;
+}
+
+/** The bot's `getMe` result, fetched at deploy time and handed to the functions as `BOT_INFO`. */
+export class TelegramBotInfo extends pulumi.dynamic.Resource {
+  declare readonly botInfo: pulumi.Output<string>;
+
+  constructor(name: string, args: TelegramBotInfoArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      botInfoProvider,
+      name,
+      {
+        token: pulumi.secret(args.token),
+        apiRoot: args.apiRoot ?? defaultTelegramApiRoot,
+        botInfo: undefined,
+      },
+      { ...opts, additionalSecretOutputs: ["token"] },
+      "lambdagram",
+      "TelegramBotInfo",
+    );
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * `npm run build`: bundles each Lambda handler of contracts/runtime.ts `functions` whose entry exists into
+ * dist/<name>/index.js (esbuild: Node 22, CommonJS, minified, with a source map), writes the validated
+ * content pack next to each bundle as content.json, copies the trained NLP model next to the webhook bundle
+ * as model.json, and prints the sizes. The Pulumi program uploads those
+ * folders as they are (FileArchive), so this is the only build step of a deployment.
+ *
+ * `@aws-sdk/*` stays external: the Lambda Node.js 20 and 22 runtimes ship AWS SDK v3, so bundling it would
+ * only add ~1 MB per function. Everything else (grammY, natural's modules, zod, content) is bundled.
+ */
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { build, type Metafile } from "esbuild";
+import { loadContent } from "../content/load";
+import { type FunctionName, functions } from "../contracts/runtime";
+
+/** Where `npm run nlp:train` writes the model; the webhook bundle gets a copy as `model.json`. */
+export const modelSource = "dist/model/nlp-model.json";
+
+/** File name of the model inside the webhook bundle folder (the handler reads it next to index.js). */
+export const bundledModelName = "model.json";
+
+/** File name of the content pack inside each bundle folder (bot/handlers/runtime.ts `loadBundledContent`). */
+export const bundledContentName = "content.json";
+
+/** Options of {@link buildBundles}. */
+export interface BuildOptions {
+  /** Repository root (defaults to the parent of scripts/). */
+  root?: string;
+  /** Output folder (defaults to `<root>/dist`). */
+  outDir?: string;
+  /** Only these functions (default: all in contracts/runtime.ts). */
+  only?: readonly FunctionName[];
+  /** Minify (default true; the benchmark compares against an unminified build). */
+  minify?: boolean;
+  /**
+   * `bundle` (default) inlines every dependency but `@aws-sdk/*`; `node_modules` keeps all packages
+   * external, like a zip of node_modules (the cold-start benchmark's baseline).
+   */
+  dependencies?: "bundle" | "node_modules";
+  /**
+   * Write content.json (default true). The content pack is validated first, so invalid content fails the
+   * build (and so the deployment) with the content checker's message.
+   */
+  content?: boolean;
+  /** Loads the content pack to write (default: content/load.ts over `<root>/content`); injectable for tests. */
+  loadContent?: () => unknown;
+}
+
+/** One built function. */
+export interface BuiltBundle {
+  name: FunctionName;
+  entry: string;
+  /** Absolute path of index.js. */
+  outfile: string;
+  bytes: number;
+  sourceMapBytes: number;
+  /** Size of the copied model, when one was copied. */
+  modelBytes?: number;
+  /** Size of content.json, when written. */
+  contentBytes?: number;
+  /** Bytes each package (or source folder) adds to index.js, largest first: where to look when it grows. */
+  largestInputs: { input: string; bytes: number }[];
+}
+
+/** What was built and what could not be (entry file not written yet). */
+export interface BuildResult {
+  built: BuiltBundle[];
+  missing: { name: FunctionName; entry: string }[];
+  /** True when the webhook bundle got no model (run `npm run nlp:train` first). */
+  modelMissing: boolean;
+}
+
+/** Bundles the handlers; never throws for a missing entry (it is reported), throws on compile errors. */
+export async function buildBundles(options: BuildOptions = {}): Promise<BuildResult> {
+  const root = options.root ?? path.resolve(__dirname, "..");
+  const outDir = options.outDir ?? path.join(root, "dist");
+  const names = options.only ?? (Object.keys(functions) as FunctionName[]);
+  const result: BuildResult = { built: [], missing: [], modelMissing: false };
+  const buildable = names.filter((name) => existsSync(path.join(root, functions[name].entry)));
+  // Validate before bundling anything: a broken content pack must not reach a deployment.
+  const contentJson =
+    (options.content ?? true) && buildable.length > 0
+      ? JSON.stringify((options.loadContent ?? (() => loadContent(path.join(root, "content"))))())
+      : undefined;
+
+  for (const name of names) {
+    const entry = functions[name].entry;
+    const entryPath = path.join(root, entry);
+    if (!existsSync(entryPath)) {
+      result.missing.push({ name, entry });
+      continue;
+    }
+    const bundleDir = path.join(outDir, name);
+    rmSync(bundleDir, { recursive: true, force: true });
+    mkdirSync(bundleDir, { recursive: true });
+    const outfile = path.join(bundleDir, "index.js");
+    const output = await build({
+      entryPoints: [entryPath],
+      outfile,
+      bundle: true,
+      platform: "node",
+      target: "node22",
+      format: "cjs",
+      minify: options.minify ?? true,
+      // node-fetch 2 (grammY's HTTP client on Node) recognises AbortSignal by its class name; without
+      // keepNames minification renames it and every Bot API call fails with "Network request ... failed".
+      keepNames: true,
+      sourcemap: true,
+      sourcesContent: false,
+      // Provided by the Lambda runtime (Node.js 20/22 ship AWS SDK v3).
+      external: ["@aws-sdk/*"],
+      ...(options.dependencies === "node_modules" ? { packages: "external" as const } : {}),
+      logLevel: "warning",
+      absWorkingDir: root,
+      metafile: true,
+    });
+    const bundle: BuiltBundle = {
+      name,
+      entry,
+      outfile,
+      bytes: statSync(outfile).size,
+      sourceMapBytes: statSync(`${outfile}.map`).size,
+      largestInputs: largestInputs(output.metafile),
+    };
+    if (contentJson !== undefined) {
+      const target = path.join(bundleDir, bundledContentName);
+      writeFileSync(target, contentJson);
+      bundle.contentBytes = statSync(target).size;
+    }
+    if (name === "webhook") {
+      const model = path.join(root, modelSource);
+      if (existsSync(model)) {
+        const target = path.join(bundleDir, bundledModelName);
+        copyFileSync(model, target);
+        bundle.modelBytes = statSync(target).size;
+      } else {
+        result.modelMissing = true;
+      }
+    }
+    result.built.push(bundle);
+  }
+  return result;
+}
+
+/** Groups the bundle's bytes by npm package (or top-level source folder), largest first, top 8. */
+function largestInputs(metafile: Metafile): { input: string; bytes: number }[] {
+  const bytes = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [file, info] of Object.entries(output.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)(?!.*node_modules)/.exec(file)?.[1];
+      const key = pkg ?? file.split("/").slice(0, 2).join("/");
+      bytes.set(key, (bytes.get(key) ?? 0) + info.bytesInOutput);
+    }
+  }
+  return [...bytes]
+    .map(([input, size]) => ({ input, bytes: size }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 8);
+}
+
+/** Human-readable size: `812.4 KB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+}
+
+/** The report `npm run build` prints. */
+export function describeBuild(result: BuildResult): string {
+  const lines = result.built.map((bundle) => {
+    const content =
+      bundle.contentBytes === undefined
+        ? ""
+        : `  + ${bundledContentName} ${formatBytes(bundle.contentBytes)}`;
+    const model =
+      bundle.modelBytes === undefined ? "" : `  + ${bundledModelName} ${formatBytes(bundle.modelBytes)}`;
+    return `  ${bundle.name.padEnd(16)} ${formatBytes(bundle.bytes).padStart(10)}  (map ${formatBytes(bundle.sourceMapBytes)})${content}${model}`;
+  });
+  for (const missing of result.missing)
+    lines.push(`  ${missing.name.padEnd(16)} not built: ${missing.entry} does not exist yet`);
+  if (result.modelMissing) {
+    lines.push(
+      `  warning: ${modelSource} not found; run \`npm run nlp:train\` so the webhook bundle carries the NLP model`,
+    );
+  }
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const result = await buildBundles();
+  console.log(
+    `Built ${result.built.length} of ${Object.keys(functions).length} functions in ${Date.now() - started} ms:`,
+  );
+  console.log(describeBuild(result));
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,186 @@
+/**
+ * The build output the Pulumi program uploads: each handler named in contracts/runtime.ts whose entry file
+ * exists is bundled to <name>/index.js, exports the handler the infra points at, and loads in a fresh Node
+ * process that has only the AWS SDK available (as on Lambda) — so nothing else was left unbundled.
+ */
+import { execFile, execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { env, type FunctionName, functions } from "../../contracts/runtime";
+import { startDynalite } from "../../local/dynalite";
+import { type BuildResult, buildBundles, bundledContentName, describeBuild } from "../../scripts/build";
+
+const root = path.join(__dirname, "../..");
+const outDir = mkdtempSync(path.join(tmpdir(), "lambdagram-bundles-"));
+/** Stands in for the Lambda runtime's /var/runtime/node_modules: the AWS SDK and nothing else. */
+const runtimeModules = mkdtempSync(path.join(tmpdir(), "lambdagram-runtime-"));
+let result: BuildResult;
+
+/** Loads a bundle in a fresh Node process with a Lambda-like environment; returns `typeof exports.<name>`. */
+function loadInFreshProcess(bundleDir: string, exportName: string): string {
+  return execFileSync(
+    process.execPath,
+    [
+      "-e",
+      `process.stdout.write(typeof require(${JSON.stringify(path.join(bundleDir, "index.js"))}).${exportName})`,
+    ],
+    {
+      cwd: bundleDir,
+      env: {
+        PATH: process.env.PATH,
+        NODE_PATH: path.join(runtimeModules, "node_modules"),
+        AWS_REGION: "us-east-1",
+        AWS_LAMBDA_FUNCTION_NAME: "lambdagram-test",
+        TABLE_NAME: "lambdagram-test",
+        NODE_OPTIONS: "--enable-source-maps",
+      },
+      encoding: "utf8",
+      timeout: 10_000,
+    },
+  );
+}
+
+beforeAll(async () => {
+  mkdirSync(path.join(runtimeModules, "node_modules"));
+  symlinkSync(path.join(root, "node_modules/@aws-sdk"), path.join(runtimeModules, "node_modules/@aws-sdk"));
+  result = await buildBundles({ outDir, loadContent: () => ({ stub: "content pack" }) });
+  // The report `npm run build` prints, so a missing handler is visible in the test output.
+  console.log(`Bundles built into ${outDir}:\n${describeBuild(result)}`);
+}, 60_000);
+afterAll(() => {
+  rmSync(outDir, { recursive: true, force: true });
+  rmSync(runtimeModules, { recursive: true, force: true });
+});
+
+test("every contract function is either built or reported missing with its entry file", () => {
+  const accounted = [
+    ...result.built.map((bundle) => bundle.name),
+    ...result.missing.map((missing) => missing.name),
+  ].sort();
+  expect(accounted).toEqual(Object.keys(functions).sort());
+  for (const missing of result.missing) expect(existsSync(path.join(root, missing.entry))).toBe(false);
+});
+
+test("the webhook handler is built whenever bot/handlers/webhook.ts exists", () => {
+  expect(existsSync(path.join(root, functions.webhook.entry))).toBe(true);
+  expect(result.built.map((bundle) => bundle.name)).toContain("webhook");
+});
+
+test("each built bundle exports the handler the infra points at, loading with only the AWS SDK available", () => {
+  for (const bundle of result.built) {
+    const [file, exportName] = functions[bundle.name].handler.split(".") as [string, string];
+    expect(path.basename(bundle.outfile)).toBe(`${file}.js`);
+    expect({
+      bundle: bundle.name,
+      type: loadInFreshProcess(path.dirname(bundle.outfile), exportName),
+    }).toEqual({
+      bundle: bundle.name,
+      type: "function",
+    });
+  }
+});
+
+test("bundles are minified CommonJS with a source map, and the AWS SDK is left to the Lambda runtime", () => {
+  for (const bundle of result.built) {
+    const code = readFileSync(bundle.outfile, "utf8");
+    const lines = code.split("\n");
+    expect({ bundle: bundle.name, minified: code.length / lines.length > 500 }).toEqual({
+      bundle: bundle.name,
+      minified: true,
+    });
+    expect(lines.at(-1) || lines.at(-2)).toBe("//# sourceMappingURL=index.js.map");
+    expect(bundle.sourceMapBytes).toBeGreaterThan(0);
+    expect(code.includes("AWS SDK for JavaScript") || code.includes("@smithy/")).toBe(false);
+  }
+});
+
+test("the content pack is written next to every bundle", () => {
+  for (const bundle of result.built) {
+    const written = JSON.parse(
+      readFileSync(path.join(path.dirname(bundle.outfile), bundledContentName), "utf8"),
+    );
+    expect(written).toEqual({ stub: "content pack" });
+  }
+});
+
+test("the webhook bundle stays small (natural or the AWS SDK bundled whole would add 1-10 MB)", () => {
+  // The 1 MB target is measured and recorded by bench/coldstart.ts; this guards against regressions.
+  const webhook = result.built.find((bundle) => bundle.name === ("webhook" satisfies FunctionName));
+  expect(webhook?.bytes).toBeLessThan(2 * 1024 * 1024);
+});
+
+test("the minified webhook bundle answers an update: storage and Bot API calls work after bundling", async () => {
+  // Built with the real content pack, run in a fresh process with only the AWS SDK outside the bundle.
+  const built = await buildBundles({ outDir: path.join(outDir, "with-content"), only: ["webhook"] });
+  const bundle = built.built[0];
+  if (!bundle) throw new Error("webhook bundle not built");
+  const calls: string[] = [];
+  const telegram = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => {
+      calls.push(request.url?.split("/").pop() ?? "");
+      response.setHeader("content-type", "application/json");
+      response.end(
+        JSON.stringify({ ok: true, result: { message_id: 1, date: 0, chat: { id: 5, type: "private" } } }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => telegram.listen(0, "127.0.0.1", resolve));
+  const dynamo = await startDynalite({ tableName: "lambdagram-bundle-test" });
+  try {
+    const update = {
+      update_id: 1,
+      message: {
+        message_id: 1,
+        date: 1_700_000_000,
+        chat: { id: 5, type: "private", first_name: "T" },
+        from: { id: 5, is_bot: false, first_name: "T", language_code: "en" },
+        text: "/start",
+        entities: [{ type: "bot_command", offset: 0, length: 6 }],
+      },
+    };
+    const event = {
+      version: "2.0",
+      rawPath: "/telegram/webhook",
+      headers: { "x-telegram-bot-api-secret-token": "test-secret" },
+      requestContext: { http: { method: "POST", path: "/telegram/webhook", sourceIp: "127.0.0.1" } },
+      body: JSON.stringify(update),
+      isBase64Encoded: false,
+    };
+    const script = `require(${JSON.stringify(bundle.outfile)}).handler(${JSON.stringify(event)}).then((r) => { process.stdout.write("RESULT " + JSON.stringify(r)); process.exit(0); })`;
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ["-e", script],
+        {
+          cwd: path.dirname(bundle.outfile),
+          timeout: 15_000,
+          env: {
+            PATH: process.env.PATH,
+            NODE_PATH: path.join(runtimeModules, "node_modules"),
+            AWS_REGION: "us-east-1",
+            [env.tableName]: dynamo.tableName,
+            [env.dynamodbEndpoint]: dynamo.endpoint,
+            [env.botToken]: "5555:BUNDLE-TEST",
+            [env.webhookSecret]: "test-secret",
+            [env.botInfo]: JSON.stringify({ id: 5555, is_bot: true, first_name: "T", username: "t_bot" }),
+            [env.telegramApiRoot]: `http://127.0.0.1:${(telegram.address() as AddressInfo).port}`,
+            [env.logLevel]: "error",
+          },
+        },
+        (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
+      ),
+    );
+    expect(JSON.parse(stdout.slice(stdout.indexOf("RESULT ") + 7))).toEqual({ statusCode: 200 });
+    expect(calls).toContain("sendMessage");
+    // A failed Bot API call is logged at error level by the handler; none may appear.
+    expect(stdout).not.toMatch(/"level":"error"/);
+  } finally {
+    telegram.closeAllConnections();
+    await new Promise<void>((resolve) => telegram.close(() => resolve()));
+    await dynamo.stop();
+  }
+}, 30_000);

@@ -1,0 +1,121 @@
+/**
+ * The stack under other configurations: a dev stack, alarm e-mail, paid broadcasts, bigger functions,
+ * and the clear failure when `pulumi up` runs before `npm run build`.
+ */
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../../infra/config";
+import { installMocks, resolved, settle, stubDist } from "./pulumi-mocks";
+
+const program = installMocks({ stack: "dev" });
+let Lambdagram: typeof import("../../infra/components/lambdagram").Lambdagram;
+let MissingBundleError: typeof import("../../infra/components/functions").MissingBundleError;
+let broadcastThroughput: typeof import("../../infra/components/broadcast-queue").broadcastThroughput;
+
+const config = (overrides: Partial<StackConfig> = {}): StackConfig => ({
+  telegramBotToken: pulumi.secret("999:dev-token"),
+  adminUserIds: [7],
+  defaultMode: "rules",
+  recommendationSchedule: "cron(0 8 * * ? *)",
+  scheduleTimezone: "Asia/Ho_Chi_Minh",
+  lambdaMemoryMb: 1024,
+  logRetentionDays: 7,
+  allowPaidBroadcast: false,
+  deletionProtection: false,
+  ...overrides,
+});
+
+beforeAll(async () => {
+  ({ Lambdagram } = await import("../../infra/components/lambdagram"));
+  ({ MissingBundleError } = await import("../../infra/components/functions"));
+  ({ broadcastThroughput } = await import("../../infra/components/broadcast-queue"));
+});
+
+describe("a dev stack with alarm e-mail and paid broadcasts", () => {
+  beforeAll(async () => {
+    const app = new Lambdagram("devbot", {
+      ...config({ alarmEmail: "ops@example.com", allowPaidBroadcast: true }),
+      distDir: stubDist(),
+      namePrefix: "/lambdagram/dev",
+      dashboardName: "lambdagram-dev",
+      telegramApiRoot: "http://127.0.0.1:9",
+    });
+    await resolved(app.dashboardUrl);
+    await settle(program);
+  });
+
+  test("the table has no deletion protection, so `pulumi destroy` can remove it", () => {
+    expect(program.ofType("aws:dynamodb/table:Table")[0]?.inputs.deletionProtectionEnabled).toBe(false);
+  });
+
+  test("alarmEmail subscribes that address to the alarm topic", () => {
+    const subscription = program.ofType("aws:sns/topicSubscription:TopicSubscription")[0];
+    expect(subscription?.inputs).toMatchObject({ protocol: "email", endpoint: "ops@example.com" });
+    expect(subscription?.inputs.topic).toBe(program.ofType("aws:sns/topic:Topic")[0]?.state.arn);
+  });
+
+  test("paid broadcasts raise the worker's concurrency to keep up with 1000 messages/s", () => {
+    const expected = broadcastThroughput(true);
+    expect(expected).toEqual({ totalPerSecond: 1000, concurrency: 20, perWorkerPerSecond: 50 });
+    const worker = program
+      .ofType("aws:lambda/function:Function")
+      .find((fn) => fn.name === "devbot-broadcastWorker");
+    expect(worker?.inputs.reservedConcurrentExecutions).toBe(20);
+    expect(worker?.inputs.environment.variables).toMatchObject({
+      BROADCAST_RATE_PER_SECOND: "50",
+      ALLOW_PAID_BROADCAST: "true",
+    });
+    expect(
+      program.ofType("aws:lambda/eventSourceMapping:EventSourceMapping")[0]?.inputs.scalingConfig,
+    ).toEqual({
+      maximumConcurrency: 20,
+    });
+  });
+
+  test("memory, log retention, schedule and time zone follow the config", () => {
+    for (const fn of program.ofType("aws:lambda/function:Function")) expect(fn.inputs.memorySize).toBe(1024);
+    for (const group of program.ofType("aws:cloudwatch/logGroup:LogGroup"))
+      expect(group.inputs.retentionInDays).toBe(7);
+    expect(program.ofType("aws:scheduler/schedule:Schedule")[0]?.inputs).toMatchObject({
+      scheduleExpression: "cron(0 8 * * ? *)",
+      scheduleExpressionTimezone: "Asia/Ho_Chi_Minh",
+    });
+    const webhook = program.ofType("aws:lambda/function:Function").find((fn) => fn.name === "devbot-webhook");
+    expect(webhook?.inputs.environment.variables).toMatchObject({
+      DEFAULT_MODE: "rules",
+      ADMIN_USER_IDS: "7",
+    });
+  });
+
+  test("the Telegram calls go to the configured API root", () => {
+    for (const type of ["WebhookRegistration", "TelegramBotInfo"]) {
+      expect(program.ofType(`pulumi-nodejs:dynamic/lambdagram:${type}`)[0]?.inputs.apiRoot).toBe(
+        "http://127.0.0.1:9",
+      );
+    }
+  });
+});
+
+describe("before `npm run build`", () => {
+  test("the program stops with an error that names the missing bundle and the command to build it", () => {
+    const empty = path.join(stubDist(), "nowhere");
+    expect(
+      () =>
+        new Lambdagram("unbuilt", {
+          ...config(),
+          distDir: empty,
+          namePrefix: "/lambdagram/x",
+          dashboardName: "lambdagram-x",
+        }),
+    ).toThrow(MissingBundleError);
+    expect(
+      () =>
+        new Lambdagram("unbuilt2", {
+          ...config(),
+          distDir: empty,
+          namePrefix: "/lambdagram/x",
+          dashboardName: "lambdagram-x",
+        }),
+    ).toThrow(/dist\/?.*webhook\/index\.js does not exist .*Run `npm run build`/);
+  });
+});
