@@ -135,6 +135,17 @@ describe("questionnaires", () => {
     );
   });
 
+  it("removes the buttons of a question once it is answered, so it cannot be answered twice", async () => {
+    const bot = createHarness();
+    await bot.say(7, "/questionnaire course-feedback");
+
+    const calls = await bot.press(7, "a:0:5");
+
+    const retired = calls.find((c) => c.method === "editMessageReplyMarkup");
+    expect(retired?.payload).toMatchObject({ chat_id: 7 });
+    expect(retired?.payload.reply_markup).toBeUndefined();
+  });
+
   it("lets an optional question be skipped", async () => {
     const bot = createHarness();
     await bot.say(7, "/questionnaire course-feedback");

@@ -119,6 +119,8 @@ export function createHarness(options: HarnessOptions = {}) {
           chat: { id: userId, type: "private", first_name: from(userId).first_name },
           from: { ...botInfo },
           text: "(button message)",
+          // Telegram sends the pressed message with its keyboard.
+          reply_markup: { inline_keyboard: [[{ text: "(pressed)", callback_data: data }]] },
         },
       },
     } as Update;

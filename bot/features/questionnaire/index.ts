@@ -169,6 +169,13 @@ export async function handleFormText(ctx: BotContext, text: string): Promise<boo
   return true;
 }
 
+/** Removes the buttons of the message just answered, so an old question cannot be answered twice by eye. */
+function retireKeyboard(ctx: BotContext): void {
+  const message = ctx.callbackQuery?.message;
+  if (message?.reply_markup)
+    ctx.queue("editMessageReplyMarkup", { chat_id: message.chat.id, message_id: message.message_id });
+}
+
 /** Index carried by an answer button; a button from an earlier question is stale. */
 function isCurrent(progress: FormProgress, index: string | undefined): boolean {
   return progress.phase !== "confirming" && Number(index) === progress.index;
@@ -261,7 +268,9 @@ export function questionnaireFeature(): Composer<BotContext> {
     const question = currentQuestion(form.questionnaire, form.progress);
     if (!question || !isCurrent(form.progress, ctx.match?.[1]))
       return ask(ctx, form.questionnaire, form.progress);
-    applyCheck(ctx, form.questionnaire, form.progress, parseOptionValue(question, ctx.match?.[2] ?? ""));
+    const check = parseOptionValue(question, ctx.match?.[2] ?? "");
+    if (check.ok) retireKeyboard(ctx);
+    applyCheck(ctx, form.questionnaire, form.progress, check);
   });
 
   composer.callbackQuery(/^t:(\d+):(.+)$/, (ctx) => {
@@ -291,12 +300,9 @@ export function questionnaireFeature(): Composer<BotContext> {
     const question = currentQuestion(form.questionnaire, form.progress);
     if (!question || !isCurrent(form.progress, ctx.match?.[1]))
       return ask(ctx, form.questionnaire, form.progress);
-    applyCheck(
-      ctx,
-      form.questionnaire,
-      form.progress,
-      checkSelection(question, form.progress.selection ?? []),
-    );
+    const check = checkSelection(question, form.progress.selection ?? []);
+    if (check.ok) retireKeyboard(ctx);
+    applyCheck(ctx, form.questionnaire, form.progress, check);
   });
 
   composer.callbackQuery(/^s:(\d+)$/, (ctx) => {
@@ -306,6 +312,7 @@ export function questionnaireFeature(): Composer<BotContext> {
     const question = currentQuestion(form.questionnaire, form.progress);
     if (!question?.optional || !isCurrent(form.progress, ctx.match?.[1]))
       return ask(ctx, form.questionnaire, form.progress);
+    retireKeyboard(ctx);
     ctx.session.form = recordAnswer(form.questionnaire, form.progress, undefined, ctx.deps.clock.now());
     ask(ctx, form.questionnaire, ctx.session.form);
   });
@@ -314,6 +321,7 @@ export function questionnaireFeature(): Composer<BotContext> {
     acknowledge(ctx);
     const form = activeForm(ctx);
     if (form?.progress.phase !== "confirming") return;
+    retireKeyboard(ctx);
     await confirm(ctx, form.questionnaire, form.progress);
   });
 
