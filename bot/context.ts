@@ -5,8 +5,10 @@
 import type { Context } from "grammy";
 import type { InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove } from "grammy/types";
 import type { Content } from "../content/schema";
+import type { MetricDimension, MetricName } from "../contracts/metrics";
 import type { IntentClassifier } from "../nlp/types";
 import type { Translate } from "./i18n";
+import type { Metrics } from "./observability/metrics";
 import type { BroadcastQueue, ChatState, Clock, Logger, Mode, Storage } from "./ports";
 
 /** Configuration the operator sets (from Pulumi config on AWS, from the environment locally). */
@@ -30,12 +32,20 @@ export interface BotDeps {
   logger: Logger;
   /** Random source in [0, 1) for varied chit-chat answers and run ids; injectable for repeatable tests. */
   random?: () => number;
+  /** CloudWatch metrics (Embedded Metric Format); omitted in tests and local runs that do not need them. */
+  metrics?: Metrics;
 }
 
 /** A Bot API call queued during an update and performed after the chat state is saved. */
 export interface OutgoingCall {
   method: string;
   payload: Record<string, unknown>;
+}
+
+/** A metric counted during an update, emitted after the state is saved. */
+export interface PendingMetric {
+  name: MetricName;
+  dimensions?: Partial<Record<MetricDimension, string>>;
 }
 
 /** Keyboard types a reply can carry. */
@@ -51,10 +61,14 @@ export interface ConversationFlavor {
   t: Translate;
   /** Bot API calls to perform once the state is saved (see {@link say}). */
   outbox: OutgoingCall[];
+  /** Metrics to emit once the state is saved (see {@link count}). */
+  pendingMetrics: PendingMetric[];
   /** Queues a text message to this chat; it is sent after the state is saved. */
   say(text: string, options?: { reply_markup?: ReplyMarkup; parse_mode?: "HTML" | "MarkdownV2" }): void;
   /** Queues any Bot API call (edits, callback answers) for after the state is saved. */
   queue(method: string, payload: Record<string, unknown>): void;
+  /** Counts a metric once the state is saved (so a re-run after a conflict does not count twice). */
+  count(name: MetricName, dimensions?: Partial<Record<MetricDimension, string>>): void;
   deps: BotDeps;
 }
 

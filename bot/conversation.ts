@@ -97,6 +97,10 @@ function bindPerUpdate(ctx: BotContext, state: ChatState): void {
   ctx.lang = state.language ?? content.settings.defaultLanguage;
   ctx.t = translator(content, ctx.lang);
   ctx.outbox = [];
+  ctx.pendingMetrics = [];
+  ctx.count = (name, dimensions) => {
+    ctx.pendingMetrics.push({ name, dimensions });
+  };
   ctx.queue = (method, payload) => {
     ctx.outbox.push({ method, payload });
   };
@@ -109,6 +113,7 @@ function bindPerUpdate(ctx: BotContext, state: ChatState): void {
 
 /** Sends the queued calls in order. A failed call is logged and the rest still go out. */
 async function flush(ctx: BotContext, outbox: OutgoingCall[]): Promise<void> {
+  for (const metric of ctx.pendingMetrics) ctx.deps.metrics?.count(metric.name, 1, metric.dimensions);
   for (const call of outbox) {
     try {
       // biome-ignore lint/suspicious/noExplicitAny: the outbox carries calls of any Bot API method.

@@ -7,7 +7,9 @@
 import { timingSafeEqual } from "node:crypto";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { type Bot, BotError, webhookCallback } from "grammy";
+import { metricNames } from "../contracts/metrics";
 import type { BotContext } from "./context";
+import type { Metrics } from "./observability/metrics";
 import { ChatStateConflictError, type Logger, StorageError } from "./ports";
 
 /** Options of {@link createWebhookHandler}. */
@@ -16,6 +18,8 @@ export interface WebhookOptions {
   /** The `secret_token` given to setWebhook; requests without it are refused with 401. */
   secretToken: string;
   logger: Logger;
+  /** Counts accepted updates (EMF); optional. */
+  metrics?: Metrics;
   /** grammY's own time limit; keep it below the Lambda timeout (see contracts/runtime.ts `timeouts`). */
   timeoutMilliseconds: number;
 }
@@ -77,6 +81,7 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
       return { statusCode: 400, body: "Not a Telegram Update: the JSON object needs a numeric update_id." };
     }
     const updateId = (update as { update_id: number }).update_id;
+    options.metrics?.count(metricNames.updatesReceived);
     const started = performance.now();
     try {
       const result: unknown = await callback(

@@ -5,6 +5,7 @@
  */
 import { Composer } from "grammy";
 import type { Intent } from "../../content/schema";
+import { metricNames } from "../../contracts/metrics";
 import type { Classification } from "../../nlp/types";
 import type { BotContext } from "../context";
 import { pick } from "../i18n";
@@ -52,6 +53,7 @@ export function answerIntent(ctx: BotContext, intentId: string): boolean {
   });
   ctx.say(answer, related.length > 0 ? { reply_markup: grid(related, 1) } : undefined);
   ctx.deps.logger.info("intent answered", { intent: intentId, kind: intent.kind });
+  ctx.count(metricNames.intentMatched, { Intent: intentId });
   return true;
 }
 
@@ -96,6 +98,7 @@ function offerCandidates(ctx: BotContext, intentIds: string[]): void {
 /** Nothing understood: say so kindly (out-of-scope wording in NLP mode) and show what the bot can do. */
 export function fallback(ctx: BotContext): void {
   ctx.deps.logger.info("fallback", { tier: modeOf(ctx) });
+  ctx.count(metricNames.fallbackAnswered);
   ctx.say(ctx.t(modeOf(ctx) === "nlp" ? "nlp.outOfScope" : "fallback.text"), { reply_markup: mainMenu(ctx) });
 }
 

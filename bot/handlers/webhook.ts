@@ -7,6 +7,7 @@ import { env as envNames, timeouts } from "../../contracts/runtime";
 import { RuleClassifier } from "../../nlp/rules";
 import { DynamoBroadcastQueue } from "../broadcast/dynamodb-queue";
 import { createBot } from "../create-bot";
+import { createMetrics } from "../observability/metrics";
 import { createWebhookHandler, type WebhookHandler } from "../webhook";
 import { loadNlpClassifier } from "./nlp";
 import {
@@ -27,6 +28,8 @@ export async function buildWebhookHandler(
   directory = __dirname,
 ): Promise<WebhookHandler> {
   const logger = loggerFrom(environment, { fn: "webhook" });
+  // Metrics go to CloudWatch through the function's log stream; locally they would only clutter the output.
+  const metrics = environment.AWS_LAMBDA_FUNCTION_NAME ? createMetrics({ logger }) : undefined;
   const [token, secretToken] = await Promise.all([
     readSecret(environment, envNames.botToken, envNames.botTokenParameter),
     readSecret(environment, envNames.webhookSecret, envNames.webhookSecretParameter),
@@ -42,6 +45,7 @@ export async function buildWebhookHandler(
       config: botConfigFrom(environment),
       clock: { now: () => new Date() },
       logger,
+      metrics,
     },
     {
       token,
@@ -51,7 +55,13 @@ export async function buildWebhookHandler(
         : undefined,
     },
   );
-  return createWebhookHandler({ bot, secretToken, logger, timeoutMilliseconds: timeouts.grammyWebhookMs });
+  return createWebhookHandler({
+    bot,
+    secretToken,
+    logger,
+    metrics,
+    timeoutMilliseconds: timeouts.grammyWebhookMs,
+  });
 }
 
 const webhook = once(() => buildWebhookHandler(process.env));

@@ -152,6 +152,23 @@ describe("the webhook handler", () => {
     expect(bot.logger.entries.some((e) => e.message.includes("concurrently"))).toBe(true);
   });
 
+  it("counts matched intents and fallbacks as CloudWatch metrics once per update", async () => {
+    const metricLines: string[] = [];
+    const bot = createHarness({ metricLines });
+    const greet = bot.content.intents.find((i) => i.id === "chitchat.greet");
+    const update = bot.messageUpdate(7, greet?.examples.en?.[0] ?? "hi");
+
+    await bot.deliver(update);
+    await bot.deliver(update);
+    await bot.say(7, "qwzx plorb");
+
+    const metrics = metricLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const named = (name: string) => metrics.filter((m) => name in m);
+    expect(named("IntentMatched")).toHaveLength(1);
+    expect(named("IntentMatched")[0]?.Intent).toBe("chitchat.greet");
+    expect(named("FallbackAnswered")).toHaveLength(1);
+  });
+
   it("gives up with 503 when a chat keeps changing under it", async () => {
     const storage = createMemoryStorage();
     const alwaysConflicting: ChatStateStore = {

@@ -9,6 +9,7 @@ import { MemoryBroadcastQueue } from "../../bot/broadcast/memory-queue";
 import type { BotConfig } from "../../bot/context";
 import { createBot } from "../../bot/create-bot";
 import { createMemoryLogger } from "../../bot/observability/logger";
+import { createMetrics } from "../../bot/observability/metrics";
 import type { Storage } from "../../bot/ports";
 import { createMemoryStorage } from "../../bot/storage/memory";
 import { createWebhookHandler } from "../../bot/webhook";
@@ -42,6 +43,8 @@ export interface HarnessOptions {
   nlp?: IntentClassifier;
   config?: Partial<BotConfig>;
   content?: Content;
+  /** Receives the EMF metric lines the bot emits. */
+  metricLines?: string[];
   /** Makes a Bot API method fail (e.g. to simulate Telegram errors). */
   failMethod?: (call: ApiCall) => Error | undefined;
 }
@@ -64,6 +67,9 @@ export function createHarness(options: HarnessOptions = {}) {
       config,
       clock,
       logger,
+      metrics: options.metricLines
+        ? createMetrics({ write: (line) => options.metricLines?.push(line) })
+        : undefined,
       random: () => {
         seed = (seed * 16807) % 2147483647;
         return seed / 2147483647;

@@ -5,6 +5,7 @@
  */
 import { Composer, InlineKeyboard } from "grammy";
 import type { Questionnaire } from "../../../content/schema";
+import { metricNames } from "../../../contracts/metrics";
 import type { BotContext } from "../../context";
 import { pick } from "../../i18n";
 import { acknowledge, callbacks, grid, mainMenu } from "../../keyboards";
@@ -211,6 +212,7 @@ async function confirm(ctx: BotContext, questionnaire: Questionnaire, progress: 
   }
   ctx.session.form = undefined;
   ctx.deps.logger.info("questionnaire completed", { questionnaire: questionnaire.id });
+  ctx.count(metricNames.questionnaireCompleted);
   ctx.say(ctx.t("questionnaire.saved", { title: title(ctx, questionnaire) }), {
     reply_markup: mainMenu(ctx),
   });
