@@ -13,7 +13,7 @@ import { createMemoryStorage } from "../bot/storage/memory";
 import { ContentError, loadContent } from "../content/load";
 import { RuleClassifier } from "../nlp/rules";
 import { answerInProcess } from "./in-process-telegram";
-import { loadLocalNlp } from "./nlp-model";
+import { ensureNlpModel } from "./nlp-model";
 
 interface Button {
   text: string;
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   }
   const logLevel = (process.env.LOG_LEVEL as "debug" | "info" | "warn" | "error" | undefined) ?? "warn";
   const logger = createJsonLogger({ level: logLevel, write: (line) => process.stderr.write(`${line}\n`) });
-  const nlp = await loadLocalNlp(content, logger);
+  const nlp = ensureNlpModel(content, logger, { say: (line) => process.stdout.write(`${line}\n`) });
   const adminIds = (process.env.ADMIN_USER_IDS ?? "1").split(",").map(Number).filter(Number.isFinite);
   const bot = createBot(
     {
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
       classifiers: { rules: new RuleClassifier(content.intents), nlp },
       broadcasts: new MemoryBroadcastQueue(),
       config: {
-        defaultMode: process.env.DEFAULT_MODE === "rules" ? "rules" : nlp ? "nlp" : "rules",
+        defaultMode: process.env.DEFAULT_MODE === "rules" ? "rules" : "nlp",
         adminUserIds: adminIds,
         defaultTipHour: 9,
       },
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   }
 
   print(
-    `Lambdagram terminal chat — ${content.settings.name}. Mode: ${nlp ? "NLP available" : "rules only"}.\n` +
+    `Lambdagram terminal chat — ${content.settings.name}. Default mode: ${process.env.DEFAULT_MODE === "rules" ? "rules" : "nlp"} (/mode rules|nlp switches).\n` +
       "Type a message, a button number, /user 2 [language] to switch user, or Ctrl-D to quit. Try /start.",
   );
   const rl = createInterface({ input: process.stdin, terminal: process.stdin.isTTY });

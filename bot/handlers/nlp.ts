@@ -1,9 +1,10 @@
 /**
  * Loads the NLP model trained at build time (`npm run nlp:train`), bundled next to the handler as
- * `model.json` or found at `dist/model/nlp-model.json` when running from source. Never trains.
+ * `model.json` or found at `dist/model/nlp-model.json` when running from source. A handler never trains.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { NlpClassifier } from "../../nlp/classifier";
 import type { IntentClassifier } from "../../nlp/types";
 import type { Logger } from "../ports";
 
@@ -19,6 +20,8 @@ export function loadNlpClassifier(directory: string, logger: Logger): IntentClas
     logger.warn("no NLP model found; NLP mode falls back to the rule tier. Run `npm run nlp:train`.");
     return undefined;
   }
-  logger.warn("NLP model loading is not wired yet; NLP mode falls back to the rule tier", { path });
-  return undefined;
+  const started = performance.now();
+  const classifier = NlpClassifier.fromJSON(readFileSync(path, "utf8"));
+  logger.info("NLP model loaded", { path, ms: Math.round(performance.now() - started) });
+  return classifier;
 }

@@ -8,7 +8,6 @@ import { join } from "node:path";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { UserFromGetMe } from "grammy/types";
-import { loadContent } from "../../content/load";
 import type { Content } from "../../content/schema";
 import { env as envNames } from "../../contracts/runtime";
 import { botIdFromToken, botInfoFor } from "../bot-info";
@@ -75,14 +74,24 @@ export function botInfoFrom(environment: Environment, token: string): UserFromGe
   return botInfoFor(botIdFromToken(token), "lambdagram_bot");
 }
 
+/** Thrown at cold start when a file `npm run build` puts next to the handler is missing. */
+export class MissingBundleFileError extends Error {
+  constructor(path: string) {
+    super(
+      `${path} is missing: run \`npm run build\` (it validates content/ and writes it next to each bundle).`,
+    );
+    this.name = "MissingBundleFileError";
+  }
+}
+
 /**
- * Content bundled next to the handler (`content.json`, written by `npm run build`), or the `content/`
- * folder when running from source.
+ * Content bundled next to the handler (`content.json`, validated and written by `npm run build`). Local
+ * runners load `content/` themselves and pass it in, so the YAML parser and schema stay out of the bundle.
  */
 export function loadBundledContent(directory: string): Content {
   const bundled = join(directory, "content.json");
-  if (existsSync(bundled)) return JSON.parse(readFileSync(bundled, "utf8")) as Content;
-  return loadContent();
+  if (!existsSync(bundled)) throw new MissingBundleFileError(bundled);
+  return JSON.parse(readFileSync(bundled, "utf8")) as Content;
 }
 
 /** A logger at LOG_LEVEL (default info). */

@@ -3,8 +3,10 @@
  * SSM, content and model bundled next to this file) and hands each API Gateway event to the webhook core.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type { Content } from "../../content/schema";
 import { env as envNames, timeouts } from "../../contracts/runtime";
 import { RuleClassifier } from "../../nlp/rules";
+import type { IntentClassifier } from "../../nlp/types";
 import { DynamoBroadcastQueue } from "../broadcast/dynamodb-queue";
 import { createBot } from "../create-bot";
 import { createMetrics } from "../observability/metrics";
@@ -22,10 +24,17 @@ import {
   tableFrom,
 } from "./runtime";
 
+/** What a local runner may hand over instead of the files bundled next to the handler. */
+export interface HandlerOverrides {
+  content?: Content;
+  nlp?: IntentClassifier;
+}
+
 /** Builds the webhook handler from an environment (exported for the local stack and tests). */
 export async function buildWebhookHandler(
   environment: Environment,
   directory = __dirname,
+  overrides: HandlerOverrides = {},
 ): Promise<WebhookHandler> {
   const logger = loggerFrom(environment, { fn: "webhook" });
   // Metrics go to CloudWatch through the function's log stream; locally they would only clutter the output.
@@ -34,13 +43,16 @@ export async function buildWebhookHandler(
     readSecret(environment, envNames.botToken, envNames.botTokenParameter),
     readSecret(environment, envNames.webhookSecret, envNames.webhookSecretParameter),
   ]);
-  const content = loadBundledContent(directory);
+  const content = overrides.content ?? loadBundledContent(directory);
   const table = tableFrom(environment);
   const bot = createBot(
     {
       content,
       storage: storageFrom(table),
-      classifiers: { rules: new RuleClassifier(content.intents), nlp: loadNlpClassifier(directory, logger) },
+      classifiers: {
+        rules: new RuleClassifier(content.intents),
+        nlp: overrides.nlp ?? loadNlpClassifier(directory, logger),
+      },
       broadcasts: new DynamoBroadcastQueue(table.client, table.tableName),
       config: botConfigFrom(environment),
       clock: { now: () => new Date() },

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// `npx lambdagram <area> <command> ...`: runs the TypeScript CLIs through tsx, so nothing needs a build step.
+// Areas: `nlp` (train, evaluate). Usage: npx lambdagram nlp evaluate --train T.jsonl --test T.jsonl
+
+require("tsx/cjs");
+
+const areas = {
+  nlp: () => require("../nlp/cli.ts"),
+};
+
+const [area, ...rest] = process.argv.slice(2);
+const load = area === undefined ? undefined : areas[area];
+if (!load) {
+  console.error(
+    `${area === undefined ? "Missing area" : `Unknown area "${area}"`}. Usage: lambdagram <${Object.keys(areas).join("|")}> <command> [options]\n` +
+      "  e.g. lambdagram nlp train, lambdagram nlp evaluate --train TRAIN.jsonl --test TEST.jsonl",
+  );
+  process.exit(2);
+}
+process.exitCode = load().main(rest);
