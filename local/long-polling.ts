@@ -7,12 +7,13 @@ import { run } from "@grammyjs/runner";
 import { botIdFromToken, botInfoFor } from "../bot/bot-info";
 import { MemoryBroadcastQueue } from "../bot/broadcast/memory-queue";
 import { createBot } from "../bot/create-bot";
-import { loadNlpClassifier } from "../bot/handlers/nlp";
-import { botConfigFrom, type Environment, loadBundledContent, loggerFrom } from "../bot/handlers/runtime";
+import { botConfigFrom, type Environment, loggerFrom } from "../bot/handlers/runtime";
 import { createDynamoStorage } from "../bot/storage/dynamodb";
+import { loadContent } from "../content/load";
 import { env } from "../contracts/runtime";
 import { RuleClassifier } from "../nlp/rules";
 import { startDynalite } from "./dynalite";
+import { ensureNlpModel } from "./nlp-model";
 
 /** Runs the bot by long polling until the process is stopped. */
 export async function startLongPolling(environment: Environment): Promise<void> {
@@ -20,14 +21,14 @@ export async function startLongPolling(environment: Environment): Promise<void> 
   const logger = loggerFrom(environment, { fn: "long-polling" });
   const dataDir = environment.LAMBDAGRAM_DATA_DIR ?? join(process.cwd(), ".lambdagram", "data");
   const dynamo = await startDynalite({ tableName: "lambdagram-local", path: join(dataDir, "dynamodb") });
-  const content = loadBundledContent(join(process.cwd(), "bot", "handlers"));
+  const content = loadContent();
   const bot = createBot(
     {
       content,
       storage: createDynamoStorage({ client: dynamo.documentClient, tableName: dynamo.tableName }),
       classifiers: {
         rules: new RuleClassifier(content.intents),
-        nlp: loadNlpClassifier(process.cwd(), logger),
+        nlp: ensureNlpModel(content, logger, { say: (line) => console.log(line) }),
       },
       broadcasts: new MemoryBroadcastQueue(),
       config: botConfigFrom(environment),

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     defaultMode: environment[env.defaultMode] === "rules" ? "rules" : "nlp",
     dataDir: environment.LAMBDAGRAM_DATA_DIR,
     logLevel: (environment[env.logLevel] as "info" | undefined) ?? "warn",
+    say: (line) => console.log(line),
   });
   const ms = Math.round(performance.now() - started);
   console.log(
