@@ -29,11 +29,15 @@ function percentile(sorted: number[], p: number): number {
 async function timeToReady(port: number): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), "lambdagram-bench-"));
   const started = performance.now();
-  const child = spawn(process.execPath, [join(root, "node_modules", "tsx", "dist", "cli.mjs"), join(root, "local", "start.ts")], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port), LAMBDAGRAM_DATA_DIR: dataDir, LOG_LEVEL: "error" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(root, "node_modules", "tsx", "dist", "cli.mjs"), join(root, "local", "start.ts")],
+    {
+      cwd: root,
+      env: { ...process.env, PORT: String(port), LAMBDAGRAM_DATA_DIR: dataDir, LOG_LEVEL: "error" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   try {
     return await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("the stack did not become ready in 30 s")), 30_000);
@@ -60,10 +64,22 @@ async function main() {
   for (let i = 0; i < starts; i++) readiness.push(await timeToReady(18700 + i));
   readiness.sort((a, b) => a - b);
 
-  const stack = await startLocalStack({ port: 0, dataDir: null, runSchedule: false, logLevel: "silent", defaultMode: "rules" });
+  const stack = await startLocalStack({
+    port: 0,
+    dataDir: null,
+    runSchedule: false,
+    logLevel: "silent",
+    defaultMode: "rules",
+  });
   const emulator = stack.emulator;
   if (!emulator) throw new Error("expected the built-in emulator");
-  const phrases = ["/help", "What is the maximum timeout for a Lambda function?", "hello", "how much memory can lambda use", "thanks"];
+  const phrases = [
+    "/help",
+    "What is the maximum timeout for a Lambda function?",
+    "hello",
+    "how much memory can lambda use",
+    "thanks",
+  ];
   const roundTrips: number[] = [];
   const direct: number[] = [];
   try {
@@ -80,12 +96,21 @@ async function main() {
     for (let i = 0; i < messages; i++) {
       const body = JSON.stringify({
         update_id: 10_000_000 + i,
-        message: { message_id: i, date: 0, chat: { id: user.id, type: "private" }, from: { id: user.id, is_bot: false, first_name: "Bench" }, text: phrases[i % phrases.length] },
+        message: {
+          message_id: i,
+          date: 0,
+          chat: { id: user.id, type: "private" },
+          from: { id: user.id, is_bot: false, first_name: "Bench" },
+          text: phrases[i % phrases.length],
+        },
       });
       const t0 = performance.now();
       const response = await fetch(`${stack.url}/telegram/webhook`, {
         method: "POST",
-        headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": stack.environment[env.webhookSecret] ?? "" },
+        headers: {
+          "content-type": "application/json",
+          "x-telegram-bot-api-secret-token": stack.environment[env.webhookSecret] ?? "",
+        },
         body,
       });
       if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
@@ -98,9 +123,24 @@ async function main() {
   direct.sort((a, b) => a - b);
   console.log(`Local stack benchmark, Node ${process.version}`);
   console.table([
-    { measure: `npm start → ready (${starts} cold starts)`, p50: +percentile(readiness, 50).toFixed(0), p99: +percentile(readiness, 99).toFixed(0), unit: "ms" },
-    { measure: `chat round trip via emulator → webhook → dynalite → emulator (${messages} msgs)`, p50: +percentile(roundTrips, 50).toFixed(2), p99: +percentile(roundTrips, 99).toFixed(2), unit: "ms" },
-    { measure: "baseline: POST /telegram/webhook directly (reply still sent to the emulator)", p50: +percentile(direct, 50).toFixed(2), p99: +percentile(direct, 99).toFixed(2), unit: "ms" },
+    {
+      measure: `npm start → ready (${starts} cold starts)`,
+      p50: +percentile(readiness, 50).toFixed(0),
+      p99: +percentile(readiness, 99).toFixed(0),
+      unit: "ms",
+    },
+    {
+      measure: `chat round trip via emulator → webhook → dynalite → emulator (${messages} msgs)`,
+      p50: +percentile(roundTrips, 50).toFixed(2),
+      p99: +percentile(roundTrips, 99).toFixed(2),
+      unit: "ms",
+    },
+    {
+      measure: "baseline: POST /telegram/webhook directly (reply still sent to the emulator)",
+      p50: +percentile(direct, 50).toFixed(2),
+      p99: +percentile(direct, 99).toFixed(2),
+      unit: "ms",
+    },
   ]);
 }
 

@@ -4,6 +4,9 @@
  * (where every score is overconfident). Pure functions over arrays of validation scores.
  */
 
+// Module-level aliases for the hot loops (a `Math.x` lookup is slow under jest's sandboxed global).
+const { exp, log } = Math;
+
 /** Validation evidence for one utterance: the model's logits and the true class (-1 = out of scope). */
 export interface ScoredExample {
   logits: ArrayLike<number>;
@@ -13,11 +16,14 @@ export interface ScoredExample {
 
 /** Log of sum of exp, stable. */
 function logSumExp(values: ArrayLike<number>, scale: number): number {
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < values.length; i++) max = Math.max(max, (values[i] as number) * scale);
+  let top = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < values.length; i++) {
+    const v = (values[i] as number) * scale;
+    if (v > top) top = v;
+  }
   let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += Math.exp((values[i] as number) * scale - max);
-  return max + Math.log(sum);
+  for (let i = 0; i < values.length; i++) sum += exp((values[i] as number) * scale - top);
+  return top + log(sum);
 }
 
 /** Mean negative log-likelihood of the true classes at `temperature` (examples with label -1 are ignored). */
