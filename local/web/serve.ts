@@ -3,9 +3,12 @@
  * emulator's control API (`/_emulator/...`) and to the admin API, whose bearer token it reads from
  * `/web-config.json` (the stack listens on loopback only, so handing the token to the page is fine).
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { join } from "node:path";
+
+/** The page's files: next to this module from source, or under local/web when run from the start bundle. */
+const webRoot = existsSync(join(__dirname, "index.html")) ? __dirname : join(process.cwd(), "local", "web");
 
 /** What the page reads from `GET /web-config.json`. */
 export interface WebChatConfig {
@@ -46,6 +49,6 @@ export function serveWebChat(path: string, res: ServerResponse, settings: WebCha
   if (!entry) return false;
   res
     .writeHead(200, { ...securityHeaders, "content-type": entry.type })
-    .end(readFileSync(join(__dirname, entry.file)));
+    .end(readFileSync(join(webRoot, entry.file)));
   return true;
 }
