@@ -6,6 +6,7 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { Bot, Composer, type BotConfig as GrammyBotConfig } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
+import { broadcastControls } from "./broadcast/telegram-controls";
 import type { BotContext, BotDeps } from "./context";
 import { conversation } from "./conversation";
 import { adminFeature } from "./features/admin";
@@ -13,7 +14,9 @@ import { answerFreeText, fallback, intentsFeature } from "./features/intents";
 import { handleFormText, questionnaireFeature } from "./features/questionnaire";
 import { settingsFeature } from "./features/settings";
 import { subscriptionsFeature } from "./features/subscriptions";
+import { tipsFeature } from "./features/tips";
 import { acknowledge } from "./keyboards";
+import type { TipStore } from "./recommendations/store";
 
 /** Options of {@link createBot} besides the injected dependencies. */
 export interface CreateBotOptions {
@@ -22,6 +25,11 @@ export interface CreateBotOptions {
   botInfo: UserFromGetMe;
   /** grammY client options, e.g. `apiRoot` for the local Bot API emulator. */
   client?: GrammyBotConfig<BotContext>["client"];
+  /**
+   * Tip history for "More like this" (the daily run's `TIP#` items), so an extra tip is remembered. Without
+   * it, "More like this" still works but walks the topic in content order.
+   */
+  tipHistory?: TipStore;
 }
 
 /** Builds the bot. Call `bot.handleUpdate(update)` or use a webhook adapter; never `bot.start()` on Lambda. */
@@ -35,6 +43,8 @@ export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotCont
   features.use(questionnaireFeature());
   features.use(subscriptionsFeature());
   features.use(adminFeature());
+  features.use(broadcastControls());
+  features.use(tipsFeature({ history: options.tipHistory }));
   features.use(intentsFeature());
 
   features.on("message:text", async (ctx) => {

@@ -4,6 +4,7 @@
  */
 import { InlineKeyboard } from "grammy";
 import type { BotContext } from "./context";
+import type { Translate } from "./i18n";
 
 /** Callback-data prefixes, one place so features never collide. */
 export const callbacks = {
@@ -25,6 +26,8 @@ export const callbacks = {
   moreLikeThis: "tip:more:",
   broadcastSend: "bc:send",
   broadcastCancel: "bc:cancel",
+  /** Followed by the broadcast id: stops a running broadcast from the admin's progress message. */
+  broadcastStop: "bc:stop:",
 } as const;
 
 /** The main menu: what the bot can do, as buttons. */
@@ -37,6 +40,17 @@ export function mainMenu(ctx: BotContext): InlineKeyboard {
     .text(ctx.t("menu.settings"), `${callbacks.menu}settings`)
     .row()
     .text(ctx.t("menu.help"), `${callbacks.menu}help`);
+}
+
+/**
+ * The buttons under a tip: "more like this" (carries the tip id, at most 48 characters, so it fits the 64
+ * bytes of callback data) and "unsubscribe" (the subscriptions feature handles it). Takes a translator rather
+ * than a context because the broadcast worker, which has no update, builds it too.
+ */
+export function tipKeyboard(t: Translate, tipId: string): InlineKeyboard {
+  return new InlineKeyboard()
+    .text(t("tips.moreLikeThis"), `${callbacks.moreLikeThis}${tipId}`)
+    .text(t("tips.unsubscribe"), callbacks.unsubscribe);
 }
 
 /** Lays out buttons two per row. */

@@ -58,6 +58,7 @@ export const requiredMessageKeys = [
   "tips.unsubscribe",
   "tips.subscribe",
   "tips.status",
+  "tips.noMore",
   "broadcast.refused",
   "broadcast.usage",
   "broadcast.preview",
@@ -65,6 +66,13 @@ export const requiredMessageKeys = [
   "broadcast.cancel",
   "broadcast.queued",
   "broadcast.cancelled",
+  "broadcast.progress",
+  "broadcast.finished",
+  "broadcast.stopped",
+  "broadcast.rejected",
+  "broadcast.stop",
+  "broadcast.stopping",
+  "broadcast.alreadyOver",
   "error.generic",
 ] as const;
 

@@ -45,6 +45,7 @@ export const routes = [
   { routeKey: "POST /telegram/webhook", function: "webhook" },
   { routeKey: "POST /admin/broadcasts", function: "adminApi" },
   { routeKey: "GET /admin/broadcasts/{id}", function: "adminApi" },
+  { routeKey: "POST /admin/broadcasts/{id}/cancel", function: "adminApi" },
 ] as const satisfies readonly { routeKey: string; function: FunctionName }[];
 
 /** Timeouts that must nest: grammY webhook < webhook Lambda < API Gateway integration (30 s max). */

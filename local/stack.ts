@@ -9,11 +9,27 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { useDefaultBroadcastJobQueue } from "../bot/broadcast/dynamodb-queue";
+import { broadcastRatesFrom } from "../bot/broadcast/environment";
+import { InProcessJobQueue } from "../bot/broadcast/job-queue";
+import { buildAdminApiHandler } from "../bot/handlers/admin-api";
+import { buildBroadcastWorkerHandler } from "../bot/handlers/broadcast-worker";
+import { buildRecommendationsHandler } from "../bot/handlers/recommendations";
 import { buildWebhookHandler } from "../bot/handlers/webhook";
-import { defaultRecommendationSchedule, env, type FunctionName, routes } from "../contracts/runtime";
-import type { CronSchedule } from "./cron";
+import { createJsonLogger } from "../bot/observability/logger";
+import { loadContent } from "../content/load";
+import { botCommands } from "../contracts/commands";
+import {
+  defaultRecommendationSchedule,
+  env,
+  type FunctionName,
+  routes,
+  timeouts,
+} from "../contracts/runtime";
+import { type CronSchedule, parseCron } from "./cron";
 import { type LocalDynamo, startDynalite } from "./dynalite";
 import { matchRoute, readBody, toHttpApiEvent, writeResult } from "./http-api";
+import { ensureNlpModel } from "./nlp-model";
 import { TelegramEmulator } from "./telegram/emulator";
 import { serveWebChat } from "./web/serve";
 
@@ -44,8 +60,18 @@ export interface LocalStackOptions {
   adminUserIds?: number[];
   defaultMode?: "rules" | "nlp";
   logLevel?: "debug" | "info" | "warn" | "error" | "silent";
+  /** Progress lines for a person watching (e.g. "training the NLP model"); silent by default. */
+  say?: (line: string) => void;
   /** Run the schedule on its cron (default true); tests fire it by hand instead. */
   runSchedule?: boolean;
+  /** BROADCAST_RATE_PER_SECOND: messages/s of broadcasts and tips across all workers (default 25, or 900 paid). */
+  broadcastRatePerSecond?: number;
+  /** ALLOW_PAID_BROADCAST: sends carry `allow_paid_broadcast`, the ceiling rises to 1000 messages/s. */
+  allowPaidBroadcast?: boolean;
+  /** SCHEDULE_TIMEZONE of the recommendations schedule (default UTC). */
+  scheduleTimezone?: string;
+  /** Multiplies the broadcast queue's message delays (default 1; tests pass a small factor). */
+  broadcastDelayScale?: number;
 }
 
 /** A running local stack. */
@@ -55,6 +81,11 @@ export interface LocalStack {
   dynamo: LocalDynamo;
   /** The environment the handlers were built from (as Lambda would see it). */
   environment: Record<string, string>;
+  /**
+   * The broadcast queue: the same worker handler as on AWS, invoked in process by C simulated execution
+   * environments with SQS semantics (re-delivery of failed items). `idle()` waits until it drained.
+   */
+  broadcastQueue: InProcessJobQueue;
   /** Invokes a scheduled handler now, as EventBridge would; returns what it returned. */
   fireSchedule(name: string): Promise<unknown>;
   stop(): Promise<void>;
@@ -90,14 +121,45 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     [env.adminUserIds]: (options.adminUserIds ?? [1]).join(","),
     [env.defaultMode]: options.defaultMode ?? "nlp",
     [env.logLevel]: options.logLevel ?? "warn",
-    [env.scheduleTimezone]: defaultRecommendationSchedule.timezone,
+    [env.scheduleTimezone]: options.scheduleTimezone ?? defaultRecommendationSchedule.timezone,
+    ...(options.broadcastRatePerSecond
+      ? { [env.broadcastRatePerSecond]: String(options.broadcastRatePerSecond) }
+      : {}),
+    ...(options.allowPaidBroadcast ? { [env.allowPaidBroadcast]: "true" } : {}),
     ...(emulator ? { [env.botInfo]: JSON.stringify(emulator.botInfo) } : {}),
   };
 
+  // What `npm run build` bundles next to each handler on AWS, the local stack loads from source.
+  const content = loadContent();
+  const nlp = ensureNlpModel(content, createJsonLogger({ level: "silent" }), { say: options.say });
+
+  // The broadcast queue and its workers: C execution environments, each its own limiter at R / C, as on AWS.
+  const handlersDirectory = join(process.cwd(), "bot", "handlers");
+  const broadcastQueue = new InProcessJobQueue({
+    invocationTimeoutMs: timeouts.broadcastWorkerLambdaSeconds * 1000,
+    delayScale: options.broadcastDelayScale ?? 1,
+  });
+  const workers = await Promise.all(
+    Array.from({ length: broadcastRatesFrom(environment).concurrency }, () =>
+      buildBroadcastWorkerHandler(environment, { jobs: broadcastQueue, content }),
+    ),
+  );
+  broadcastQueue.attach(workers);
+  // The webhook handler builds its broadcast recorder without a queue; /broadcast from Telegram uses this one.
+  useDefaultBroadcastJobQueue(broadcastQueue);
+
   const handlers: Partial<Record<FunctionName, HttpHandler>> = {
-    webhook: await buildWebhookHandler(environment, join(process.cwd(), "bot", "handlers")),
+    webhook: await buildWebhookHandler(environment, handlersDirectory, { content, nlp }),
+    adminApi: await buildAdminApiHandler(environment, { jobs: broadcastQueue }),
   };
-  const schedules: { name: string; cron: CronSchedule; run: () => Promise<unknown> }[] = [];
+  const recommendations = await buildRecommendationsHandler(environment, { jobs: broadcastQueue });
+  const schedules: { name: string; cron: CronSchedule; run: () => Promise<unknown> }[] = [
+    {
+      name: "recommendations",
+      cron: parseCron(defaultRecommendationSchedule.cron, environment[env.scheduleTimezone]),
+      run: () => recommendations({ source: "lambdagram.local", scheduledTime: new Date().toISOString() }),
+    },
+  ];
 
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((error: unknown) => {
@@ -155,6 +217,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   if (!registered.ok)
     throw new Error(`setWebhook failed at ${apiRoot}: ${registered.status} ${await registered.text()}`);
+  // The command menu, as `pulumi up` registers it on AWS.
+  for (const set of botCommands)
+    await fetch(`${apiRoot}/bot${botToken}/setMyCommands`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        commands: set.commands,
+        ...(set.languageCode ? { language_code: set.languageCode } : {}),
+      }),
+    });
 
   let timer: NodeJS.Timeout | undefined;
   if (options.runSchedule !== false && schedules.length > 0) {
@@ -173,6 +245,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     emulator,
     dynamo,
     environment,
+    broadcastQueue,
     async fireSchedule(name) {
       const schedule = schedules.find((s) => s.name === name);
       if (!schedule)
@@ -183,6 +256,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
     async stop() {
       if (timer) clearTimeout(timer);
+      broadcastQueue.stop();
+      useDefaultBroadcastJobQueue(undefined);
       await emulator?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

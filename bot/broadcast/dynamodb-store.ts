@@ -1,0 +1,608 @@
+/**
+ * {@link BroadcastStore} on the single table (items in store.ts and docs/scale.md). Every write is one
+ * conditional single-item request; `ConditionalCheckFailedException` becomes the port's "refused" answer
+ * and every other failure a {@link StorageError}. Attribute names always go through placeholders (several,
+ * like `total` and `status`, are DynamoDB reserved words).
+ */
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { audienceShards, tableDefinition } from "../../contracts/table";
+import { type Clock, StorageError } from "../ports";
+import {
+  type BatchCounts,
+  type BroadcastRecord,
+  type BroadcastStatus,
+  type BroadcastStore,
+  type PlanPart,
+  type RecipientState,
+  type RecipientStatus,
+  recipientItemTtlSeconds,
+  type ShardCounters,
+  type StatusChanges,
+} from "./store";
+
+const pk = tableDefinition.partitionKey;
+const sk = tableDefinition.sortKey;
+const ttl = tableDefinition.ttlAttribute;
+
+/** Key builders of the broadcast items, exported so tools and tests spell them one way. */
+export const broadcastKeys = {
+  meta: (id: string) => ({ [pk]: `BROADCAST#${id}`, [sk]: "META" }),
+  counters: (id: string, shard: number) => ({ [pk]: `BROADCAST#${id}`, [sk]: `COUNT#${pad2(shard)}` }),
+  shardPartition: (id: string, shard: number) => `BROADCAST#${id}#${pad2(shard)}`,
+  plan: (id: string, shard: number, part: number) => ({
+    [pk]: `BROADCAST#${id}#${pad2(shard)}`,
+    [sk]: `PLAN#${String(part).padStart(6, "0")}`,
+  }),
+  recipient: (id: string, shard: number, userId: number) => ({
+    [pk]: `BROADCAST#${id}#${pad2(shard)}`,
+    [sk]: `R#${userId}`,
+  }),
+};
+
+function pad2(value: number): string {
+  return String(value).padStart(2, "0");
+}
+
+function isConditionalCheckFailed(error: unknown): boolean {
+  return error instanceof Error && error.name === "ConditionalCheckFailedException";
+}
+
+async function guarded<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof StorageError) throw error;
+    throw new StorageError(operation, { cause: error });
+  }
+}
+
+/** Runs a conditional write; true if it was applied, false if its condition refused it. */
+async function conditional(run: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await run();
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+const metaFields = [
+  "id",
+  "status",
+  "request",
+  "createdAt",
+  "startedAt",
+  "finishedAt",
+  "ratePerSecond",
+  "allowPaidBroadcast",
+  "progressMessageId",
+  "progressLanguage",
+  "progressEditedAt",
+  "progressFinal",
+  "plansEnqueued",
+  "error",
+] as const;
+
+function toRecord(item: Record<string, unknown>): BroadcastRecord {
+  const record: Record<string, unknown> = {};
+  for (const field of metaFields) if (item[field] !== undefined) record[field] = item[field];
+  return record as unknown as BroadcastRecord;
+}
+
+function toCounters(shard: number, item: Record<string, unknown> | undefined): ShardCounters {
+  const counted = item?.countedBatches;
+  return {
+    shard,
+    total: Number(item?.total ?? 0),
+    sent: Number(item?.sent ?? 0),
+    blocked: Number(item?.blocked ?? 0),
+    failed: Number(item?.failed ?? 0),
+    ...(typeof item?.plannedPart === "number" ? { plannedPart: item.plannedPart } : {}),
+    planComplete: item?.planComplete === true,
+    countedBatches: counted instanceof Set ? counted.size : 0,
+  };
+}
+
+function toRecipient(item: Record<string, unknown>): RecipientState {
+  return {
+    userId: Number(item.userId),
+    status: item.status as RecipientStatus,
+    ...(typeof item.owner === "string" ? { owner: item.owner } : {}),
+    ...(typeof item.leaseUntil === "number" ? { leaseUntil: item.leaseUntil } : {}),
+    ...(typeof item.detail === "string" ? { detail: item.detail } : {}),
+  };
+}
+
+/** Options of {@link DynamoBroadcastStore}. */
+export interface DynamoBroadcastStoreOptions {
+  /**
+   * Read all 16 shard counters with one Query instead of 16 GetItems. The worker's role may Query the table;
+   * the admin API's (Get, Put, Update only) may not, so it keeps the default.
+   */
+  queryCounters?: boolean;
+}
+
+/** The broadcast job store on DynamoDB. */
+export class DynamoBroadcastStore implements BroadcastStore {
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    clock?: Clock,
+    private readonly options: DynamoBroadcastStoreOptions = {},
+  ) {
+    this.clock = clock ?? { now: () => new Date() };
+  }
+
+  private expiresAt(): number {
+    return Math.floor(this.clock.now().getTime() / 1000) + recipientItemTtlSeconds;
+  }
+
+  /** @inheritdoc */
+  create(record: BroadcastRecord): Promise<{ record: BroadcastRecord; created: boolean }> {
+    return guarded("broadcasts.create", async () => {
+      const created = await conditional(() =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...record, ...broadcastKeys.meta(record.id) },
+            ConditionExpression: "attribute_not_exists(#pk)",
+            ExpressionAttributeNames: { "#pk": pk },
+          }),
+        ),
+      );
+      if (created) return { record, created };
+      const stored = await this.get(record.id);
+      if (!stored) throw new Error(`broadcast ${record.id} exists and does not: the table changed under us`);
+      return { record: stored, created };
+    });
+  }
+
+  /** @inheritdoc */
+  get(id: string): Promise<BroadcastRecord | undefined> {
+    return guarded("broadcasts.get", async () => {
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: broadcastKeys.meta(id), ConsistentRead: true }),
+      );
+      return Item ? toRecord(Item) : undefined;
+    });
+  }
+
+  /** @inheritdoc */
+  transition(
+    id: string,
+    from: readonly BroadcastStatus[],
+    to: BroadcastStatus,
+    changes: StatusChanges = {},
+  ): Promise<BroadcastRecord | undefined> {
+    return guarded("broadcasts.transition", async () => {
+      const names: Record<string, string> = { "#pk": pk, "#status": "status" };
+      const values: Record<string, unknown> = { ":to": to };
+      const sets = ["#status = :to"];
+      Object.entries(changes).forEach(([field, value], i) => {
+        if (value === undefined) return;
+        names[`#c${i}`] = field;
+        values[`:c${i}`] = value;
+        sets.push(`#c${i} = :c${i}`);
+      });
+      const options = from.map((status, i) => {
+        values[`:f${i}`] = status;
+        return `:f${i}`;
+      });
+      try {
+        const { Attributes } = await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: broadcastKeys.meta(id),
+            UpdateExpression: `SET ${sets.join(", ")}`,
+            ConditionExpression: `attribute_exists(#pk) AND #status IN (${options.join(", ")})`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: "ALL_NEW",
+          }),
+        );
+        return Attributes ? toRecord(Attributes) : undefined;
+      } catch (error) {
+        if (isConditionalCheckFailed(error)) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  /** @inheritdoc */
+  markPlansEnqueued(id: string): Promise<void> {
+    return guarded("broadcasts.markPlansEnqueued", async () => {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: broadcastKeys.meta(id),
+          UpdateExpression: "SET #flag = :true",
+          ConditionExpression: "attribute_exists(#pk)",
+          ExpressionAttributeNames: { "#flag": "plansEnqueued", "#pk": pk },
+          ExpressionAttributeValues: { ":true": true },
+        }),
+      );
+    });
+  }
+
+  /** @inheritdoc */
+  setProgressMessage(id: string, messageId: number, language: string): Promise<boolean> {
+    return guarded("broadcasts.setProgressMessage", () =>
+      conditional(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: broadcastKeys.meta(id),
+            UpdateExpression: "SET #message = :message, #language = :language",
+            ConditionExpression: "attribute_exists(#pk) AND attribute_not_exists(#message)",
+            ExpressionAttributeNames: {
+              "#pk": pk,
+              "#message": "progressMessageId",
+              "#language": "progressLanguage",
+            },
+            ExpressionAttributeValues: { ":message": messageId, ":language": language },
+          }),
+        ),
+      ),
+    );
+  }
+
+  /** @inheritdoc */
+  claimProgressEdit(id: string, nowMs: number, minIntervalMs: number, final: boolean): Promise<boolean> {
+    return guarded("broadcasts.claimProgressEdit", () =>
+      conditional(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: broadcastKeys.meta(id),
+            UpdateExpression: final ? "SET #edited = :now, #final = :true" : "SET #edited = :now",
+            ConditionExpression: final
+              ? "attribute_exists(#pk)"
+              : "attribute_exists(#pk) AND attribute_not_exists(#final) AND (attribute_not_exists(#edited) OR #edited <= :cutoff)",
+            ExpressionAttributeNames: {
+              "#pk": pk,
+              "#edited": "progressEditedAt",
+              "#final": "progressFinal",
+            },
+            ExpressionAttributeValues: final
+              ? { ":now": nowMs, ":true": true }
+              : { ":now": nowMs, ":cutoff": nowMs - minIntervalMs },
+          }),
+        ),
+      ),
+    );
+  }
+
+  /** @inheritdoc */
+  counters(id: string): Promise<ShardCounters[]> {
+    if (!this.options.queryCounters)
+      return Promise.all(Array.from({ length: audienceShards }, (_, shard) => this.shardCounters(id, shard)));
+    return guarded("broadcasts.counters", async () => {
+      const items = new Map<string, Record<string, unknown>>();
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+            ExpressionAttributeNames: { "#pk": pk, "#sk": sk },
+            ExpressionAttributeValues: { ":pk": `BROADCAST#${id}`, ":prefix": "COUNT#" },
+            ConsistentRead: true,
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        for (const item of page.Items ?? []) items.set(String(item[sk]), item);
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return Array.from({ length: audienceShards }, (_, shard) =>
+        toCounters(shard, items.get(String(broadcastKeys.counters(id, shard)[sk]))),
+      );
+    });
+  }
+
+  /** @inheritdoc */
+  shardCounters(id: string, shard: number): Promise<ShardCounters> {
+    return guarded("broadcasts.counters", async () => {
+      const { Item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: broadcastKeys.counters(id, shard),
+          ConsistentRead: true,
+        }),
+      );
+      return toCounters(shard, Item);
+    });
+  }
+
+  /** @inheritdoc */
+  getPlan(id: string, shard: number, part: number): Promise<PlanPart | undefined> {
+    return guarded("broadcasts.getPlan", async () => {
+      const { Item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: broadcastKeys.plan(id, shard, part),
+          ConsistentRead: true,
+        }),
+      );
+      if (!Item) return undefined;
+      return {
+        shard,
+        part,
+        recipients: (Item.recipients as [number, number][]).map(([userId, chatId]) => ({ userId, chatId })),
+        batchSize: Number(Item.batchSize),
+        ...(typeof Item.nextCursor === "string" ? { nextCursor: Item.nextCursor } : {}),
+      };
+    });
+  }
+
+  /** @inheritdoc */
+  putPlan(id: string, plan: PlanPart): Promise<PlanPart> {
+    return guarded("broadcasts.putPlan", async () => {
+      const written = await conditional(() =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...broadcastKeys.plan(id, plan.shard, plan.part),
+              // Pairs keep the item small: ~10 bytes per recipient, 500 recipients in ~5 KB.
+              recipients: plan.recipients.map((recipient) => [recipient.userId, recipient.chatId]),
+              batchSize: plan.batchSize,
+              ...(plan.nextCursor ? { nextCursor: plan.nextCursor } : {}),
+              [ttl]: this.expiresAt(),
+            },
+            ConditionExpression: "attribute_not_exists(#pk)",
+            ExpressionAttributeNames: { "#pk": pk },
+          }),
+        ),
+      );
+      if (written) return plan;
+      const stored = await this.getPlan(id, plan.shard, plan.part);
+      if (!stored) throw new Error(`plan ${plan.shard}/${plan.part} of ${id} exists and does not`);
+      return stored;
+    });
+  }
+
+  /** @inheritdoc */
+  recordPlanned(
+    id: string,
+    shard: number,
+    part: number,
+    recipients: number,
+    complete: boolean,
+  ): Promise<ShardCounters | undefined> {
+    return guarded("broadcasts.recordPlanned", async () => {
+      try {
+        const { Attributes } = await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: broadcastKeys.counters(id, shard),
+            UpdateExpression: `SET #planned = :part${complete ? ", #complete = :true" : ""} ADD #total :count`,
+            ConditionExpression: part === 0 ? "attribute_not_exists(#planned)" : "#planned = :previous",
+            ExpressionAttributeNames: {
+              "#planned": "plannedPart",
+              "#total": "total",
+              ...(complete ? { "#complete": "planComplete" } : {}),
+            },
+            ExpressionAttributeValues: {
+              ":part": part,
+              ":count": recipients,
+              ...(complete ? { ":true": true } : {}),
+              ...(part === 0 ? {} : { ":previous": part - 1 }),
+            },
+            ReturnValues: "ALL_NEW",
+          }),
+        );
+        return toCounters(shard, Attributes);
+      } catch (error) {
+        if (isConditionalCheckFailed(error)) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  /** @inheritdoc */
+  countBatch(
+    id: string,
+    shard: number,
+    key: string,
+    counts: BatchCounts,
+  ): Promise<ShardCounters | undefined> {
+    return guarded("broadcasts.countBatch", async () => {
+      try {
+        const { Attributes } = await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: broadcastKeys.counters(id, shard),
+            UpdateExpression: "ADD #sent :sent, #blocked :blocked, #failed :failed, #batches :batchSet",
+            ConditionExpression: "NOT contains(#batches, :batch)",
+            ExpressionAttributeNames: {
+              "#sent": "sent",
+              "#blocked": "blocked",
+              "#failed": "failed",
+              "#batches": "countedBatches",
+            },
+            ExpressionAttributeValues: {
+              ":sent": counts.sent,
+              ":blocked": counts.blocked,
+              ":failed": counts.failed,
+              ":batchSet": new Set([key]),
+              ":batch": key,
+            },
+            ReturnValues: "ALL_NEW",
+          }),
+        );
+        return toCounters(shard, Attributes);
+      } catch (error) {
+        if (isConditionalCheckFailed(error)) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  /** @inheritdoc */
+  recipients(id: string, shard: number, userIds: readonly number[]): Promise<Map<number, RecipientState>> {
+    return guarded("broadcasts.recipients", async () => {
+      const states = new Map<number, RecipientState>();
+      if (userIds.length === 0) return states;
+      // A batch is a run of consecutive users in the audience index (sorted by the same decimal string), so
+      // its R# items form one key range: one Query instead of a read per recipient.
+      const keys = userIds.map((userId) => `R#${userId}`).sort();
+      const wanted = new Set(userIds);
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :first AND :last",
+            ExpressionAttributeNames: { "#pk": pk, "#sk": sk },
+            ExpressionAttributeValues: {
+              ":pk": broadcastKeys.shardPartition(id, shard),
+              ":first": keys[0],
+              ":last": keys.at(-1),
+            },
+            ConsistentRead: true,
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const state = toRecipient(item);
+          if (wanted.has(state.userId)) states.set(state.userId, state);
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return states;
+    });
+  }
+
+  /** @inheritdoc */
+  recipient(id: string, shard: number, userId: number): Promise<RecipientState | undefined> {
+    return guarded("broadcasts.recipient", async () => {
+      const { Item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: broadcastKeys.recipient(id, shard, userId),
+          ConsistentRead: true,
+        }),
+      );
+      return Item ? toRecipient(Item) : undefined;
+    });
+  }
+
+  /** @inheritdoc */
+  claim(
+    id: string,
+    shard: number,
+    userId: number,
+    owner: string,
+    leaseUntil: number,
+    nowMs: number,
+  ): Promise<boolean> {
+    return guarded("broadcasts.claim", () =>
+      conditional(() =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...broadcastKeys.recipient(id, shard, userId),
+              userId,
+              status: "sending",
+              owner,
+              leaseUntil,
+              [ttl]: this.expiresAt(),
+            },
+            ConditionExpression:
+              "attribute_not_exists(#pk) OR #status = :released OR (#status = :sending AND #lease < :now)",
+            ExpressionAttributeNames: { "#pk": pk, "#status": "status", "#lease": "leaseUntil" },
+            ExpressionAttributeValues: { ":released": "released", ":sending": "sending", ":now": nowMs },
+          }),
+        ),
+      ),
+    );
+  }
+
+  /** @inheritdoc */
+  finish(
+    id: string,
+    shard: number,
+    userId: number,
+    owner: string,
+    status: Exclude<RecipientStatus, "sending" | "released">,
+    detail?: string,
+  ): Promise<boolean> {
+    return guarded("broadcasts.finish", () =>
+      conditional(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: broadcastKeys.recipient(id, shard, userId),
+            UpdateExpression: `SET #status = :status, #at = :at${detail ? ", #detail = :detail" : ""} REMOVE #lease`,
+            ConditionExpression: "#status = :sending AND #owner = :owner",
+            ExpressionAttributeNames: {
+              "#status": "status",
+              "#owner": "owner",
+              "#lease": "leaseUntil",
+              "#at": "finishedAt",
+              ...(detail ? { "#detail": "detail" } : {}),
+            },
+            ExpressionAttributeValues: {
+              ":status": status,
+              ":sending": "sending",
+              ":owner": owner,
+              ":at": this.clock.now().toISOString(),
+              ...(detail ? { ":detail": detail } : {}),
+            },
+          }),
+        ),
+      ),
+    );
+  }
+
+  /** @inheritdoc */
+  release(id: string, shard: number, userId: number, owner: string): Promise<void> {
+    return guarded("broadcasts.release", async () => {
+      await conditional(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: broadcastKeys.recipient(id, shard, userId),
+            UpdateExpression: "SET #status = :released REMOVE #lease",
+            ConditionExpression: "#status = :sending AND #owner = :owner",
+            ExpressionAttributeNames: { "#status": "status", "#owner": "owner", "#lease": "leaseUntil" },
+            ExpressionAttributeValues: { ":released": "released", ":sending": "sending", ":owner": owner },
+          }),
+        ),
+      );
+    });
+  }
+
+  /** @inheritdoc */
+  cancelRecipient(id: string, shard: number, userId: number, nowMs: number): Promise<boolean> {
+    return guarded("broadcasts.cancelRecipient", () =>
+      conditional(() =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...broadcastKeys.recipient(id, shard, userId),
+              userId,
+              status: "cancelled",
+              [ttl]: this.expiresAt(),
+            },
+            ConditionExpression:
+              "attribute_not_exists(#pk) OR #status = :released OR (#status = :sending AND #lease < :now)",
+            ExpressionAttributeNames: { "#pk": pk, "#status": "status", "#lease": "leaseUntil" },
+            ExpressionAttributeValues: { ":released": "released", ":sending": "sending", ":now": nowMs },
+          }),
+        ),
+      ),
+    );
+  }
+}

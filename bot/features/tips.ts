@@ -1,0 +1,46 @@
+/**
+ * The buttons under a daily tip: "More like this" sends another tip of the same topic (one the user has not
+ * received, or the one received longest ago), and "Unsubscribe" reuses the subscriptions feature's callback
+ * (`unsub`), so there is one way to unsubscribe. With a tip history store the extra tip is remembered, so the
+ * daily run does not send it again soon; without one, "More like this" walks the topic in content order.
+ */
+import { Composer } from "grammy";
+import type { BotContext } from "../context";
+import { acknowledge, callbacks } from "../keyboards";
+import { tipMessage } from "../recommendations/message";
+import { pickTip } from "../recommendations/picker";
+import type { TipStore } from "../recommendations/store";
+
+/** Options of {@link tipsFeature}. */
+export interface TipsFeatureOptions {
+  /** Where received tips are remembered (the daily run reads the same history). */
+  history?: TipStore;
+}
+
+/** Composer: the "More like this" button of daily tips. */
+export function tipsFeature(options: TipsFeatureOptions = {}): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  composer.callbackQuery(new RegExp(`^${callbacks.moreLikeThis}(.+)$`), async (ctx) => {
+    acknowledge(ctx);
+    const { content } = ctx.deps;
+    const shown = content.recommendations.find((tip) => tip.id === ctx.match[1]);
+    const userId = ctx.from?.id;
+    if (!shown || userId === undefined) return;
+    const profile = await ctx.deps.storage.users.get(userId);
+    const history = options.history ? await options.history.history(userId) : [];
+    const tip = pickTip(
+      content.recommendations,
+      { topics: profile?.topics, level: profile?.level },
+      history,
+      { levels: content.settings.levels, topic: shown.topics[0], exclude: [shown.id], after: shown.id },
+    );
+    if (!tip) {
+      ctx.say(ctx.t("tips.noMore"));
+      return;
+    }
+    if (options.history) await options.history.recordExtra(userId, tip.id, ctx.deps.clock.now());
+    const { text, keyboard } = tipMessage(content, tip, ctx.lang);
+    ctx.say(text, { reply_markup: keyboard });
+  });
+  return composer;
+}
