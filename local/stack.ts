@@ -9,7 +9,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { useDefaultBroadcastJobQueue } from "../bot/broadcast/dynamodb-queue";
 import { broadcastRatesFrom } from "../bot/broadcast/environment";
 import { InProcessJobQueue } from "../bot/broadcast/job-queue";
 import { buildAdminApiHandler } from "../bot/handlers/admin-api";
@@ -145,11 +144,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ),
   );
   broadcastQueue.attach(workers);
-  // The webhook handler builds its broadcast recorder without a queue; /broadcast from Telegram uses this one.
-  useDefaultBroadcastJobQueue(broadcastQueue);
 
   const handlers: Partial<Record<FunctionName, HttpHandler>> = {
-    webhook: await buildWebhookHandler(environment, handlersDirectory, { content, nlp }),
+    webhook: await buildWebhookHandler(environment, handlersDirectory, {
+      content,
+      nlp,
+      jobs: broadcastQueue,
+    }),
     adminApi: await buildAdminApiHandler(environment, { jobs: broadcastQueue }),
   };
   const recommendations = await buildRecommendationsHandler(environment, { jobs: broadcastQueue });
@@ -257,7 +258,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     async stop() {
       if (timer) clearTimeout(timer);
       broadcastQueue.stop();
-      useDefaultBroadcastJobQueue(undefined);
       await emulator?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

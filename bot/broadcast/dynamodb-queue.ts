@@ -1,17 +1,14 @@
 /**
  * The deployed {@link BroadcastQueue}: broadcasts recorded in the table (`BROADCAST#<id>` / `META`, status
  * `queued`, id derived from the request id so a retried update keeps one broadcast), started through the
- * broadcast queue. Pass the {@link JobQueue} as the fourth argument; without it (the webhook handler of today
- * builds it with two), the queue is resolved when the first broadcast is enqueued: the one registered with
- * {@link useDefaultBroadcastJobQueue} (the local stack), else SQS at `BROADCAST_QUEUE_URL` of the process
- * environment (Lambda), else {@link BroadcastQueueNotConfiguredError}.
+ * broadcast queue given as the fourth argument (the handlers pass SQS at `BROADCAST_QUEUE_URL`, the local
+ * stack its in-process queue). Without one, enqueueing fails with {@link BroadcastQueueNotConfiguredError}.
  */
-import { SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { env } from "../../contracts/runtime";
 import type { Clock } from "../ports";
 import { DynamoBroadcastStore } from "./dynamodb-store";
-import { type JobQueue, SqsJobQueue } from "./job-queue";
+import type { JobQueue } from "./job-queue";
 import { BroadcastService } from "./service";
 
 /** Re-exported: the broadcast id of a request id, where the first recorder defined it. */
@@ -28,24 +25,8 @@ export class BroadcastQueueNotConfiguredError extends Error {
   }
 }
 
-let defaultJobQueue: JobQueue | undefined;
-
-/**
- * Registers the queue every {@link DynamoBroadcastQueue} built without one uses (the local stack's in-process
- * queue); `undefined` unregisters it. Deployed functions never call this.
- */
-export function useDefaultBroadcastJobQueue(queue: JobQueue | undefined): void {
-  defaultJobQueue = queue;
-}
-
-let environmentQueue: JobQueue | undefined;
-
-function resolveDefaultJobQueue(): JobQueue {
-  if (defaultJobQueue) return defaultJobQueue;
-  const url = process.env[env.broadcastQueueUrl];
-  if (!url) throw new BroadcastQueueNotConfiguredError();
-  environmentQueue ??= new SqsJobQueue(new SQSClient({}), url);
-  return environmentQueue;
+function missingJobQueue(): JobQueue {
+  throw new BroadcastQueueNotConfiguredError();
 }
 
 /** {@link BroadcastService} on the DynamoDB job store. */
@@ -59,7 +40,7 @@ export class DynamoBroadcastQueue extends BroadcastService {
   ) {
     super({
       store: new DynamoBroadcastStore(client, tableName, clock),
-      jobs: jobs ?? resolveDefaultJobQueue,
+      jobs: jobs ?? missingJobQueue,
       clock,
       ...(rates ? { rates } : {}),
     });

@@ -6,10 +6,10 @@ import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { Api } from "grammy";
+import { type BroadcastRates, broadcastRatesFromSettings } from "../../contracts/broadcast-rates";
 import { env } from "../../contracts/runtime";
 import { MissingConfigurationError } from "../handlers/runtime";
 import { type JobQueue, SqsJobQueue } from "./job-queue";
-import { type BroadcastRates, broadcastRatesFromSettings } from "./rate";
 
 type Environment = Record<string, string | undefined>;
 

@@ -20,6 +20,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { InlineKeyboard } from "grammy";
+import type { BroadcastRates } from "../../contracts/broadcast-rates";
 import { audienceShards } from "../../contracts/table";
 import { translator } from "../i18n";
 import { callbacks } from "../keyboards";
@@ -38,7 +39,6 @@ import {
 import type { InvocationContext, QueueConsumer } from "./job-queue";
 import { describeJob, type Job, type JobOf, parseJob } from "./jobs";
 import { progressOf, progressText } from "./progress";
-import type { BroadcastRates } from "./rate";
 import { sendWithRetries } from "./send";
 import {
   type BatchCounts,

@@ -1,7 +1,7 @@
 /**
  * Lambda entry of the broadcast worker: the SQS event source mapping (with `ReportBatchItemFailures`) hands it
  * jobs (bot/broadcast/jobs.ts); it answers with the records to deliver again. One execution environment is one
- * worker instance with its own limiter at R / C (bot/broadcast/rate.ts), kept across invocations.
+ * worker instance with its own limiter at R / C (contracts/broadcast-rates.ts), kept across invocations.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import type { Content } from "../../content/schema";

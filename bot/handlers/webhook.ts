@@ -8,8 +8,11 @@ import { env as envNames, timeouts } from "../../contracts/runtime";
 import { RuleClassifier } from "../../nlp/rules";
 import type { IntentClassifier } from "../../nlp/types";
 import { DynamoBroadcastQueue } from "../broadcast/dynamodb-queue";
+import { broadcastRatesFrom, sqsJobQueueFrom } from "../broadcast/environment";
+import type { JobQueue } from "../broadcast/job-queue";
 import { createBot } from "../create-bot";
 import { createMetrics } from "../observability/metrics";
+import { DynamoTipStore } from "../recommendations/store";
 import { createWebhookHandler, type WebhookHandler } from "../webhook";
 import { loadNlpClassifier } from "./nlp";
 import {
@@ -24,10 +27,12 @@ import {
   tableFrom,
 } from "./runtime";
 
-/** What a local runner may hand over instead of the files bundled next to the handler. */
+/** What a local runner may hand over instead of the files bundled next to the handler and SQS. */
 export interface HandlerOverrides {
   content?: Content;
   nlp?: IntentClassifier;
+  /** The broadcast job queue (the local stack's in-process queue); SQS at BROADCAST_QUEUE_URL otherwise. */
+  jobs?: JobQueue;
 }
 
 /** Builds the webhook handler from an environment (exported for the local stack and tests). */
@@ -45,6 +50,7 @@ export async function buildWebhookHandler(
   ]);
   const content = overrides.content ?? loadBundledContent(directory);
   const table = tableFrom(environment);
+  const clock = { now: () => new Date() };
   const bot = createBot(
     {
       content,
@@ -53,13 +59,21 @@ export async function buildWebhookHandler(
         rules: new RuleClassifier(content.intents),
         nlp: overrides.nlp ?? loadNlpClassifier(directory, logger),
       },
-      broadcasts: new DynamoBroadcastQueue(table.client, table.tableName),
+      broadcasts: new DynamoBroadcastQueue(
+        table.client,
+        table.tableName,
+        clock,
+        overrides.jobs ??
+          (environment[envNames.broadcastQueueUrl] ? sqsJobQueueFrom(environment) : undefined),
+        broadcastRatesFrom(environment),
+      ),
       config: botConfigFrom(environment),
-      clock: { now: () => new Date() },
+      clock,
       logger,
       metrics,
     },
     {
+      tipHistory: new DynamoTipStore(table.client, table.tableName, clock),
       token,
       botInfo: botInfoFrom(environment, token),
       client: environment[envNames.telegramApiRoot]

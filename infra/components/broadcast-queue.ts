@@ -5,40 +5,25 @@
 import * as lambda from "@pulumi/aws/lambda";
 import * as sqs from "@pulumi/aws/sqs";
 import * as pulumi from "@pulumi/pulumi";
-
-/** Telegram's documented limits for bulk messages, and the share of them a broadcast may use. */
-export const telegramBroadcastLimits = {
-  /** Free bulk sending is ~30 messages/s per bot; 25 leaves room for the replies the webhook sends meanwhile. */
-  freeMessagesPerSecond: 25,
-  /** With allow_paid_broadcast Telegram accepts up to 1000 messages/s (0.1 Star per message above 30/s). */
-  paidMessagesPerSecond: 1000,
-  /** What one worker instance sends per second (its sends overlap; ~40 ms per Bot API call). */
-  perWorkerMessagesPerSecond: 50,
-} as const;
+import { deriveBroadcastRates } from "../../contracts/broadcast-rates";
 
 /** How fast broadcasts go and how many workers deliver them. */
 export interface BroadcastThroughput {
-  /** Messages per second across all workers. */
+  /** Messages per second across all workers (`BROADCAST_RATE_PER_SECOND`, which the workers divide by C). */
   totalPerSecond: number;
   /** Worker instances: the function's reserved concurrency and the event source's maximum concurrency. */
   concurrency: number;
-  /** Messages per second each worker may send (`BROADCAST_RATE_PER_SECOND`): total / concurrency. */
+  /** Messages per second each worker sends: total / concurrency. */
   perWorkerPerSecond: number;
 }
 
 /**
- * Derives the worker concurrency from the configured rate. At least 2 (the SQS event source's minimum
- * `maximumConcurrency`); reserved concurrency equals it so the poller is never throttled into the DLQ.
+ * The worker concurrency and rates for the configured mode, from the same derivation the workers use
+ * (contracts/broadcast-rates.ts), so the reserved concurrency and each worker's share always agree.
  */
 export function broadcastThroughput(allowPaidBroadcast: boolean): BroadcastThroughput {
-  const totalPerSecond = allowPaidBroadcast
-    ? telegramBroadcastLimits.paidMessagesPerSecond
-    : telegramBroadcastLimits.freeMessagesPerSecond;
-  const concurrency = Math.max(
-    2,
-    Math.ceil(totalPerSecond / telegramBroadcastLimits.perWorkerMessagesPerSecond),
-  );
-  return { totalPerSecond, concurrency, perWorkerPerSecond: totalPerSecond / concurrency };
+  const { totalPerSecond, concurrency, perWorkerPerSecond } = deriveBroadcastRates({ allowPaidBroadcast });
+  return { totalPerSecond, concurrency, perWorkerPerSecond };
 }
 
 /** Arguments of {@link BroadcastQueue}. */
@@ -97,7 +82,8 @@ export class BroadcastQueue extends pulumi.ComponentResource {
       {
         eventSourceArn: this.arn,
         functionName: worker.arn,
-        batchSize: 10,
+        // One batch per invocation: a batch is sized to finish well inside the worker's timeout.
+        batchSize: 1,
         maximumBatchingWindowInSeconds: 0,
         functionResponseTypes: ["ReportBatchItemFailures"],
         scalingConfig: { maximumConcurrency: concurrency },

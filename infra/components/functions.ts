@@ -43,15 +43,15 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
   webhook: {
     tableActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
     indexes: [],
-    // An admin's /broadcast is recorded in the table (bot/broadcast/dynamodb-queue.ts), not sent to SQS.
-    sendsBroadcasts: false,
+    // An admin's /broadcast from Telegram starts the job on the queue, like the admin API.
+    sendsBroadcasts: true,
     consumesBroadcasts: false,
     parameters: ["botToken", "webhookSecret"],
   },
   recommendations: {
     tableActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
     indexes: ["tipsDue"],
-    sendsBroadcasts: false,
+    sendsBroadcasts: true, // the day's tip batches go through the broadcast workers
     consumesBroadcasts: false,
     parameters: ["botToken"],
   },

@@ -87,9 +87,9 @@ export class Lambdagram extends pulumi.ComponentResource {
       }
       if (fn === "webhook" || fn === "recommendations")
         variables[env.scheduleTimezone] = args.scheduleTimezone;
-      if (fn === "broadcastWorker") {
-        // Per worker instance: total rate / reserved concurrency.
-        variables[env.broadcastRatePerSecond] = String(throughput.perWorkerPerSecond);
+      if (fn === "broadcastWorker" || fn === "recommendations" || fn === "adminApi" || fn === "webhook") {
+        // The total rate; each worker takes total / concurrency (contracts/broadcast-rates.ts).
+        variables[env.broadcastRatePerSecond] = String(throughput.totalPerSecond);
         variables[env.allowPaidBroadcast] = String(args.allowPaidBroadcast);
       }
       return variables;

@@ -118,7 +118,11 @@ export class RecommendationSchedule extends pulumi.ComponentResource {
         target: {
           arn: args.functionArn,
           roleArn: role.arn,
-          input: JSON.stringify({ source: "lambdagram.schedule" }),
+          // The scheduled (not the delivery) time, so a retried event still serves the hour it was meant for.
+          input: JSON.stringify({
+            source: "lambdagram.schedule",
+            scheduledTime: "<aws.scheduler.scheduled-time>",
+          }),
           retryPolicy: {
             maximumRetryAttempts: scheduleRetry.maximumRetryAttempts,
             maximumEventAgeInSeconds: scheduleRetry.maximumEventAgeSeconds,

@@ -103,6 +103,11 @@ describe("a broadcast under Telegram faults", () => {
       remaining: 0,
       planned: true,
     });
+    // The admin's message is edited after the last batch is recorded: wait for that edit to arrive.
+    await rig.emulator.waitFor(() => (rig.emulator.lastBotMessage(admin)?.text ?? "").includes("is done"), {
+      timeoutMs: 10_000,
+      description: "the final progress edit",
+    });
     const finalText = rig.emulator.lastBotMessage(admin)?.text ?? "";
     expect(finalText).toContain(`Sent: ${delivered.length}`);
     expect(finalText).toContain("is done");

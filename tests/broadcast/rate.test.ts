@@ -9,7 +9,7 @@ import {
   deriveBroadcastRates,
   InvalidBroadcastRateError,
   worstSendsPerSecond,
-} from "../../bot/broadcast/rate";
+} from "../../contracts/broadcast-rates";
 import { idRange, notExactly, startRig } from "./rig";
 
 class FakeTimer implements Timer {

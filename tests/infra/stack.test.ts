@@ -370,10 +370,13 @@ describe("broadcast queue", () => {
       functionResponseTypes: ["ReportBatchItemFailures"],
       scalingConfig: { maximumConcurrency: expected.concurrency },
     });
+    expect(mapping?.inputs.batchSize).toBe(1);
     expect(worker.inputs.reservedConcurrentExecutions).toBe(expected.concurrency);
-    expect(
-      Number(worker.inputs.environment.variables[env.broadcastRatePerSecond]) * expected.concurrency,
-    ).toBeCloseTo(expected.totalPerSecond);
+    // The variable carries the total; each of the `concurrency` workers sends total / concurrency.
+    expect(Number(worker.inputs.environment.variables[env.broadcastRatePerSecond])).toBe(
+      expected.totalPerSecond,
+    );
+    expect(expected.perWorkerPerSecond * expected.concurrency).toBeCloseTo(expected.totalPerSecond);
   });
 
   test("poison messages go to its dead-letter queue", () => {

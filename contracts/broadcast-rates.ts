@@ -4,7 +4,7 @@
  * maximum concurrency) and a per-worker rate R / C that each worker enforces on its own. No coordination
  * between workers is needed: C workers at R / C each can never exceed R together.
  */
-import { timeouts } from "../../contracts/runtime";
+import { timeouts } from "./runtime";
 
 /** Telegram's documented bulk limits (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this). */
 export const telegramBulkLimits = {
