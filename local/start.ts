@@ -5,7 +5,7 @@
  */
 
 import { ContentError } from "../content/load";
-import { env } from "../contracts/runtime";
+import { defaultRecommendationSchedule, env } from "../contracts/runtime";
 import { PortInUseError, startLocalStack } from "./stack";
 
 async function main(): Promise<void> {
@@ -35,7 +35,8 @@ async function main(): Promise<void> {
       `Lambdagram is running locally (ready in ${ms} ms):`,
       `  Web chat         ${stack.url}/`,
       `  Telegram webhook POST ${stack.url}/telegram/webhook  (secret in X-Telegram-Bot-Api-Secret-Token)`,
-      `  Admin API        POST ${stack.url}/admin/broadcasts, GET ${stack.url}/admin/broadcasts/{id}  (Authorization: Bearer ${stack.environment[env.adminApiToken]})`,
+      `  Admin API        POST ${stack.url}/admin/broadcasts, GET ${stack.url}/admin/broadcasts/{id}, POST .../{id}/cancel  (Authorization: Bearer ${stack.environment[env.adminApiToken]})`,
+      `  Schedule         recommendations on ${defaultRecommendationSchedule.cron} (${stack.environment[env.scheduleTimezone]}); fire now: POST ${stack.url}/_local/schedules/recommendations`,
       `  Health           GET ${stack.url}/healthz`,
       stack.emulator
         ? `  Bot API emulator ${stack.url}/bot<token>/<method>  (control API: ${stack.url}/_emulator/)`
