@@ -12,7 +12,8 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { audienceShards, tableDefinition } from "../../contracts/table";
-import { type Clock, StorageError } from "../ports";
+import type { Clock } from "../ports";
+import { conditional, guarded, isConditionalCheckFailed } from "../storage/dynamodb-errors";
 import {
   type BatchCounts,
   type BroadcastRecord,
@@ -47,30 +48,6 @@ export const broadcastKeys = {
 
 function pad2(value: number): string {
   return String(value).padStart(2, "0");
-}
-
-function isConditionalCheckFailed(error: unknown): boolean {
-  return error instanceof Error && error.name === "ConditionalCheckFailedException";
-}
-
-async function guarded<T>(operation: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof StorageError) throw error;
-    throw new StorageError(operation, { cause: error });
-  }
-}
-
-/** Runs a conditional write; true if it was applied, false if its condition refused it. */
-async function conditional(run: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await run();
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
 }
 
 const metaFields = [

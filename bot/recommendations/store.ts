@@ -17,7 +17,8 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { tableDefinition } from "../../contracts/table";
-import { type Clock, StorageError } from "../ports";
+import type { Clock } from "../ports";
+import { conditional, guarded } from "../storage/dynamodb-errors";
 import type { ReceivedTip } from "./picker";
 
 /** Where a user's tip of a day stands. */
@@ -75,25 +76,6 @@ export const tipKeys = {
     [sk]: "RUN",
   }),
 };
-
-async function guarded<T>(operation: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof StorageError) throw error;
-    throw new StorageError(operation, { cause: error });
-  }
-}
-
-async function conditional(run: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await run();
-    return true;
-  } catch (error) {
-    if (error instanceof Error && error.name === "ConditionalCheckFailedException") return false;
-    throw error;
-  }
-}
 
 /** {@link TipStore} on the single table. */
 export class DynamoTipStore implements TipStore {

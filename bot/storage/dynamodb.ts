@@ -30,6 +30,7 @@ import {
   type UserStore,
   type VersionedChatState,
 } from "../ports";
+import { guarded as guardedOperation, isConditionalCheckFailed } from "./dynamodb-errors";
 import { InvalidStorageArgumentError, UserNotFoundError } from "./errors";
 import {
   applyProfileChanges,
@@ -83,10 +84,6 @@ const profileBookkeeping = ["pk", "sk", "version", "audiencePk", "audienceSk", "
 /** Attempts of the read-modify-write in {@link DynamoUserStore.update} before giving up as an outage. */
 const maxUpdateAttempts = 5;
 
-function isConditionalCheckFailed(error: unknown): boolean {
-  return error instanceof Error && error.name === "ConditionalCheckFailedException";
-}
-
 /** Errors this module means to throw; everything else is a backend failure and becomes a StorageError. */
 function isDomainError(error: unknown): boolean {
   return (
@@ -98,13 +95,8 @@ function isDomainError(error: unknown): boolean {
 }
 
 /** Runs one port operation, wrapping any vendor failure in a StorageError naming the operation. */
-async function guarded<T>(operation: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (isDomainError(error)) throw error;
-    throw new StorageError(operation, { cause: error });
-  }
+function guarded<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  return guardedOperation(operation, run, isDomainError);
 }
 
 /** {@link ChatStateStore} on item `CHAT#<chatId>` / `STATE`: one consistent GetItem to load, one conditional PutItem to save. */
