@@ -1,4 +1,7 @@
 /** Tests run through @swc/jest (fast, no type-checking); `npm run typecheck` type-checks once, separately. */
+// Lambda runs Node 22; on Node 20 the AWS SDK's upgrade notice would repeat in every test worker.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/tests"],

@@ -10,6 +10,8 @@ import { PortInUseError, startLocalStack } from "./stack";
 
 async function main(): Promise<void> {
   const environment = process.env;
+  // Lambda runs Node 22; locally on Node 20 the AWS SDK's upgrade notice would only bury the URLs below.
+  environment.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const started = performance.now();
   const token = environment[env.botToken];
   if (token && !environment[env.telegramApiRoot]) {
