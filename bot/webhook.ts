@@ -85,7 +85,8 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
     const started = performance.now();
     try {
       const result: unknown = await callback(
-        { headers: event.headers ?? {}, body: JSON.stringify(update) },
+        // The decoded body as it came: grammY parses it itself, so it is not serialised again here.
+        { headers: event.headers ?? {}, body },
         {},
       );
       logger.info("update handled", { updateId, ms: Math.round((performance.now() - started) * 10) / 10 });

@@ -27,10 +27,13 @@ export function classify(ctx: BotContext, text: string): Classification {
   return nlp.classify(text, ctx.lang);
 }
 
-/** True when the text is unmistakably something other than an answer (an exact rule or a confident intent). */
-export function isClearlyAnIntent(ctx: BotContext, text: string, strict: boolean): boolean {
+/**
+ * The classification of text that is unmistakably something other than an answer (an exact rule, or a
+ * confident intent unless `strict`), or undefined. Callers pass it on to {@link answerFreeText}.
+ */
+export function clearIntent(ctx: BotContext, text: string, strict: boolean): Classification | undefined {
   const result = classify(ctx, text);
-  return result.decision === "exact" || (!strict && result.decision === "confident");
+  return result.decision === "exact" || (!strict && result.decision === "confident") ? result : undefined;
 }
 
 function findIntent(ctx: BotContext, id: string): Intent | undefined {
@@ -58,8 +61,7 @@ export function answerIntent(ctx: BotContext, intentId: string): boolean {
 }
 
 /** Answers free text: the intent, "did you mean" buttons, or the fallback. */
-export function answerFreeText(ctx: BotContext, text: string): void {
-  const result = classify(ctx, text);
+export function answerFreeText(ctx: BotContext, text: string, result = classify(ctx, text)): void {
   const [best] = result.candidates;
   ctx.deps.logger.info("classified", {
     tier: modeOf(ctx),

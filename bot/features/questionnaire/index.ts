@@ -10,7 +10,7 @@ import type { BotContext } from "../../context";
 import { pick } from "../../i18n";
 import { acknowledge, callbacks, grid, mainMenu } from "../../keyboards";
 import type { FormProgress, UserProfileChanges } from "../../ports";
-import { answerFreeText, isClearlyAnIntent } from "../intents";
+import { answerFreeText, clearIntent } from "../intents";
 import { setLanguage } from "../settings";
 import {
   type AnswerCheck,
@@ -152,16 +152,17 @@ export async function handleFormText(ctx: BotContext, text: string): Promise<boo
   const question = currentQuestion(questionnaire, progress);
   if (!question) {
     // At the summary: anything typed is answered if it means something, then the summary is shown again.
-    if (isClearlyAnIntent(ctx, text, false)) answerFreeText(ctx, text);
+    const meaning = clearIntent(ctx, text, false);
+    if (meaning) answerFreeText(ctx, text, meaning);
     showSummary(ctx, questionnaire, progress);
     return true;
   }
   const check = parseTypedAnswer(question, text);
   // Free-text questions accept almost anything, so only an exact rule match counts as an interruption there.
   const interruption =
-    !check.ok || question.type === "text" ? isClearlyAnIntent(ctx, text, question.type === "text") : false;
+    !check.ok || question.type === "text" ? clearIntent(ctx, text, question.type === "text") : undefined;
   if (interruption) {
-    answerFreeText(ctx, text);
+    answerFreeText(ctx, text, interruption);
     ctx.say(ctx.t("questionnaire.notAnAnswer"));
     ask(ctx, questionnaire, progress);
     return true;
