@@ -1,18 +1,21 @@
 /**
  * `npm run build`: bundles each Lambda handler of contracts/runtime.ts `functions` whose entry exists into
  * dist/<name>/index.js (esbuild: Node 22, CommonJS, minified, with a source map), writes the validated
- * content pack next to each bundle as content.json, copies the trained NLP model next to the webhook bundle
+ * content pack next to each bundle as content.json (and the webhook's rule tier, compiled, as rules.json), copies the trained NLP model next to the webhook bundle
  * as model.json, and prints the sizes. The Pulumi program uploads those
  * folders as they are (FileArchive), so this is the only build step of a deployment.
  *
- * `@aws-sdk/*` stays external: the Lambda Node.js 20 and 22 runtimes ship AWS SDK v3, so bundling it would
- * only add ~1 MB per function. Everything else (grammY, natural's modules, zod, content) is bundled.
+ * Everything is bundled, the AWS SDK included: the Lambda runtime ships an SDK, but loading it file by file
+ * from the runtime's node_modules costs ~40 ms more cold start than one minified file, and a bundled SDK
+ * is the version we tested, not whichever the runtime carries that day (AWS's own advice for cold starts).
+ * ES module entry points first (`mainFields`), so esbuild can drop the SDK code we never call.
  */
 import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { build, type Metafile } from "esbuild";
 import { loadContent } from "../content/load";
 import { type FunctionName, functions } from "../contracts/runtime";
+import { compileRules } from "../nlp/rules";
 
 /** Where `npm run nlp:train` writes the model; the webhook bundle gets a copy as `model.json`. */
 export const modelSource = "dist/model/nlp-model.json";
@@ -22,6 +25,19 @@ export const bundledModelName = "model.json";
 
 /** File name of the content pack inside each bundle folder (bot/handlers/runtime.ts `loadBundledContent`). */
 export const bundledContentName = "content.json";
+
+/**
+ * Packages replaced by a smaller module in the bundles; each shim says why it is safe.
+ * `whatwg-url`: node-fetch's fallback URL class, unused on Node (~280 KB and ~15 ms of cold start).
+ * `abort-controller`: a polyfill of what Node has built in, whose class names minification would break.
+ */
+export const bundleAliases: Record<string, string> = {
+  "whatwg-url": "./scripts/shims/whatwg-url.cjs",
+  "abort-controller": "./scripts/shims/abort-controller.cjs",
+};
+
+/** File name of the rule tier compiled from the content (nlp/rules.ts `compileRules`), next to the webhook. */
+export const bundledRulesName = "rules.json";
 
 /** Options of {@link buildBundles}. */
 export interface BuildOptions {
@@ -34,7 +50,7 @@ export interface BuildOptions {
   /** Minify (default true; the benchmark compares against an unminified build). */
   minify?: boolean;
   /**
-   * `bundle` (default) inlines every dependency but `@aws-sdk/*`; `node_modules` keeps all packages
+   * `bundle` (default) inlines every dependency, the AWS SDK included; `node_modules` keeps all packages
    * external, like a zip of node_modules (the cold-start benchmark's baseline).
    */
   dependencies?: "bundle" | "node_modules";
@@ -79,10 +95,13 @@ export async function buildBundles(options: BuildOptions = {}): Promise<BuildRes
   const result: BuildResult = { built: [], missing: [], modelMissing: false };
   const buildable = names.filter((name) => existsSync(path.join(root, functions[name].entry)));
   // Validate before bundling anything: a broken content pack must not reach a deployment.
-  const contentJson =
+  const content =
     (options.content ?? true) && buildable.length > 0
-      ? JSON.stringify((options.loadContent ?? (() => loadContent(path.join(root, "content"))))())
+      ? (options.loadContent ?? (() => loadContent(path.join(root, "content"))))()
       : undefined;
+  const contentJson = content === undefined ? undefined : JSON.stringify(content);
+  const intents = (content as { intents?: unknown } | undefined)?.intents;
+  const rulesJson = Array.isArray(intents) ? JSON.stringify(compileRules(intents)) : undefined;
 
   for (const name of names) {
     const entry = functions[name].entry;
@@ -103,13 +122,12 @@ export async function buildBundles(options: BuildOptions = {}): Promise<BuildRes
       target: "node22",
       format: "cjs",
       minify: options.minify ?? true,
-      // node-fetch 2 (grammY's HTTP client on Node) recognises AbortSignal by its class name; without
-      // keepNames minification renames it and every Bot API call fails with "Network request ... failed".
-      keepNames: true,
+      // No keepNames: the one class name that matters (AbortSignal, for node-fetch) is Node's built-in
+      // (see bundleAliases), and stack traces get their names back from the source map.
       sourcemap: true,
       sourcesContent: false,
-      // Provided by the Lambda runtime (Node.js 20/22 ship AWS SDK v3).
-      external: ["@aws-sdk/*"],
+      mainFields: ["module", "main"],
+      alias: bundleAliases,
       ...(options.dependencies === "node_modules" ? { packages: "external" as const } : {}),
       logLevel: "warning",
       absWorkingDir: root,
@@ -128,6 +146,8 @@ export async function buildBundles(options: BuildOptions = {}): Promise<BuildRes
       writeFileSync(target, contentJson);
       bundle.contentBytes = statSync(target).size;
     }
+    if (name === "webhook" && rulesJson !== undefined)
+      writeFileSync(path.join(bundleDir, bundledRulesName), rulesJson);
     if (name === "webhook") {
       const model = path.join(root, modelSource);
       if (existsSync(model)) {

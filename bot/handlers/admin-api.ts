@@ -3,6 +3,8 @@
  * `POST /admin/broadcasts/{id}/cancel`; see bot/broadcast/admin-http.ts). Built once per execution
  * environment: the admin token from SSM, the job store on the table, the SQS queue.
  */
+// First: maps stack traces of everything loaded after it.
+import "./source-maps";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { env as envNames } from "../../contracts/runtime";
 import { type AdminHttpHandler, createAdminApi } from "../broadcast/admin-http";

@@ -3,6 +3,8 @@
  * jobs (bot/broadcast/jobs.ts); it answers with the records to deliver again. One execution environment is one
  * worker instance with its own limiter at R / C (contracts/broadcast-rates.ts), kept across invocations.
  */
+// First: maps stack traces of everything loaded after it.
+import "./source-maps";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import type { Content } from "../../content/schema";
 import { env as envNames } from "../../contracts/runtime";

@@ -13,15 +13,34 @@ export function modelPaths(directory: string): string[] {
   return [join(directory, "model.json"), join(process.cwd(), "dist", "model", "nlp-model.json")];
 }
 
-/** The NLP classifier, or undefined (rule tier only, logged) when no model was built. */
-export function loadNlpClassifier(directory: string, logger: Logger): IntentClassifier | undefined {
+/**
+ * The NLP classifier, or undefined (rule tier only, logged) when no model was built. `lazy` defers reading
+ * the model (5-15 ms) to the first message that needs it: right when the bot's default tier is rules and
+ * only chats that switched to NLP use it; when NLP is the default, loading during Lambda's INIT is better.
+ */
+export function loadNlpClassifier(
+  directory: string,
+  logger: Logger,
+  options: { lazy?: boolean } = {},
+): IntentClassifier | undefined {
   const path = modelPaths(directory).find((candidate) => existsSync(candidate));
   if (!path) {
     logger.warn("no NLP model found; NLP mode falls back to the rule tier. Run `npm run nlp:train`.");
     return undefined;
   }
-  const started = performance.now();
-  const classifier = NlpClassifier.fromJSON(readFileSync(path, "utf8"));
-  logger.info("NLP model loaded", { path, ms: Math.round(performance.now() - started) });
-  return classifier;
+  const load = (): IntentClassifier => {
+    const started = performance.now();
+    const classifier = NlpClassifier.fromJSON(readFileSync(path, "utf8"));
+    logger.info("NLP model loaded", { path, ms: Math.round(performance.now() - started) });
+    return classifier;
+  };
+  if (!options.lazy) return load();
+  let loaded: IntentClassifier | undefined;
+  return {
+    name: "nlp",
+    classify: (text, language) => {
+      loaded ??= load();
+      return loaded.classify(text, language);
+    },
+  };
 }

@@ -5,6 +5,8 @@
  * The slot comes from the event's `scheduledTime` when the schedule passes `<aws.scheduler.scheduled-time>`,
  * so a late retry still serves the hour it was scheduled for.
  */
+// First: maps stack traces of everything loaded after it.
+import "./source-maps";
 import { env as envNames } from "../../contracts/runtime";
 import { broadcastRatesFrom, sqsJobQueueFrom } from "../broadcast/environment";
 import type { JobQueue } from "../broadcast/job-queue";

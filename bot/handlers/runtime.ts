@@ -9,6 +9,7 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { UserFromGetMe } from "grammy/types";
 import type { Content } from "../../content/schema";
 import { env as envNames } from "../../contracts/runtime";
+import { type CompiledRules, RuleClassifier } from "../../nlp/rules";
 import { botIdFromToken, botInfoFor } from "../bot-info";
 import type { BotConfig } from "../context";
 import { createJsonLogger, type LogLevel } from "../observability/logger";
@@ -93,6 +94,16 @@ export function loadBundledContent(directory: string): Content {
   const bundled = join(directory, "content.json");
   if (!existsSync(bundled)) throw new MissingBundleFileError(bundled);
   return JSON.parse(readFileSync(bundled, "utf8")) as Content;
+}
+
+/**
+ * The rule tier as `npm run build` compiled it (`rules.json`, ~1 ms to read), or compiled from the content
+ * when the bundle predates it (~15 ms more cold start).
+ */
+export function loadBundledRules(directory: string, content: Content): RuleClassifier {
+  const bundled = join(directory, "rules.json");
+  if (!existsSync(bundled)) return new RuleClassifier(content.intents);
+  return new RuleClassifier(JSON.parse(readFileSync(bundled, "utf8")) as CompiledRules);
 }
 
 /** A logger at LOG_LEVEL (default info). */

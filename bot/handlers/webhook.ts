@@ -2,6 +2,8 @@
  * Lambda entry for `POST /telegram/webhook`. Builds the bot once per execution environment (secrets from
  * SSM, content and model bundled next to this file) and hands each API Gateway event to the webhook core.
  */
+// First: maps stack traces of everything loaded after it.
+import "./source-maps";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { Content } from "../../content/schema";
 import { env as envNames, timeouts } from "../../contracts/runtime";
@@ -20,6 +22,7 @@ import {
   botInfoFrom,
   type Environment,
   loadBundledContent,
+  loadBundledRules,
   loggerFrom,
   once,
   readSecret,
@@ -50,14 +53,15 @@ export async function buildWebhookHandler(
   ]);
   const content = overrides.content ?? loadBundledContent(directory);
   const table = tableFrom(environment);
+  const config = botConfigFrom(environment);
   const clock = { now: () => new Date() };
   const bot = createBot(
     {
       content,
       storage: storageFrom(table),
       classifiers: {
-        rules: new RuleClassifier(content.intents),
-        nlp: overrides.nlp ?? loadNlpClassifier(directory, logger),
+        rules: overrides.content ? new RuleClassifier(content.intents) : loadBundledRules(directory, content),
+        nlp: overrides.nlp ?? loadNlpClassifier(directory, logger, { lazy: config.defaultMode !== "nlp" }),
       },
       broadcasts: new DynamoBroadcastQueue(
         table.client,
@@ -67,7 +71,7 @@ export async function buildWebhookHandler(
           (environment[envNames.broadcastQueueUrl] ? sqsJobQueueFrom(environment) : undefined),
         broadcastRatesFrom(environment),
       ),
-      config: botConfigFrom(environment),
+      config,
       clock,
       logger,
       metrics,

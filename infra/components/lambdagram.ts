@@ -71,7 +71,6 @@ export class Lambdagram extends pulumi.ComponentResource {
     };
     const environmentOf = (fn: FunctionName): pulumi.Input<Record<string, pulumi.Input<string>>> => {
       const variables: Record<string, pulumi.Input<string>> = {
-        NODE_OPTIONS: "--enable-source-maps",
         [env.tableName]: table.name,
         [env.logLevel]: "info",
         // Not read by the handlers: a rotated secret changes it, so Lambda replaces warm environments.

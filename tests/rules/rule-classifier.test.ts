@@ -1,4 +1,6 @@
-import { RuleClassifier } from "../../nlp/rules";
+import * as path from "node:path";
+import { loadContent } from "../../content/load";
+import { type CompiledRules, compileRules, RuleClassifier } from "../../nlp/rules";
 
 const rules = new RuleClassifier([
   {
@@ -58,5 +60,29 @@ describe("the rule tier", () => {
   it("finds nothing in gibberish or punctuation only", () => {
     expect(rules.classify("blorp", "en")).toEqual({ decision: "out_of_scope", candidates: [] });
     expect(rules.classify("?!…", "en")).toEqual({ decision: "out_of_scope", candidates: [] });
+  });
+});
+
+describe("rules compiled at build time", () => {
+  const content = loadContent(path.join(__dirname, "../../content"));
+  const fromContent = new RuleClassifier(content.intents);
+  // What `npm run build` writes as rules.json and the webhook handler reads back.
+  const fromBuild = new RuleClassifier(JSON.parse(JSON.stringify(compileRules(content.intents))));
+
+  it("classify every phrase of the content pack, and variations of it, exactly like rules built from content", () => {
+    const inputs = content.intents.flatMap((intent) =>
+      [...Object.values(intent.examples), ...Object.values(intent.keywords ?? {})]
+        .flat()
+        .flatMap((text) => [text, text.toUpperCase(), `${text} please`, text.split(" ").reverse().join(" ")]),
+    );
+    expect(inputs.length).toBeGreaterThan(1000);
+    for (const text of inputs)
+      expect(fromBuild.classify(text, "en")).toEqual(fromContent.classify(text, "en"));
+  });
+
+  it("refuse a file of another shape with a message that says to rebuild", () => {
+    expect(() => new RuleClassifier({ exact: {} } as unknown as CompiledRules)).toThrow(
+      /compiled rules are invalid.*npm run build/,
+    );
   });
 });
