@@ -158,8 +158,18 @@ function checkLocalized(
 function checkMessages(c: Collector, settings: Settings, messages: Record<string, Localized<string>>): void {
   for (const key of requiredMessageKeys)
     if (!(key in messages)) c.add("messages.yaml", key, "required message is missing");
-  for (const [key, value] of Object.entries(messages))
+  for (const [key, value] of Object.entries(messages)) {
     checkLocalized(c, settings, "messages.yaml", key, value);
+    // Telegram refuses the whole command menu (at deploy time) when one description is longer.
+    if (key.startsWith("command."))
+      for (const [language, text] of Object.entries(value))
+        if (text.length > 256)
+          c.add(
+            "messages.yaml",
+            `${key}.${language}`,
+            `a command description holds at most 256 characters, this has ${text.length}`,
+          );
+  }
 }
 
 function checkIntents(c: Collector, settings: Settings, files: { file: string; items: Intent[] }[]): void {

@@ -74,6 +74,16 @@ export const requiredMessageKeys = [
   "broadcast.stopping",
   "broadcast.alreadyOver",
   "error.generic",
+  // The command menu (contracts/commands.ts `commandNames`), registered with setMyCommands.
+  "command.start",
+  "command.help",
+  "command.ask",
+  "command.questionnaire",
+  "command.subscribe",
+  "command.unsubscribe",
+  "command.language",
+  "command.mode",
+  "command.cancel",
 ] as const;
 
 /** A message key that every content pack must define. */

@@ -4,6 +4,8 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { loadContent } from "../content/load";
+import { botCommandsFrom } from "../contracts/commands";
 import { Lambdagram } from "./components/lambdagram";
 import { readStackConfig } from "./config";
 
@@ -17,6 +19,8 @@ const app = new Lambdagram(project, {
   namePrefix: `/${project}/${stack}`,
   // Dashboard names allow only letters, digits, '-' and '_' (stack names may also contain '.').
   dashboardName: `${project}-${stack}`.replace(/[^A-Za-z0-9_-]/g, "-"),
+  // The menu texts are content: a pack that fails validation stops `pulumi up` with the checker's message.
+  commands: botCommandsFrom(loadContent(path.join(__dirname, "..", "content"))),
 });
 
 /** The webhook URL Telegram was given (setWebhook runs inside `pulumi up`); useful for curl checks. */

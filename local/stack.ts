@@ -17,7 +17,7 @@ import { buildRecommendationsHandler } from "../bot/handlers/recommendations";
 import { buildWebhookHandler } from "../bot/handlers/webhook";
 import { createJsonLogger } from "../bot/observability/logger";
 import { loadContent } from "../content/load";
-import { botCommands } from "../contracts/commands";
+import { botCommandsFrom } from "../contracts/commands";
 import {
   defaultRecommendationSchedule,
   env,
@@ -219,7 +219,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   if (!registered.ok)
     throw new Error(`setWebhook failed at ${apiRoot}: ${registered.status} ${await registered.text()}`);
   // The command menu, as `pulumi up` registers it on AWS.
-  for (const set of botCommands)
+  for (const set of botCommandsFrom(content))
     await fetch(`${apiRoot}/bot${botToken}/setMyCommands`, {
       method: "POST",
       headers: { "content-type": "application/json" },

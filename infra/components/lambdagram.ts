@@ -13,7 +13,7 @@ import { Monitoring } from "./monitoring";
 import { RecommendationSchedule } from "./schedule";
 import { BotSecrets } from "./secrets";
 import { DataTable } from "./table";
-import { TelegramBotInfo, WebhookRegistration } from "./webhook-registration";
+import { type CommandSet, TelegramBotInfo, WebhookRegistration } from "./webhook-registration";
 
 /** Arguments of {@link Lambdagram}: the validated stack config plus where things go. */
 export interface LambdagramArgs extends StackConfig {
@@ -25,6 +25,8 @@ export interface LambdagramArgs extends StackConfig {
   dashboardName: string;
   /** Bot API root for the deploy-time Telegram calls (tests point it elsewhere). */
   telegramApiRoot?: string;
+  /** The command menus registered with setMyCommands, from the content pack. */
+  commands: CommandSet[];
 }
 
 const parameterEnv: Record<ParameterName, string> = {
@@ -149,6 +151,7 @@ export class Lambdagram extends pulumi.ComponentResource {
         url: this.webhookUrl,
         secretToken: secrets.webhookSecretValue,
         allowedUpdates: [...allowedUpdates],
+        commands: args.commands,
         ...(args.telegramApiRoot ? { apiRoot: args.telegramApiRoot } : {}),
       },
       // Register only once the function can answer: an update arriving earlier would be retried anyway.

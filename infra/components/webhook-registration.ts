@@ -16,10 +16,9 @@ export const defaultTelegramApiRoot = "https://api.telegram.org";
 /** How many simultaneous HTTPS connections Telegram may open to the webhook (Telegram's default). */
 export const defaultMaxConnections = 40;
 
-export { type BotCommand, botCommands, type CommandSet } from "../../contracts/commands";
+export type { BotCommand, CommandSet } from "../../contracts/commands";
 
 import type { CommandSet } from "../../contracts/commands";
-import { botCommands } from "../../contracts/commands";
 
 /**
  * A Bot API call that Telegram refused (`ok: false`) or that never reached Telegram. A plain `Error` with
@@ -189,7 +188,8 @@ export interface WebhookRegistrationArgs {
   secretToken: pulumi.Input<string>;
   allowedUpdates: pulumi.Input<readonly string[]>;
   maxConnections?: number;
-  commands?: CommandSet[];
+  /** The command menus (contracts/commands.ts `botCommandsFrom` the content pack). */
+  commands: CommandSet[];
   apiRoot?: string;
 }
 
@@ -209,7 +209,7 @@ export class WebhookRegistration extends pulumi.dynamic.Resource {
         secretToken: pulumi.secret(args.secretToken),
         allowedUpdates: args.allowedUpdates,
         maxConnections: args.maxConnections ?? defaultMaxConnections,
-        commands: args.commands ?? botCommands,
+        commands: args.commands,
         apiRoot: args.apiRoot ?? defaultTelegramApiRoot,
       },
       { ...opts, additionalSecretOutputs: ["token", "secretToken"] },

@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ContentError, loadContent } from "../../content/load";
+import { botCommandsFrom } from "../../contracts/commands";
 
 const root = join(__dirname, "..", "..");
 
@@ -65,6 +66,36 @@ describe("content validation", () => {
       }),
     ]);
     expect(problems[0]?.path).toMatch(/\.vi$/);
+  });
+
+  it("refuses a command description Telegram would refuse at deploy time (over 256 characters)", () => {
+    const dir = copyOfDefaultPack();
+    const file = join(dir, "messages.yaml");
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace("  en: What I can do\n", `  en: ${"What I can do. ".repeat(20)}\n`),
+    );
+
+    expect(problemsOf(dir)).toEqual([
+      expect.objectContaining({
+        path: "command.help.en",
+        reason: "a command description holds at most 256 characters, this has 299",
+      }),
+    ]);
+  });
+
+  it("gives the command menu its texts: the default language for everyone, then one list per language", () => {
+    const content = loadContent(join(root, "content"));
+    const menus = botCommandsFrom(content);
+
+    expect(menus.map((menu) => menu.languageCode)).toEqual([undefined, "vi", "zh"]);
+    expect(menus[2]?.commands.find((c) => c.command === "questionnaire")?.description).toBe("填寫問卷");
+    // A second Chinese pack would share Telegram's two-letter code: the first listed keeps it.
+    const withTwoChinese = {
+      ...content,
+      settings: { ...content.settings, languages: [...content.settings.languages, "zh-CN"] },
+    };
+    expect(botCommandsFrom(withTwoChinese).map((menu) => menu.languageCode)).toEqual([undefined, "vi", "zh"]);
   });
 
   it("reports every problem, not only the first: bad YAML, wrong types and unknown topics", () => {

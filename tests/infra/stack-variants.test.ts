@@ -4,6 +4,8 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { loadContent } from "../../content/load";
+import { botCommandsFrom, type CommandSet } from "../../contracts/commands";
 import type { StackConfig } from "../../infra/config";
 import { installMocks, resolved, settle, stubDist } from "./pulumi-mocks";
 
@@ -12,7 +14,9 @@ let Lambdagram: typeof import("../../infra/components/lambdagram").Lambdagram;
 let MissingBundleError: typeof import("../../infra/components/functions").MissingBundleError;
 let broadcastThroughput: typeof import("../../infra/components/broadcast-queue").broadcastThroughput;
 
-const config = (overrides: Partial<StackConfig> = {}): StackConfig => ({
+/** The stack config plus the command menus `infra/index.ts` derives from the content pack. */
+const config = (overrides: Partial<StackConfig> = {}): StackConfig & { commands: CommandSet[] } => ({
+  commands: botCommandsFrom(loadContent()),
   telegramBotToken: pulumi.secret("999:dev-token"),
   adminUserIds: [7],
   defaultMode: "rules",

@@ -450,7 +450,7 @@ describe("Telegram registration", () => {
     });
   });
 
-  test("the command menu covers the nine commands in English (default), Vietnamese and Chinese", () => {
+  test("the command menu covers the nine commands in English (default), Vietnamese and Chinese, texts from content", () => {
     const registration = program.ofType("pulumi-nodejs:dynamic/lambdagram:WebhookRegistration")[0];
     const sets: { languageCode?: string; commands: { command: string }[] }[] = registration?.inputs.commands;
     expect(sets.map((set) => set.languageCode ?? "default")).toEqual(["default", "vi", "zh"]);
@@ -467,6 +467,7 @@ describe("Telegram registration", () => {
         "cancel",
       ]);
     }
+    expect(sets[1]?.commands[0]).toEqual({ command: "start", description: "Bắt đầu và xem menu" });
   });
 });
 

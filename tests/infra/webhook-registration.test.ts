@@ -3,6 +3,7 @@
  * create and on change, deleteWebhook on destroy, useful errors without the token, a random secret that
  * stays stable, and providers that still work after Pulumi serialises them into a fresh process.
  */
+
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -10,9 +11,10 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
+import { loadContent } from "../../content/load";
+import { botCommandsFrom } from "../../contracts/commands";
 import { randomTokenProvider } from "../../infra/components/secrets";
 import {
-  botCommands,
   botInfoProvider,
   type WebhookRegistrationState,
   webhookRegistrationProvider,
@@ -79,7 +81,7 @@ const state = (overrides: Partial<WebhookRegistrationState> = {}): WebhookRegist
   secretToken: "s3cret_token-value",
   allowedUpdates: ["message", "callback_query", "my_chat_member"],
   maxConnections: 40,
-  commands: botCommands,
+  commands: botCommandsFrom(loadContent()),
   apiRoot,
   ...overrides,
 });
@@ -130,7 +132,7 @@ describe("webhook registration", () => {
   test("update re-registers, and removes the menu of a language no longer listed", async () => {
     const news = state({
       url: "https://new.example/telegram/webhook",
-      commands: botCommands.filter((set) => set.languageCode !== "zh"),
+      commands: botCommandsFrom(loadContent()).filter((set) => set.languageCode !== "zh"),
     });
     await provider.update("id", state(), news);
     expect(calls.map((call) => `${call.method}:${call.body.language_code ?? ""}`)).toEqual([
