@@ -30,23 +30,50 @@ export class MissingConfigurationError extends Error {
 /** The environment, as a plain record (so tests can pass their own). */
 export type Environment = Record<string, string | undefined>;
 
-/** Reads a value given either directly (`plainName`) or as an SSM SecureString parameter name. */
+/** Where one secret comes from: a plain variable (locally), or the name of an SSM parameter (on AWS). */
+export interface SecretSource {
+  plain: string;
+  parameter: string;
+}
+
+/**
+ * Reads secrets given either directly (`plain`) or as SSM SecureString parameter names, in the order asked.
+ * Every parameter comes from one `GetParameters` request (one client, one round trip at cold start).
+ */
+export async function readSecrets(environment: Environment, sources: SecretSource[]): Promise<string[]> {
+  const values = sources.map((source) => environment[source.plain]);
+  const wanted = new Map<string, string>();
+  for (const [i, source] of sources.entries()) {
+    if (values[i]) continue;
+    const parameter = environment[source.parameter];
+    if (!parameter) throw new MissingConfigurationError([source.plain, source.parameter]);
+    wanted.set(source.parameter, parameter);
+  }
+  if (wanted.size === 0) return values as string[];
+  // Loaded only when a secret lives in SSM (always on AWS, never locally).
+  const { GetParametersCommand, SSMClient } = await import("@aws-sdk/client-ssm");
+  const result = await new SSMClient({}).send(
+    new GetParametersCommand({ Names: [...new Set(wanted.values())], WithDecryption: true }),
+  );
+  const found = new Map((result.Parameters ?? []).map((p) => [p.Name, p.Value]));
+  return sources.map((source, i) => {
+    const value = values[i] || found.get(wanted.get(source.parameter));
+    if (!value)
+      throw new MissingConfigurationError([
+        `${source.parameter} (SSM parameter ${wanted.get(source.parameter)} is missing or empty)`,
+      ]);
+    return value;
+  });
+}
+
+/** {@link readSecrets} for one secret. */
 export async function readSecret(
   environment: Environment,
   plainName: string,
   parameterName: string,
 ): Promise<string> {
-  const plain = environment[plainName];
-  if (plain) return plain;
-  const parameter = environment[parameterName];
-  if (!parameter) throw new MissingConfigurationError([plainName, parameterName]);
-  // Loaded only when a secret lives in SSM (always on AWS, never locally): it costs ~50 ms of cold start.
-  const { GetParameterCommand, SSMClient } = await import("@aws-sdk/client-ssm");
-  const ssm = new SSMClient({});
-  const result = await ssm.send(new GetParameterCommand({ Name: parameter, WithDecryption: true }));
-  const value = result.Parameter?.Value;
-  if (!value) throw new MissingConfigurationError([`${parameterName} (SSM parameter ${parameter} is empty)`]);
-  return value;
+  const [value] = await readSecrets(environment, [{ plain: plainName, parameter: parameterName }]);
+  return value as string;
 }
 
 /** Reads a required plain variable. */

@@ -25,7 +25,7 @@ import {
   loadBundledRules,
   loggerFrom,
   once,
-  readSecret,
+  readSecrets,
   storageFrom,
   tableFrom,
 } from "./runtime";
@@ -47,10 +47,10 @@ export async function buildWebhookHandler(
   const logger = loggerFrom(environment, { fn: "webhook" });
   // Metrics go to CloudWatch through the function's log stream; locally they would only clutter the output.
   const metrics = environment.AWS_LAMBDA_FUNCTION_NAME ? createMetrics({ logger }) : undefined;
-  const [token, secretToken] = await Promise.all([
-    readSecret(environment, envNames.botToken, envNames.botTokenParameter),
-    readSecret(environment, envNames.webhookSecret, envNames.webhookSecretParameter),
-  ]);
+  const [token, secretToken] = (await readSecrets(environment, [
+    { plain: envNames.botToken, parameter: envNames.botTokenParameter },
+    { plain: envNames.webhookSecret, parameter: envNames.webhookSecretParameter },
+  ])) as [string, string];
   const content = overrides.content ?? loadBundledContent(directory);
   const table = tableFrom(environment);
   const config = botConfigFrom(environment);
