@@ -3,9 +3,12 @@
  * diacritics-free form so Vietnamese typed without accents matches Vietnamese written with them.
  */
 
-/** NFKC + lower case + collapsed whitespace; keeps letters of every script. */
+/**
+ * NFKC + lower case + collapsed whitespace; keeps letters of every script. Locale-independent lower case:
+ * rules and models are compiled on one machine and used on another, whose locale may differ (Turkish "I").
+ */
 export function normalize(text: string): string {
-  return text.normalize("NFKC").toLocaleLowerCase().replace(/\s+/gu, " ").trim();
+  return text.normalize("NFKC").toLowerCase().replace(/\s+/gu, " ").trim();
 }
 
 /** Removes combining marks (and maps đ to d) after NFD, so "tiếng việt" and "tieng viet" compare equal. */
