@@ -24,6 +24,17 @@ export interface FeatureOptions {
   bigramWeight: number;
   /** Porter-stem English tokens (language `en`, or Latin-script tokens when the language is unknown). */
   stem: boolean;
+  /** Word trigrams of stems ("turn the light"): longer set phrases; weighed like bigrams. Optional: off when absent. */
+  trigrams?: boolean;
+  /** Skip-bigrams of stems, one word apart ("turn * light"): "turn the light" and "turn that light" share it. */
+  skipBigrams?: boolean;
+  /**
+   * Largest character n-gram taken across word boundaries (n-grams of the sentence that contain a space
+   * inside, "n on", "rn on t"); 0 or absent disables them. They catch word pairs whose spelling varies.
+   */
+  crossCharMax?: number;
+  /** Weight of the cross-word character n-gram group (its own hashing group). */
+  crossCharWeight?: number;
 }
 
 /** Defaults tuned on the CLINC150 and HWU64 validation splits (see docs/nlp.md). */
@@ -91,7 +102,8 @@ function stemsFor(language: string | undefined, options: FeatureOptions): boolea
 /** Receives features from {@link visitFeatures}: whole strings, or a character n-gram inside a padded word. */
 interface FeatureSink {
   feature(kind: string, text: string): void;
-  charGram(padded: string, start: number, length: number): void;
+  /** `kind` is `c` (inside a padded word) or `x` (across a word boundary). */
+  charGram(padded: string, start: number, length: number, kind: "c" | "x"): void;
 }
 
 /**
@@ -132,6 +144,30 @@ function visitFeatures(
     }
     sink.feature("b", `${keys[keys.length - 1]} $`);
   }
+  if ((options.trigrams || options.skipBigrams) && keys.length > 2)
+    for (let i = 2; i < keys.length; i++) {
+      if (options.trigrams) sink.feature("t", `${keys[i - 2]} ${keys[i - 1]} ${keys[i]}`);
+      if (options.skipBigrams) sink.feature("k", `${keys[i - 2]} ${keys[i]}`);
+    }
+  const crossMax = options.crossCharMax ?? 0;
+  if (crossMax >= 3) {
+    // The spaced-script words of the sentence joined by single spaces; only n-grams with a space strictly
+    // inside are new (the rest are the within-word n-grams below).
+    const words: string[] = [];
+    for (const token of tokens) if (!token.cjk) words.push(token.folded);
+    const sentence = words.join(" ");
+    // Each n-gram is emitted once, for the first space inside it (start is past the previous space).
+    let previous = -1;
+    let space = sentence.indexOf(" ");
+    while (space >= 0) {
+      for (let n = 3; n <= crossMax; n++)
+        for (let start = max(previous + 1, space - n + 2); start < space; start++)
+          if (start + n <= sentence.length && sentence.charCodeAt(start + n - 1) !== 32)
+            sink.charGram(sentence, start, n, "x");
+      previous = space;
+      space = sentence.indexOf(" ", space + 1);
+    }
+  }
   if (options.charMax <= 0) return;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] as Token;
@@ -147,7 +183,7 @@ function visitFeatures(
     // n < length: the whole padded word adds nothing over the `w` feature.
     for (let start = 0; start < length; start++)
       for (let n = options.charMin; n <= options.charMax && n < length && start + n <= length; n++)
-        sink.charGram(padded, start, n);
+        sink.charGram(padded, start, n, "c");
   }
 }
 
@@ -164,7 +200,7 @@ export function extractFeatures(
   const add = (feature: string) => out.set(feature, (out.get(feature) ?? 0) + 1);
   visitFeatures(text, language, options, {
     feature: (kind, value) => add(`${kind} ${value}`),
-    charGram: (padded, start, length) => add(`c ${padded.slice(start, start + length)}`),
+    charGram: (padded, start, length, kind) => add(`${kind} ${padded.slice(start, start + length)}`),
   });
   return out;
 }
@@ -176,7 +212,7 @@ export interface SparseVector {
 }
 
 // Module-level aliases: under jest's sandboxed global, every `Math.x` lookup costs ~1 us.
-const { imul, log } = Math;
+const { imul, log, max } = Math;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
@@ -217,6 +253,15 @@ function prefixState(kind: string): number {
 const GROUP_WORD = 0;
 const GROUP_BIGRAM = 1;
 const GROUP_CHAR = 2;
+const GROUP_CROSS = 3;
+
+/** The weighting group of a feature kind: word-like, phrase (bi/trigrams), character, cross-word character. */
+function groupOf(kind: number): number {
+  if (kind === 99 /* c */) return GROUP_CHAR;
+  if (kind === 120 /* x */) return GROUP_CROSS;
+  if (kind === 98 /* b */ || kind === 116 /* t */ || kind === 107 /* k */) return GROUP_BIGRAM;
+  return GROUP_WORD;
+}
 
 /**
  * The key of one feature: its 32-bit hash with the low 2 bits replaced by its group (word, bigram,
@@ -224,9 +269,7 @@ const GROUP_CHAR = 2;
  * already in order. Exposed for tests: `hashedFeatures` puts `feature` in bucket `key >>> (32 - hashBits)`.
  */
 export function featureKey(feature: string): number {
-  const kind = feature.charCodeAt(0);
-  const group = kind === 99 /* c */ ? GROUP_CHAR : kind === 98 /* b */ ? GROUP_BIGRAM : GROUP_WORD;
-  return ((hashString(feature) & ~3) | group) >>> 0;
+  return ((hashString(feature) & ~3) | groupOf(feature.charCodeAt(0))) >>> 0;
 }
 
 /**
@@ -242,16 +285,24 @@ export function hashedFeatures(
 ): SparseVector {
   const keys: number[] = [];
   const charPrefix = prefixState("c");
+  const crossPrefix = prefixState("x");
   visitFeatures(text, language, options, {
-    feature: (kind, value) => {
-      const group = kind === "c" ? GROUP_CHAR : kind === "b" ? GROUP_BIGRAM : GROUP_WORD;
-      keys.push(((finalize(fnv(prefixState(kind), value)) & ~3) | group) >>> 0);
-    },
-    charGram: (padded, start, length) =>
-      keys.push(((finalize(fnv(charPrefix, padded, start, start + length)) & ~3) | GROUP_CHAR) >>> 0),
+    feature: (kind, value) =>
+      keys.push(((finalize(fnv(prefixState(kind), value)) & ~3) | groupOf(kind.charCodeAt(0))) >>> 0),
+    charGram: (padded, start, length, kind) =>
+      keys.push(
+        kind === "c"
+          ? ((finalize(fnv(charPrefix, padded, start, start + length)) & ~3) | GROUP_CHAR) >>> 0
+          : ((finalize(fnv(crossPrefix, padded, start, start + length)) & ~3) | GROUP_CROSS) >>> 0,
+      ),
   });
   const sorted = Uint32Array.from(keys).sort();
-  const groupWeight = [1, options.bigramWeight, options.charWeight];
+  const groupWeight = [
+    1,
+    options.bigramWeight,
+    options.charWeight,
+    options.crossCharWeight ?? options.charWeight,
+  ];
   const shift = 32 - options.hashBits;
   const indices = new Uint32Array(sorted.length);
   const values = new Float32Array(sorted.length);

@@ -128,6 +128,28 @@ describe("features", () => {
     expect([...chars.values].sort()).toEqual([0.25, 0.25, 0.25, 0.25, 0.25, 1]);
   });
 
+  it("optionally emits word trigrams, skip-bigrams and character n-grams across word boundaries", () => {
+    const plain = keys("turn on the light", "en");
+    expect(plain.some((f) => /^[tkx] /.test(f))).toBe(false);
+    const options = { ...defaultFeatureOptions, trigrams: true, skipBigrams: true, crossCharMax: 4 };
+    const features = extractFeatures("turn on the light", "en", options);
+    expect([...features.keys()]).toEqual(
+      expect.arrayContaining(["t turn on the", "t on the light", "k turn the", "k on light"]),
+    );
+    const cross = [...features.keys()].filter((f) => f.startsWith("x ")).map((f) => f.slice(2));
+    // Every cross-word n-gram has a space strictly inside, none at an edge, each listed once.
+    expect(cross).toEqual(expect.arrayContaining(["n o", "rn o", "n on", "e l", "he l", "e li"]));
+    expect(cross.every((g) => g.length >= 3 && g.length <= 4 && g.slice(1, -1).includes(" "))).toBe(true);
+    expect(cross.every((g) => !g.startsWith(" ") && !g.endsWith(" "))).toBe(true);
+    expect([...features.entries()].filter(([f]) => f.startsWith("x ")).every(([, n]) => n === 1)).toBe(true);
+    // The hashed path agrees with the readable one.
+    const shift = 32 - options.hashBits;
+    const vector = hashedFeatures("turn on the light", "en", options);
+    expect(new Set(vector.indices)).toEqual(
+      new Set([...features.keys()].map((f) => featureKey(f) >>> shift)),
+    );
+  });
+
   it("hashes stably across runs and Node versions (stored models depend on it)", () => {
     expect(hashString("")).toBe(2872998923);
     expect(hashString("w lambda")).toBe(1867043597);

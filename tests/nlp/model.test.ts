@@ -48,6 +48,24 @@ describe("the linear model", () => {
     expect(encodeLinearModel(otherSeed).data).not.toBe(encodeLinearModel(model).data);
   });
 
+  it("adds a softmax companion by default, deterministically, and can go without it", () => {
+    const alone = trainLinearModel(examples, fixtureIntents, { companion: { weight: 0 } });
+    expect(encodeLinearModel(alone).data).not.toBe(encodeLinearModel(model).data);
+    const again = trainLinearModel(examples, fixtureIntents, { companion: { weight: 0 } });
+    expect(encodeLinearModel(again).data).toBe(encodeLinearModel(alone).data);
+    for (const m of [model, alone]) {
+      const wrong = examples.filter((e) => best(m, e.text, e.language) !== fixtureIntents[e.label]);
+      expect(wrong).toEqual([]);
+    }
+    // A hinge model as the companion of a softmax one works the same way.
+    const swapped = trainLinearModel(examples, fixtureIntents, {
+      loss: "softmax",
+      learningRate: 0.5,
+      companion: { weight: 1, learningRate: 0.03 },
+    });
+    expect(best(swapped, "lambda timeout limit please", "en")).toBe("qa.lambda-timeout");
+  });
+
   it("stores only the weights that matter, as 8-bit values", () => {
     expect(model.weights).toBeInstanceOf(Int8Array);
     expect(model.weights.length).toBeLessThan(model.buckets.length * fixtureIntents.length);
