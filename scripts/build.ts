@@ -100,9 +100,9 @@ export async function buildBundles(options: BuildOptions = {}): Promise<BuildRes
     (options.content ?? true) && buildable.length > 0
       ? (options.loadContent ?? (() => loadContent(path.join(root, "content"))))()
       : undefined;
-  const contentJson = content === undefined ? undefined : JSON.stringify(content);
   const intents = (content as { intents?: unknown } | undefined)?.intents;
   const rulesJson = Array.isArray(intents) ? JSON.stringify(compileRules(intents)) : undefined;
+  const contentJson = content === undefined ? undefined : JSON.stringify(withoutExamples(content));
 
   for (const name of names) {
     const entry = functions[name].entry;
@@ -163,6 +163,19 @@ export async function buildBundles(options: BuildOptions = {}): Promise<BuildRes
     result.built.push(bundle);
   }
   return result;
+}
+
+/**
+ * The content as the handlers read it: intents keep everything but their example phrases, which only the
+ * rule tier (rules.json) and the NLP model (model.json) learn from. Half the file, less to parse at start.
+ */
+export function withoutExamples(content: unknown): unknown {
+  const intents = (content as { intents?: unknown } | undefined)?.intents;
+  if (!Array.isArray(intents)) return content;
+  return {
+    ...(content as object),
+    intents: intents.map((intent: object) => ({ ...intent, examples: {} })),
+  };
 }
 
 /** Groups the bundle's bytes by npm package (or top-level source folder), largest first, top 8. */

@@ -9,6 +9,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { loadBundledContent, loadBundledRules } from "../../bot/handlers/runtime";
+import { loadContent } from "../../content/load";
 import { env, type FunctionName, functions } from "../../contracts/runtime";
 import { startDynalite } from "../../local/dynalite";
 import { type BuildResult, buildBundles, bundledContentName, describeBuild } from "../../scripts/build";
@@ -187,6 +189,17 @@ test("the minified webhook bundle answers an update: storage and Bot API calls w
       ),
     );
     expect(JSON.parse(stdout.slice(stdout.indexOf("RESULT ") + 7))).toEqual({ statusCode: 200 });
+    // The phrases live in rules.json (and the model), not in content.json: the rule tier still knows them.
+    const dir = path.dirname(bundle.outfile);
+    const bundledContent = loadBundledContent(dir);
+    expect(bundledContent.intents.every((intent) => Object.keys(intent.examples).length === 0)).toBe(true);
+    const source = loadContent();
+    const firstIntent = source.intents[0];
+    const phrase = firstIntent?.examples.en?.[0] ?? "";
+    expect(loadBundledRules(dir, bundledContent).classify(phrase, "en")).toEqual({
+      decision: "exact",
+      candidates: [{ intent: firstIntent?.id, confidence: 1 }],
+    });
     expect(calls).toContain("sendMessage");
     // A failed Bot API call is logged at error level by the handler; none may appear.
     expect(stdout).not.toMatch(/"level":"error"/);
