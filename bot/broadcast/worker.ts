@@ -218,19 +218,31 @@ async function editProgressMessage(deps: WorkerDeps, record: BroadcastRecord, fi
   const fresh = (await deps.store.get(record.id)) ?? record;
   const language = fresh.progressLanguage ?? deps.content.settings.defaultLanguage;
   const progress = progressOf(fresh, await deps.store.counters(record.id), deps.clock.now());
-  await deps.limiter.acquire();
-  try {
+  const edit = async () => {
     await deps.api.editMessageText(chatId, messageId, progressText(deps.content, language, progress), {
       reply_markup: final ? new InlineKeyboard() : stopKeyboard(deps, record.id, language),
     });
-  } catch (error) {
-    if (!String((error as Error).message).includes("message is not modified"))
-      deps.logger.warn("could not edit the broadcast progress message", {
-        broadcastId: record.id,
-        error: (error as Error).message,
-      });
-  }
+    return { message_id: messageId };
+  };
+  // A running edit is one of many: one attempt. The final one is the admin's only news of the end, and
+  // edits share the chat's rate limit with the progress posts, so it waits out a 429 or a 5xx (bounded).
+  const outcome = await sendWithRetries(edit, {
+    limiter: deps.limiter,
+    timer: deps.timer,
+    retry: final ? deps.retry : { ...deps.retry, maxAttempts: 1, maxRateLimited: 0 },
+    deadline: deps.timer.now() + editPatienceMs,
+    ...(deps.random ? { random: deps.random } : {}),
+  });
+  if (outcome.kind !== "delivered" && !outcome.detail.includes("message is not modified"))
+    deps.logger.warn("could not edit the broadcast progress message", {
+      broadcastId: record.id,
+      final,
+      error: outcome.detail,
+    });
 }
+
+/** How long a progress edit may wait for its turn (and a final one, out Telegram's 429s and 5xx answers). */
+const editPatienceMs = 30_000;
 
 // ------------------------------------------------------------------------------------------------ plan
 

@@ -113,6 +113,28 @@ describe("a broadcast under Telegram faults", () => {
     expect(finalText).toContain("is done");
   });
 
+  it("still shows the admin the final numbers when Telegram answers the progress edits with 429", async () => {
+    const ids = idRange(2600, 4);
+    await rig.addUsers(ids, { topics: ["edit-429"] });
+    const admin = 2699;
+    await rig.addUsers([admin], { topics: ["admins"] });
+    // More 429s than the running edits of so small a broadcast can use up (3 here): the final edit meets some.
+    rig.emulator.injectFaults([
+      { method: "editMessageText", chatId: admin, response: 429, retryAfter: 1, times: 6 },
+    ]);
+
+    const id = await broadcastTo("edit-429", { progressChatId: admin });
+    await rig.queue.idle();
+
+    expect(await rig.progress(id)).toMatchObject({ status: "done", sent: ids.length });
+    await rig.emulator.waitFor(() => (rig.emulator.lastBotMessage(admin)?.text ?? "").includes("is done"), {
+      timeoutMs: 10_000,
+      description: "the final progress edit, after its 429s",
+    });
+    expect(rig.emulator.lastBotMessage(admin)?.text).toContain(`Sent: ${ids.length}`);
+    expect(rig.emulator.pendingFaults()).toEqual([]);
+  });
+
   it("re-delivers a batch whose worker crashed after k recorded sends, and sends nobody twice", async () => {
     const ids = idsInShard(3, 12, 3000); // one shard, one batch
     await rig.addUsers(ids, { topics: ["crash-after-record"] });
