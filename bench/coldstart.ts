@@ -260,11 +260,18 @@ async function main(): Promise<void> {
     [envNames.logLevel]: process.env.COLDSTART_DEBUG ? "debug" : "error",
     ...(process.env.COLDSTART_DEBUG ? { COLDSTART_DEBUG: "1" } : {}),
   };
-  const variants: Variant[] = [
-    { name: "bundled (esbuild, minified)", bundle: bundled, nodePath: runtimeModules },
-    { name: "bundled, AWS SDK from the Lambda runtime", bundle: runtimeSdk, nodePath: runtimeModules },
-    { name: "baseline: node_modules", bundle: baseline, nodePath: path.join(root, "node_modules") },
-  ];
+  const ours: Variant = { name: "bundled (esbuild, minified)", bundle: bundled, nodePath: runtimeModules };
+  const withRuntimeSdk: Variant = {
+    name: "bundled, AWS SDK from the Lambda runtime",
+    bundle: runtimeSdk,
+    nodePath: runtimeModules,
+  };
+  const unbundled: Variant = {
+    name: "baseline: node_modules",
+    bundle: baseline,
+    nodePath: path.join(root, "node_modules"),
+  };
+  const variants = [ours, withRuntimeSdk, unbundled];
 
   const results = new Map<string, ColdStart[]>(variants.map((variant) => [variant.name, []]));
   const referenceWalls = new Map<string, number[]>(Object.keys(references).map((name) => [name, []]));
@@ -307,9 +314,9 @@ async function main(): Promise<void> {
   const referenceRows = Object.keys(references).map(
     (name) => `| ${name} (reference) | | | | ${median(referenceWalls.get(name) ?? []).toFixed(0)} |`,
   );
-  const bundledWall = p50(variants[0]?.name ?? "", "wallMs");
-  const baselineWall = p50(variants[2]?.name ?? "", "wallMs");
-  const runtimeSdkWall = p50(variants[1]?.name ?? "", "wallMs");
+  const bundledWall = p50(ours.name, "wallMs");
+  const baselineWall = p50(unbundled.name, "wallMs");
+  const runtimeSdkWall = p50(withRuntimeSdk.name, "wallMs");
   const nodeAlone = median(referenceWalls.get("Node start-up alone") ?? []);
   const sdkAlone = median(referenceWalls.get(Object.keys(references)[1] ?? "") ?? []);
   const report = [

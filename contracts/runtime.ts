@@ -48,6 +48,19 @@ export const routes = [
   { routeKey: "POST /admin/broadcasts/{id}/cancel", function: "adminApi" },
 ] as const satisfies readonly { routeKey: string; function: FunctionName }[];
 
+/**
+ * Files `npm run build` writes next to each bundle and the handlers read at cold start: one definition, so the
+ * writer and the readers cannot drift apart.
+ */
+export const bundleFiles = {
+  /** The validated content pack, without example phrases (scripts/build.ts `withoutExamples`). */
+  content: "content.json",
+  /** The webhook's rule tier, compiled (nlp/rules.ts `compileRules`). */
+  rules: "rules.json",
+  /** The webhook's NLP model (`npm run nlp:train`). */
+  model: "model.json",
+} as const;
+
 /** Timeouts that must nest: grammY webhook < webhook Lambda < API Gateway integration (30 s max). */
 export const timeouts = {
   grammyWebhookMs: 8_000,

@@ -14,17 +14,17 @@ import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } 
 import * as path from "node:path";
 import { build, type Metafile } from "esbuild";
 import { loadContent } from "../content/load";
-import { type FunctionName, functions } from "../contracts/runtime";
+import { bundleFiles, type FunctionName, functions } from "../contracts/runtime";
 import { compileRules } from "../nlp/rules";
 
 /** Where `npm run nlp:train` writes the model; the webhook bundle gets a copy as `model.json`. */
 export const modelSource = "dist/model/nlp-model.json";
 
 /** File name of the model inside the webhook bundle folder (the handler reads it next to index.js). */
-export const bundledModelName = "model.json";
+export const bundledModelName = bundleFiles.model;
 
 /** File name of the content pack inside each bundle folder (bot/handlers/runtime.ts `loadBundledContent`). */
-export const bundledContentName = "content.json";
+export const bundledContentName = bundleFiles.content;
 
 /**
  * Packages replaced by a smaller module in the bundles; each shim says why it is safe.
@@ -37,7 +37,7 @@ export const bundleAliases: Record<string, string> = {
 };
 
 /** File name of the rule tier compiled from the content (nlp/rules.ts `compileRules`), next to the webhook. */
-export const bundledRulesName = "rules.json";
+export const bundledRulesName = bundleFiles.rules;
 
 /** Options of {@link buildBundles}. */
 export interface BuildOptions {

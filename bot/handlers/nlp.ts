@@ -4,13 +4,14 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { bundleFiles } from "../../contracts/runtime";
 import { NlpClassifier } from "../../nlp/classifier";
 import type { IntentClassifier } from "../../nlp/types";
 import type { Logger } from "../ports";
 
 /** Candidate model locations, bundled first. */
 export function modelPaths(directory: string): string[] {
-  return [join(directory, "model.json"), join(process.cwd(), "dist", "model", "nlp-model.json")];
+  return [join(directory, bundleFiles.model), join(process.cwd(), "dist", "model", "nlp-model.json")];
 }
 
 /**

@@ -60,7 +60,7 @@ export async function buildWebhookHandler(
       content,
       storage: storageFrom(table),
       classifiers: {
-        rules: overrides.content ? new RuleClassifier(content.intents) : loadBundledRules(directory, content),
+        rules: overrides.content ? new RuleClassifier(content.intents) : loadBundledRules(directory),
         nlp: overrides.nlp ?? loadNlpClassifier(directory, logger, { lazy: config.defaultMode !== "nlp" }),
       },
       broadcasts: new DynamoBroadcastQueue(
