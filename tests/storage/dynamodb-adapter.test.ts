@@ -2,11 +2,8 @@
  * What the contract suite cannot see: the DynamoDB adapter's request budget, its item layout (as documented in
  * docs/data-model.md), its error translation and the table helper. Runs on dynalite.
  */
-import { CreateTableCommand, DeleteTableCommand } from "@aws-sdk/client-dynamodb";
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { StorageError } from "../../bot/ports";
 import { createDynamoStorage } from "../../bot/storage/dynamodb";
-import { createDocumentClient } from "../../bot/storage/dynamodb-client";
 import { ensureTable, TableLayoutMismatchError } from "../../bot/storage/dynamodb-table";
 import { InvalidStorageArgumentError } from "../../bot/storage/errors";
 import { countRequests } from "../../bot/storage/request-counter";
@@ -30,9 +27,11 @@ function storage() {
 }
 
 async function rawItem(pk: string, sk: string) {
-  const { Item } = await dynamo.documentClient.send(
-    new GetCommand({ TableName: dynamo.tableName, Key: { pk, sk }, ConsistentRead: true }),
-  );
+  const { Item } = await dynamo.documentClient.get({
+    TableName: dynamo.tableName,
+    Key: { pk, sk },
+    ConsistentRead: true,
+  });
   return Item;
 }
 
@@ -41,7 +40,7 @@ describe("request budget", () => {
     // Prepare
     const { chats } = storage();
     await chats.save(42, { recentUpdateIds: [1] }, 0);
-    const counter = countRequests(dynamo.client);
+    const counter = countRequests(dynamo.documentClient);
 
     // Act: what the webhook does for one text message
     const loaded = await chats.load(42);
@@ -75,7 +74,7 @@ describe("request budget", () => {
   it("claims with a single conditional PutItem and stops counting once disposed", async () => {
     // Prepare
     const { processedUpdates } = storage();
-    const counter = countRequests(dynamo.client);
+    const counter = countRequests(dynamo.documentClient);
 
     // Act
     await processedUpdates.claim("callback:1", 60);
@@ -173,7 +172,7 @@ describe("errors", () => {
     // Prepare
     const client = localClient(dynamo.endpoint, 1);
     const { chats } = createDynamoStorage({
-      client: createDocumentClient(client),
+      client,
       tableName: dynamo.tableName,
     });
     await dynamo.stop();
@@ -214,10 +213,10 @@ describe("ensureTable", () => {
   it("leaves an existing table alone", async () => {
     // Prepare
     await storage().chats.save(1, { recentUpdateIds: [] }, 0);
-    const counter = countRequests(dynamo.client);
+    const counter = countRequests(dynamo.documentClient);
 
     // Act
-    await ensureTable(dynamo.client, dynamo.tableName);
+    await ensureTable(dynamo.documentClient, dynamo.tableName);
 
     // Assess
     expect(counter.byCommand).toEqual({ DescribeTable: 2 });
@@ -227,22 +226,20 @@ describe("ensureTable", () => {
 
   it("refuses a table made by an older layout without the indexes", async () => {
     // Prepare
-    const { client } = dynamo;
-    await client.send(new DeleteTableCommand({ TableName: dynamo.tableName }));
-    await client.send(
-      new CreateTableCommand({
-        TableName: dynamo.tableName,
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [
-          { AttributeName: "pk", AttributeType: "S" },
-          { AttributeName: "sk", AttributeType: "S" },
-        ],
-        KeySchema: [
-          { AttributeName: "pk", KeyType: "HASH" },
-          { AttributeName: "sk", KeyType: "RANGE" },
-        ],
-      }),
-    );
+    const client = dynamo.documentClient;
+    await client.call("DeleteTable", { TableName: dynamo.tableName });
+    await client.call("CreateTable", {
+      TableName: dynamo.tableName,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [
+        { AttributeName: "pk", AttributeType: "S" },
+        { AttributeName: "sk", AttributeType: "S" },
+      ],
+      KeySchema: [
+        { AttributeName: "pk", KeyType: "HASH" },
+        { AttributeName: "sk", KeyType: "RANGE" },
+      ],
+    });
 
     // Act
     const ensure = ensureTable(client, dynamo.tableName);
