@@ -50,11 +50,10 @@ export interface BuildOptions {
   /** Minify (default true; the benchmark compares against an unminified build). */
   minify?: boolean;
   /**
-   * `bundle` (default) inlines every dependency, the AWS SDK included; `runtime-sdk` leaves `@aws-sdk/*` to
-   * the Lambda runtime's copy (what most templates do); `node_modules` keeps all packages external, like a
-   * zip of node_modules. The last two are the cold-start benchmark's comparisons.
+   * `bundle` (default) inlines every dependency; `node_modules` keeps all packages external, like a zip of
+   * node_modules: the cold-start benchmark's baseline.
    */
-  dependencies?: "bundle" | "runtime-sdk" | "node_modules";
+  dependencies?: "bundle" | "node_modules";
   /**
    * Write content.json (default true). The content pack is validated first, so invalid content fails the
    * build (and so the deployment) with the content checker's message.
@@ -130,7 +129,6 @@ export async function buildBundles(options: BuildOptions = {}): Promise<BuildRes
       mainFields: ["module", "main"],
       alias: bundleAliases,
       ...(options.dependencies === "node_modules" ? { packages: "external" as const } : {}),
-      ...(options.dependencies === "runtime-sdk" ? { external: ["@aws-sdk/*"] } : {}),
       logLevel: "warning",
       absWorkingDir: root,
       metafile: true,

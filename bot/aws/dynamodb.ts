@@ -35,7 +35,37 @@ function toWire(item: Item | undefined): Wire | undefined {
 }
 
 function fromWire(item: unknown): Item | undefined {
-  return item === undefined ? undefined : unmarshall(item as Parameters<typeof unmarshall>[0]);
+  if (item === undefined) return undefined;
+  const decoded = Object.fromEntries(
+    Object.entries(item as Record<string, unknown>).map(([name, value]) => [name, decodeBinary(value)]),
+  );
+  return unmarshall(decoded as Parameters<typeof unmarshall>[0]);
+}
+
+/**
+ * Binary values arrive base64-encoded in DynamoDB JSON (`{"B": "AQL/"}`), where `unmarshall` expects bytes;
+ * the SDK's protocol layer decodes them before its document client sees them, so this does the same.
+ * (Sending needs no counterpart: {@link AwsJsonClient} writes every byte array as base64.)
+ */
+function decodeBinary(attribute: unknown): unknown {
+  if (attribute === null || typeof attribute !== "object") return attribute;
+  const value = attribute as { B?: unknown; BS?: unknown; L?: unknown[]; M?: Record<string, unknown> };
+  if (typeof value.B === "string") return { B: Buffer.from(value.B, "base64") };
+  if (Array.isArray(value.BS)) return { BS: value.BS.map((entry) => Buffer.from(String(entry), "base64")) };
+  if (Array.isArray(value.L)) return { L: value.L.map(decodeBinary) };
+  if (value.M !== undefined) {
+    const entries = Object.entries(value.M).map(([name, nested]) => [name, decodeBinary(nested)]);
+    return { M: Object.fromEntries(entries) };
+  }
+  return attribute;
+}
+
+/** Sets `key` only when there is a value: the SDK's outputs have no keys holding `undefined`. */
+function withOptional<T extends object>(output: T, key: string, value: unknown): T {
+  const copy = { ...output } as Record<string, unknown>;
+  delete copy[key];
+  if (value !== undefined) copy[key] = value;
+  return copy as T;
 }
 
 /** Replaces the listed native-valued fields of `input` with their DynamoDB JSON. */
@@ -48,7 +78,7 @@ function marshalled(input: object, fields: string[]): Wire {
   return wire;
 }
 
-/** The document client the storage adapters take; build it with `createDocumentClient`. */
+/** The document client the storage adapters take (the handlers build it in bot/handlers/runtime.ts). */
 export class DynamoDocumentClient {
   /** The wire-level client (observers, `destroy`). */
   readonly client: AwsJsonClient;
@@ -60,7 +90,7 @@ export class DynamoDocumentClient {
   /** GetItem. */
   async get(input: GetCommandInput): Promise<Output<GetCommandOutput>> {
     const output = await this.client.call<Wire>("GetItem", marshalled(input, ["Key"]));
-    return { ...output, Item: fromWire(output.Item) } as Output<GetCommandOutput>;
+    return withOptional(output, "Item", fromWire(output.Item)) as Output<GetCommandOutput>;
   }
 
   /** PutItem. */
@@ -69,7 +99,7 @@ export class DynamoDocumentClient {
       "PutItem",
       marshalled(input, ["Item", "ExpressionAttributeValues"]),
     );
-    return { ...output, Attributes: fromWire(output.Attributes) } as Output<PutCommandOutput>;
+    return withOptional(output, "Attributes", fromWire(output.Attributes)) as Output<PutCommandOutput>;
   }
 
   /** UpdateItem. */
@@ -78,7 +108,7 @@ export class DynamoDocumentClient {
       "UpdateItem",
       marshalled(input, ["Key", "ExpressionAttributeValues"]),
     );
-    return { ...output, Attributes: fromWire(output.Attributes) } as Output<UpdateCommandOutput>;
+    return withOptional(output, "Attributes", fromWire(output.Attributes)) as Output<UpdateCommandOutput>;
   }
 
   /** DeleteItem. */
@@ -87,7 +117,7 @@ export class DynamoDocumentClient {
       "DeleteItem",
       marshalled(input, ["Key", "ExpressionAttributeValues"]),
     );
-    return { ...output, Attributes: fromWire(output.Attributes) } as Output<DeleteCommandOutput>;
+    return withOptional(output, "Attributes", fromWire(output.Attributes)) as Output<DeleteCommandOutput>;
   }
 
   /** Query (one page; follow `LastEvaluatedKey`). */
@@ -97,11 +127,16 @@ export class DynamoDocumentClient {
       marshalled(input, ["ExpressionAttributeValues", "ExclusiveStartKey"]),
     );
     const items = output.Items as unknown[] | undefined;
-    return {
-      ...output,
-      Items: items?.map((item) => fromWire(item) as Item),
-      LastEvaluatedKey: fromWire(output.LastEvaluatedKey),
-    } as Output<QueryCommandOutput>;
+    const withItems = withOptional(
+      output,
+      "Items",
+      items?.map((item) => fromWire(item) as Item),
+    );
+    return withOptional(
+      withItems,
+      "LastEvaluatedKey",
+      fromWire(output.LastEvaluatedKey),
+    ) as Output<QueryCommandOutput>;
   }
 
   /** Any other operation in DynamoDB JSON (CreateTable, DescribeTable, DeleteTable, ListTables...). */

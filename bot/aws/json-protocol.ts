@@ -72,8 +72,9 @@ export interface AwsClientObserver {
 }
 
 /**
- * An error the service answered (or a failed connection, retried and given up on). `name` is the service's
- * short error code (`ConditionalCheckFailedException`, `ResourceNotFoundException`, `ParameterNotFound`...), as
+ * An error the service answered (after retries, for 5xx and throttling). A connection that kept failing
+ * surfaces as Node's own error (`ECONNRESET`, `ECONNREFUSED`), an attempt without an answer as
+ * {@link AwsRequestTimeoutError}. `name` is the service's short error code (`ConditionalCheckFailedException`, `ResourceNotFoundException`, `ParameterNotFound`...), as
  * the SDK names its exceptions, so code that checks `error.name` works with either.
  */
 export class AwsServiceError extends Error {
@@ -174,7 +175,7 @@ export class AwsJsonClient {
     const event = { service: this.service.name, operation };
     const started = performance.now();
     for (const observer of this.observers) observer.onOperation?.(event);
-    const body = JSON.stringify(input);
+    const body = JSON.stringify(input, binaryAsBase64);
     let token = await this.retryStrategy.acquireInitialRetryToken(this.service.name);
     for (let attempt = 1; ; attempt++) {
       for (const observer of this.observers) observer.onAttempt?.({ ...event, attempt });
@@ -281,9 +282,21 @@ function parseJson(text: string): Record<string, unknown> {
   }
 }
 
+/**
+ * The JSON protocols carry binary values (DynamoDB `B`/`BS`) as base64 strings. The replacer looks at the
+ * original value (`this[key]`): a Buffer's own `toJSON` has already run by the time `value` arrives.
+ */
+function binaryAsBase64(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const original = this[key];
+  return ArrayBuffer.isView(original)
+    ? Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString("base64")
+    : value;
+}
+
 /** How the standard retry strategy sees an error; `undefined` means do not retry. */
 function retryErrorType(error: unknown): "THROTTLING" | "TRANSIENT" | "SERVER_ERROR" | undefined {
-  if (!(error instanceof Error)) return undefined;
+  // Not `instanceof Error`: errors from another realm (Node's own, seen from a vm context) must retry too.
+  if (typeof error !== "object" || error === null) return undefined;
   const classified = error as Parameters<typeof isTransientError>[0];
   if (isThrottlingError(classified)) return "THROTTLING";
   if (isTransientError(classified)) return "TRANSIENT";

@@ -43,7 +43,8 @@ export class JobQueueError extends Error {
 export const maxDelaySeconds = 900;
 
 function clampDelay(delaySeconds: number | undefined): number {
-  return Math.min(maxDelaySeconds, Math.max(0, Math.ceil(delaySeconds ?? 0)));
+  if (delaySeconds === undefined || !Number.isFinite(delaySeconds)) return 0;
+  return Math.min(maxDelaySeconds, Math.max(0, Math.ceil(delaySeconds)));
 }
 
 /** What SendMessageBatch answers: the entries SQS did not take. */

@@ -2,7 +2,7 @@
  * DynamoDB implementation of the storage ports on the single table of contracts/table.ts
  * (item design and access patterns: docs/data-model.md). Every write is one conditional single-item request;
  * there are no transactions, so it runs on dynalite too. Like Powertools' idempotency layer, it takes a ready
- * {@link DynamoDocumentClient} (build it with `createDocumentClient`), turns `ConditionalCheckFailedException`
+ * {@link DynamoDocumentClient} (bot/aws/dynamodb.ts), turns `ConditionalCheckFailedException`
  * into the domain answer (conflict error, `false`, "already saved") and wraps every other failure in
  * {@link StorageError} with the vendor error as `cause`.
  */
@@ -46,7 +46,7 @@ import {
 
 /** What every DynamoDB store needs: the injected client, the table, and the clock for time stamps and expiry. */
 export interface DynamoStorageOptions {
-  /** Built with `createDocumentClient` (needs `removeUndefinedValues: true`). */
+  /** The document client (it drops `undefined` fields, as the in-memory twin does). */
   client: DynamoDocumentClient;
   tableName: string;
   /** Defaults to the system clock; tests inject a fake one to expire claims. */
@@ -431,8 +431,8 @@ export class DynamoProcessedUpdateStore implements ProcessedUpdateStore {
 }
 
 /**
- * Builds the DynamoDB {@link Storage} on one table. The client must come from `createDocumentClient` (or use
- * `documentClientTranslateConfig`) so `undefined` fields are dropped, as the in-memory twin does.
+ * Builds the DynamoDB {@link Storage} on one table. Its client drops `undefined` fields on write, as the
+ * in-memory twin does.
  */
 export function createDynamoStorage(options: DynamoStorageOptions): Storage {
   if (!options.tableName) {

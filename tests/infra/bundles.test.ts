@@ -1,7 +1,7 @@
 /**
  * The build output the Pulumi program uploads: each handler named in contracts/runtime.ts whose entry file
  * exists is bundled to <name>/index.js, exports the handler the infra points at, and loads in a fresh Node
- * process with an empty module path: everything, the AWS SDK included, is inside the bundle.
+ * process with an empty module path: everything, the AWS client code included, is inside the bundle.
  */
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";

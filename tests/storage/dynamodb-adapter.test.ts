@@ -227,9 +227,9 @@ describe("ensureTable", () => {
   it("refuses a table made by an older layout without the indexes", async () => {
     // Prepare
     const client = dynamo.documentClient;
-    await client.call("DeleteTable", { TableName: dynamo.tableName });
+    const legacyTable = `${dynamo.tableName}-legacy`;
     await client.call("CreateTable", {
-      TableName: dynamo.tableName,
+      TableName: legacyTable,
       BillingMode: "PAY_PER_REQUEST",
       AttributeDefinitions: [
         { AttributeName: "pk", AttributeType: "S" },
@@ -242,7 +242,7 @@ describe("ensureTable", () => {
     });
 
     // Act
-    const ensure = ensureTable(client, dynamo.tableName);
+    const ensure = ensureTable(client, legacyTable);
 
     // Assess
     await expect(ensure).rejects.toBeInstanceOf(TableLayoutMismatchError);
