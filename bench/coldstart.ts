@@ -16,14 +16,7 @@
  *   (--record writes the results into docs/benchmarks.md; --profile writes a V8 CPU profile per child)
  */
 import { spawn } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadavg, tmpdir } from "node:os";
@@ -57,6 +50,10 @@ interface Variant {
   name: string;
   bundle: BuiltBundle;
   nodePath: string;
+  /** What the new user sends (default `/start`, answered by the rule tier). */
+  text?: string;
+  /** Lambda environment overrides (e.g. the NLP tier as the default). */
+  environment?: NodeJS.ProcessEnv;
 }
 
 function median(values: number[]): number {
@@ -111,7 +108,7 @@ mod.handler(event, { functionName: "lambdagram-webhook", awsRequestId: "bench" }
 }, (error) => { console.error(error); process.exit(1); });
 `;
 
-function webhookEvent(updateId: number, userId: number, secret: string): object {
+function webhookEvent(updateId: number, userId: number, secret: string, text = "/start"): object {
   const update = {
     update_id: updateId,
     message: {
@@ -119,8 +116,10 @@ function webhookEvent(updateId: number, userId: number, secret: string): object 
       date: Math.floor(Date.now() / 1000),
       chat: { id: userId, type: "private", first_name: "Bench" },
       from: { id: userId, is_bot: false, first_name: "Bench", language_code: "en" },
-      text: "/start",
-      entities: [{ type: "bot_command", offset: 0, length: 6 }],
+      text,
+      ...(text.startsWith("/")
+        ? { entities: [{ type: "bot_command", offset: 0, length: text.length }] }
+        : {}),
     },
   };
   return {
@@ -266,7 +265,15 @@ async function main(): Promise<void> {
   };
   const ours: Variant = { name: "bundled (esbuild, minified)", bundle: bundled, nodePath: emptyModules };
   const unbundled: Variant = { name: "baseline: node_modules", bundle: baseline, nodePath: rootModules };
-  const variants = [ours, unbundled];
+  // The same bundle with the NLP tier as the default and a free-text first message: the classifier's model
+  // (model.json, read on first use) is parsed inside this cold start.
+  const nlpFirst: Variant = {
+    ...ours,
+    name: "bundled, NLP tier: free text classified",
+    text: "hey, what sort of things can you help me with?",
+    environment: { [envNames.defaultMode]: "nlp" },
+  };
+  const variants = bundled.modelBytes === undefined ? [ours, unbundled] : [ours, unbundled, nlpFirst];
 
   const results = new Map<string, ColdStart[]>(variants.map((variant) => [variant.name, []]));
   const referenceWalls = new Map<string, number[]>(Object.keys(references).map((name) => [name, []]));
@@ -274,7 +281,11 @@ async function main(): Promise<void> {
   try {
     // Warm the OS file cache once per variant, then interleave so machine noise hits both alike.
     for (const variant of variants)
-      await coldStart(variant, environment, webhookEvent(updateId++, 900_000 + updateId, secret));
+      await coldStart(
+        variant,
+        { ...environment, ...variant.environment },
+        webhookEvent(updateId++, 900_000 + updateId, secret, variant.text),
+      );
     for (let run = 0; run < runs; run++) {
       for (const [name, code] of Object.entries(references)) {
         referenceWalls.get(name)?.push(await referenceStart(code, rootModules));
@@ -283,8 +294,8 @@ async function main(): Promise<void> {
         const sentBefore = telegram.sent();
         const result = await coldStart(
           variant,
-          environment,
-          webhookEvent(updateId++, 1_000_000 + updateId, secret),
+          { ...environment, ...variant.environment },
+          webhookEvent(updateId++, 1_000_000 + updateId, secret, variant.text),
         );
         // grammY answers 200 even when a reply fails; only a sendMessage at the Bot API proves the answer.
         if (result.statusCode !== 200 || telegram.sent() === sentBefore) {
