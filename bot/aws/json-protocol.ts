@@ -34,13 +34,44 @@ export interface AwsJsonService {
   targetPrefix: string;
   /** `application/x-amz-json-<version>`. */
   jsonVersion: "1.0" | "1.1";
+  /** Attempts per operation, retries included, unless the client options say otherwise. */
+  maxAttempts: number;
+  /** Base of the jittered exponential back-off between retries (throttling uses the strategy's 1 s). */
+  baseDelayMs: number;
+  /** How long one attempt may wait for an answer, unless the client options say otherwise. */
+  requestTimeoutMs: number;
 }
 
-/** The services Lambdagram calls. */
+/**
+ * The services Lambdagram calls, with the SDK's retry defaults for each (DynamoDB: 4 attempts from 25 ms,
+ * the others 3 from 50 ms) and attempt timeouts short enough that every retry of a webhook's call fits in
+ * grammY's 8 s (DynamoDB answers single-item requests in milliseconds; 4 x 1.5 s plus back-off < 8 s).
+ */
 export const awsServices = {
-  dynamodb: { name: "dynamodb", targetPrefix: "DynamoDB_20120810", jsonVersion: "1.0" },
-  ssm: { name: "ssm", targetPrefix: "AmazonSSM", jsonVersion: "1.1" },
-  sqs: { name: "sqs", targetPrefix: "AmazonSQS", jsonVersion: "1.0" },
+  dynamodb: {
+    name: "dynamodb",
+    targetPrefix: "DynamoDB_20120810",
+    jsonVersion: "1.0",
+    maxAttempts: 4,
+    baseDelayMs: 25,
+    requestTimeoutMs: 1500,
+  },
+  ssm: {
+    name: "ssm",
+    targetPrefix: "AmazonSSM",
+    jsonVersion: "1.1",
+    maxAttempts: 3,
+    baseDelayMs: 50,
+    requestTimeoutMs: 2500,
+  },
+  sqs: {
+    name: "sqs",
+    targetPrefix: "AmazonSQS",
+    jsonVersion: "1.0",
+    maxAttempts: 3,
+    baseDelayMs: 50,
+    requestTimeoutMs: 2500,
+  },
 } as const satisfies Record<string, AwsJsonService>;
 
 /** Where and as whom to call a service. */
@@ -49,9 +80,9 @@ export interface AwsClientOptions {
   credentials: AwsCredentials;
   /** Overrides `https://<service>.<region>.amazonaws.com` (dynalite, DynamoDB Local, a test endpoint). */
   endpoint?: string;
-  /** HTTP attempts per operation, retries included (default 3, the SDK's standard mode). */
+  /** HTTP attempts per operation, retries included (default: the service's, see {@link awsServices}). */
   maxAttempts?: number;
-  /** Gives up on one attempt after this long without an answer (default 10 s; the attempt is retried). */
+  /** Gives up on one attempt after this long without an answer (default: the service's); it is retried. */
   requestTimeoutMs?: number;
 }
 
@@ -82,7 +113,10 @@ export class AwsServiceError extends Error {
   readonly $metadata: { httpStatusCode?: number; requestId?: string; attempts: number };
   /** `client` for 4xx (fix the request), `server` for 5xx (the service failed; already retried). */
   readonly $fault: "client" | "server";
-  /** The error document as the service sent it (e.g. `Item` for a refused condition that asked for it). */
+  /**
+   * The error document as the service sent it, e.g. `Item` for a refused condition that asked for it (in
+   * DynamoDB JSON, not unmarshalled).
+   */
   readonly details: Record<string, unknown>;
 
   constructor(
@@ -115,10 +149,13 @@ export function defaultEndpoint(service: AwsJsonService, region: string): string
   return `https://${service.name}.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
 }
 
-/** The service's error code from `x-amzn-errortype` or `__type` (`prefix#Code` or `Code:http://...`). */
+/**
+ * The service's error code from `x-amzn-errortype` or `__type` (`prefix#Code`, `Code:http://...`, or
+ * `Code,Other`), sanitised like the SDK's protocol layer does.
+ */
 function errorCode(header: string | undefined, body: Record<string, unknown>): string {
   const raw = header || String(body.__type ?? body.code ?? "UnknownError");
-  return raw.split(":")[0]?.split("#").pop() || "UnknownError";
+  return raw.split(",")[0]?.split(":")[0]?.split("#").pop()?.trim() || "UnknownError";
 }
 
 interface RawResponse {
@@ -150,8 +187,11 @@ export class AwsJsonClient {
       credentials: options.credentials,
       sha256: Sha256,
     });
-    this.retryStrategy = new StandardRetryStrategy(options.maxAttempts ?? 3);
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.retryStrategy = new StandardRetryStrategy({
+      maxAttempts: options.maxAttempts ?? service.maxAttempts,
+      baseDelay: service.baseDelayMs,
+    });
+    this.requestTimeoutMs = options.requestTimeoutMs ?? service.requestTimeoutMs;
     // Keep-alive: a new TLS handshake per request would cost more than the request.
     this.agent =
       this.endpoint.protocol === "http:"
@@ -221,8 +261,9 @@ export class AwsJsonClient {
     });
     const signed = await this.signer.sign(request);
     const response = await this.send(operation, signed as HttpRequest, body);
-    const parsed = parseJson(response.body);
-    if (response.statusCode >= 200 && response.statusCode < 300) return parsed as Output;
+    if (response.statusCode >= 200 && response.statusCode < 300)
+      return parseOutput(this.service.name, operation, response) as Output;
+    const parsed = parseErrorDocument(response.body);
     const requestId = headerValue(response.headers["x-amzn-requestid"]);
     throw new AwsServiceError(
       errorCode(headerValue(response.headers["x-amzn-errortype"]), parsed),
@@ -271,7 +312,29 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function parseJson(text: string): Record<string, unknown> {
+/** Thrown when a service answers 2xx with a body that is not its JSON (a proxy in the way, say): never "no item". */
+export class AwsResponseParseError extends Error {
+  constructor(service: string, operation: string, statusCode: number, body: string) {
+    super(
+      `${service} ${operation} answered HTTP ${statusCode} with a body that is not JSON (${JSON.stringify(body.slice(0, 200))}); ` +
+        "check that the endpoint really is the AWS service (AWS_ENDPOINT_URL_*, DYNAMODB_ENDPOINT).",
+    );
+    this.name = "AwsResponseParseError";
+  }
+}
+
+function parseOutput(service: string, operation: string, response: RawResponse): Record<string, unknown> {
+  if (!response.body) return {};
+  try {
+    const value: unknown = JSON.parse(response.body);
+    if (value !== null && typeof value === "object") return value as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new AwsResponseParseError(service, operation, response.statusCode, response.body);
+}
+
+function parseErrorDocument(text: string): Record<string, unknown> {
   if (!text) return {};
   try {
     const value: unknown = JSON.parse(text);

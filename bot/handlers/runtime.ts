@@ -164,11 +164,14 @@ export function awsClientOptionsFrom(environment: Environment, service: AwsJsonS
   const accessKeyId = environment.AWS_ACCESS_KEY_ID;
   const secretAccessKey = environment.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) throw new MissingAwsCredentialsError();
+  // Lambda always sets AWS_REGION; elsewhere a silent default would only surface as signature errors.
+  const region = environment.AWS_REGION || environment.AWS_DEFAULT_REGION;
+  if (!region) throw new MissingConfigurationError(["AWS_REGION"]);
   const sessionToken = environment.AWS_SESSION_TOKEN;
   const endpoint =
     environment[`AWS_ENDPOINT_URL_${service.name.toUpperCase()}`] ?? environment.AWS_ENDPOINT_URL;
   return {
-    region: environment.AWS_REGION ?? environment.AWS_DEFAULT_REGION ?? "us-east-1",
+    region,
     credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
     ...(endpoint ? { endpoint } : {}),
   };

@@ -10,6 +10,7 @@ import {
   AwsJsonClient,
   type AwsJsonService,
   AwsRequestTimeoutError,
+  AwsResponseParseError,
   AwsServiceError,
   awsServices,
 } from "../../bot/aws/json-protocol";
@@ -185,6 +186,32 @@ describe("errors the service answers", () => {
   });
 });
 
+describe("answers that are not the service's JSON", () => {
+  it("refuses a 200 whose body is not JSON instead of reading it as an empty answer", async () => {
+    dynamodb.respondWith(() => ({ status: 200, body: "<html>captive portal</html>" }));
+    const client = clientOf(awsServices.dynamodb, dynamodb);
+
+    const error = await failureOf(client.call("GetItem", key));
+
+    expect(error).toBeInstanceOf(AwsResponseParseError);
+    expect(error.message).toMatch(/dynamodb GetItem answered HTTP 200 with a body that is not JSON/);
+    expect(error.message).toMatch(/AWS_ENDPOINT_URL_/);
+  });
+
+  it("takes the error code before a comma in `x-amzn-errortype`, as the SDK does", async () => {
+    dynamodb.respondWith(() => ({
+      status: 400,
+      headers: { "x-amzn-errortype": "ValidationException,sender:http://internal.amazon.com/" },
+      body: { message: "bad key" },
+    }));
+    const client = clientOf(awsServices.dynamodb, dynamodb);
+
+    const error = await failureOf(client.call("GetItem", key));
+
+    expect(error.name).toBe("ValidationException");
+  });
+});
+
 describe("retries", () => {
   it("retries a 500 and returns the answer of the retry, signing each attempt", async () => {
     dynamodb.enqueue(
@@ -218,7 +245,7 @@ describe("retries", () => {
     },
   );
 
-  it("makes 3 attempts by default, then throws the last error with the attempts made", async () => {
+  it("makes DynamoDB's 4 attempts by default (as the SDK does), then throws the last error", async () => {
     dynamodb.respondWith(() => ({
       status: 503,
       body: { __type: "com.amazonaws.dynamodb.v20120810#ServiceUnavailable", message: "unavailable" },
@@ -230,8 +257,18 @@ describe("retries", () => {
     expect(error).toBeInstanceOf(AwsServiceError);
     expect(error.name).toBe("ServiceUnavailable");
     expect(error.$fault).toBe("server");
-    expect(error.$metadata).toMatchObject({ httpStatusCode: 503, attempts: 3 });
-    expect(dynamodb.requests).toHaveLength(3);
+    expect(error.$metadata).toMatchObject({ httpStatusCode: 503, attempts: 4 });
+    expect(dynamodb.requests).toHaveLength(4);
+  });
+
+  it("makes 3 attempts by default for SSM", async () => {
+    ssm.respondWith(() => ({ status: 500, body: { __type: "InternalServerError", message: "down" } }));
+    const client = clientOf(awsServices.ssm, ssm);
+
+    const error = await failureOf(client.call("GetParameters", { Names: ["/p"] }));
+
+    expect(error.$metadata.attempts).toBe(3);
+    expect(ssm.requests).toHaveLength(3);
   });
 
   it("stops at maxAttempts", async () => {

@@ -149,6 +149,17 @@ describe("reading the bot's secrets at cold start", () => {
     },
   );
 
+  it("names AWS_REGION when no region is configured for a parameter that must be read", async () => {
+    const { AWS_REGION: _omitted, ...withoutRegion } = aws;
+    await expect(
+      readSecrets({ ...withoutRegion, BOT_TOKEN: "t", WEBHOOK_SECRET_PARAMETER: "/p" }, sources),
+    ).rejects.toThrow(MissingConfigurationError);
+    await expect(
+      readSecrets({ ...withoutRegion, BOT_TOKEN: "t", WEBHOOK_SECRET_PARAMETER: "/p" }, sources),
+    ).rejects.toThrow(/AWS_REGION/);
+    expect(ssm.requests).toEqual([]);
+  });
+
   it("needs no AWS credentials when every value is plain", async () => {
     expect(await readSecrets({ BOT_TOKEN: "local:token", WEBHOOK_SECRET: "local-secret" }, sources)).toEqual([
       "local:token",
