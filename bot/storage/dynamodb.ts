@@ -7,6 +7,7 @@
  * {@link StorageError} with the vendor error as `cause`.
  */
 
+import { randomUUID } from "node:crypto";
 import { tableDefinition } from "../../contracts/table";
 import type { DynamoDocumentClient } from "../aws/dynamodb";
 import {
@@ -117,25 +118,52 @@ export class DynamoChatStateStore implements ChatStateStore {
     });
   }
 
-  /** @inheritdoc */
+  /**
+   * @inheritdoc
+   * Each save writes a random `writeId`. When the client retried a put whose first attempt landed but whose
+   * answer was lost (a timeout, a dropped connection), the retry fails its own condition; the stored
+   * `writeId` tells that apart from a real conflict, which matters because the conversation treats a
+   * conflict as "handle again" and would then find its own update id and send nothing. A concurrent handler
+   * of the same update (Telegram re-sent it) has another `writeId`, so it still loses and sends nothing.
+   */
   save(chatId: number, state: ChatState, expectedVersion: number): Promise<number> {
     return guarded("chats.save", async () => {
       const version = expectedVersion + 1;
       const isNew = expectedVersion === 0;
+      const writeId = randomUUID();
       try {
         await this.options.client.put({
           TableName: this.options.tableName,
-          Item: { ...keys.chatState(chatId), version, state, updatedAt: this.clock.now().toISOString() },
+          Item: {
+            ...keys.chatState(chatId),
+            version,
+            state,
+            writeId,
+            updatedAt: this.clock.now().toISOString(),
+          },
           ConditionExpression: isNew ? "attribute_not_exists(#pk)" : "#version = :expected",
           ExpressionAttributeNames: isNew ? { "#pk": pk } : { "#version": "version" },
           ...(isNew ? {} : { ExpressionAttributeValues: { ":expected": expectedVersion } }),
         });
       } catch (error) {
-        if (isConditionalCheckFailed(error)) throw new ChatStateConflictError(chatId, expectedVersion);
-        throw error;
+        if (!isConditionalCheckFailed(error)) throw error;
+        if (await this.isOwnWrite(chatId, version, writeId)) return version;
+        throw new ChatStateConflictError(chatId, expectedVersion);
       }
       return version;
     });
+  }
+
+  /** Whether the stored state is the one this save wrote (a consistent read; only after a refused put). */
+  private async isOwnWrite(chatId: number, version: number, writeId: string): Promise<boolean> {
+    const { Item } = await this.options.client.get({
+      TableName: this.options.tableName,
+      Key: keys.chatState(chatId),
+      ConsistentRead: true,
+      ProjectionExpression: "#version, #writeId",
+      ExpressionAttributeNames: { "#version": "version", "#writeId": "writeId" },
+    });
+    return Item?.version === version && Item?.writeId === writeId;
   }
 }
 

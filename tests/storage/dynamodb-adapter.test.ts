@@ -2,7 +2,9 @@
  * What the contract suite cannot see: the DynamoDB adapter's request budget, its item layout (as documented in
  * docs/data-model.md), its error translation and the table helper. Runs on dynalite.
  */
-import { StorageError } from "../../bot/ports";
+import { createServer, request as httpRequest, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ChatStateConflictError, StorageError } from "../../bot/ports";
 import { createDynamoStorage } from "../../bot/storage/dynamodb";
 import { ensureTable, TableLayoutMismatchError } from "../../bot/storage/dynamodb-table";
 import { InvalidStorageArgumentError } from "../../bot/storage/errors";
@@ -98,6 +100,7 @@ describe("item layout (docs/data-model.md)", () => {
       sk: "STATE",
       version: 1,
       state: { language: "en", recentUpdateIds: [5] },
+      writeId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       updatedAt: "2025-01-01T08:00:00.000Z",
     });
   });
@@ -206,6 +209,89 @@ describe("errors", () => {
 
     // Assess
     expect(build).toThrow(InvalidStorageArgumentError);
+  });
+});
+
+/**
+ * A proxy in front of dynalite that forwards every request but, while armed, drops the connection instead of
+ * relaying the answer to a PutItem: the write lands and the client never hears of it (a timeout or a reset
+ * on AWS), so the client's retry of the same put is the one that answers.
+ */
+async function startAnswerLosingProxy(upstream: string) {
+  let losePutAnswers = 0;
+  const target = new URL(upstream);
+  const server: Server = createServer((incoming, outgoing) => {
+    const forwarded = httpRequest(
+      {
+        hostname: target.hostname,
+        port: target.port,
+        path: incoming.url,
+        method: incoming.method,
+        headers: incoming.headers,
+      },
+      (answer) => {
+        const isPut = String(incoming.headers["x-amz-target"]).endsWith(".PutItem");
+        if (isPut && losePutAnswers > 0) {
+          losePutAnswers -= 1;
+          answer.resume();
+          answer.on("end", () => incoming.socket.destroy());
+          return;
+        }
+        outgoing.writeHead(answer.statusCode ?? 500, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    incoming.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    loseNextPutAnswer: () => {
+      losePutAnswers += 1;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe("a chat save whose answer is lost", () => {
+  it("succeeds when the client's retry finds the put already landed, instead of reporting a conflict", async () => {
+    // Prepare
+    const proxy = await startAnswerLosingProxy(dynamo.endpoint);
+    const client = localClient(proxy.endpoint);
+    const viaProxy = createDynamoStorage({ client, tableName: dynamo.tableName, clock });
+    await viaProxy.chats.save(1, { recentUpdateIds: [1] }, 0);
+    const counter = countRequests(client);
+    proxy.loseNextPutAnswer();
+
+    try {
+      // Act
+      const version = await viaProxy.chats.save(1, { recentUpdateIds: [1, 2] }, 1);
+
+      // Assess: the put was sent twice (the retry refused by its own write), then one read settled it
+      expect(version).toBe(2);
+      expect(counter.attemptsByCommand).toEqual({ PutItem: 2, GetItem: 1 });
+      expect(await viaProxy.chats.load(1)).toEqual({ state: { recentUpdateIds: [1, 2] }, version: 2 });
+    } finally {
+      counter.dispose();
+      client.destroy();
+      await proxy.stop();
+    }
+  });
+
+  it("still reports a conflict when another handler of the same update wrote first", async () => {
+    // Prepare: two handlers of one re-sent update, both from version 1, producing the same state
+    await storage().chats.save(1, { recentUpdateIds: [1] }, 0);
+    await storage().chats.save(1, { recentUpdateIds: [1, 2] }, 1);
+
+    // Act
+    const second = storage().chats.save(1, { recentUpdateIds: [1, 2] }, 1);
+
+    // Assess: the loser must not send its replies
+    await expect(second).rejects.toBeInstanceOf(ChatStateConflictError);
   });
 });
 
