@@ -94,30 +94,24 @@ export class DynamoDocumentClient {
   }
 
   /** PutItem. */
-  async put(input: PutCommandInput): Promise<Output<PutCommandOutput>> {
-    const output = await this.client.call<Wire>(
-      "PutItem",
-      marshalled(input, ["Item", "ExpressionAttributeValues"]),
-    );
-    return withOptional(output, "Attributes", fromWire(output.Attributes)) as Output<PutCommandOutput>;
+  put(input: PutCommandInput): Promise<Output<PutCommandOutput>> {
+    return this.write("PutItem", input, ["Item", "ExpressionAttributeValues"]);
   }
 
   /** UpdateItem. */
-  async update(input: UpdateCommandInput): Promise<Output<UpdateCommandOutput>> {
-    const output = await this.client.call<Wire>(
-      "UpdateItem",
-      marshalled(input, ["Key", "ExpressionAttributeValues"]),
-    );
-    return withOptional(output, "Attributes", fromWire(output.Attributes)) as Output<UpdateCommandOutput>;
+  update(input: UpdateCommandInput): Promise<Output<UpdateCommandOutput>> {
+    return this.write("UpdateItem", input, ["Key", "ExpressionAttributeValues"]);
   }
 
   /** DeleteItem. */
-  async delete(input: DeleteCommandInput): Promise<Output<DeleteCommandOutput>> {
-    const output = await this.client.call<Wire>(
-      "DeleteItem",
-      marshalled(input, ["Key", "ExpressionAttributeValues"]),
-    );
-    return withOptional(output, "Attributes", fromWire(output.Attributes)) as Output<DeleteCommandOutput>;
+  delete(input: DeleteCommandInput): Promise<Output<DeleteCommandOutput>> {
+    return this.write("DeleteItem", input, ["Key", "ExpressionAttributeValues"]);
+  }
+
+  /** A single-item write: the listed input fields marshalled, `Attributes` (when asked for) unmarshalled. */
+  private async write<T>(operation: string, input: object, fields: string[]): Promise<T> {
+    const output = await this.client.call<Wire>(operation, marshalled(input, fields));
+    return withOptional(output, "Attributes", fromWire(output.Attributes)) as T;
   }
 
   /** Query (one page; follow `LastEvaluatedKey`). */
