@@ -543,7 +543,15 @@ async function sendBatch(
     else if (status === "failed") counts.failed += 1;
   }
   const counters = await store.countBatch(id, job.shard, batchKey(job.part, job.batch), counts);
-  if (!counters) return done; // another delivery counted this batch
+  if (!counters) {
+    // Counted already: by another delivery, or by this one when DynamoDB's answer was lost and the client's
+    // retry was refused by its own first write. Either way a complete broadcast must still be finished here,
+    // since nobody else may be left to do it (finishing twice is harmless: the transition is conditional).
+    record = await watch.current(true);
+    if (record.status === "running")
+      await finishIfComplete(deps, record, await store.shardCounters(id, job.shard));
+    return done;
+  }
   // Fresh status: if the broadcast was cancelled meanwhile, this count must reach the final numbers shown.
   record = await watch.current(true);
   if (record.status === "running") {

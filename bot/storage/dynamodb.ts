@@ -147,23 +147,11 @@ export class DynamoChatStateStore implements ChatStateStore {
         });
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
-        if (await this.isOwnWrite(chatId, version, writeId)) return version;
+        if (await isOwnWrite(this.options, keys.chatState(chatId), writeId)) return version;
         throw new ChatStateConflictError(chatId, expectedVersion);
       }
       return version;
     });
-  }
-
-  /** Whether the stored state is the one this save wrote (a consistent read; only after a refused put). */
-  private async isOwnWrite(chatId: number, version: number, writeId: string): Promise<boolean> {
-    const { Item } = await this.options.client.get({
-      TableName: this.options.tableName,
-      Key: keys.chatState(chatId),
-      ConsistentRead: true,
-      ProjectionExpression: "#version, #writeId",
-      ExpressionAttributeNames: { "#version": "version", "#writeId": "writeId" },
-    });
-    return Item?.version === version && Item?.writeId === writeId;
   }
 }
 
@@ -441,21 +429,43 @@ export class DynamoProcessedUpdateStore implements ProcessedUpdateStore {
   claim(key: string, ttlSeconds: number): Promise<boolean> {
     return guarded("processedUpdates.claim", async () => {
       const now = Math.floor(this.clock.now().getTime() / 1000);
+      const writeId = randomUUID();
       try {
         await this.options.client.put({
           TableName: this.options.tableName,
-          Item: { ...keys.claim(key), [ttlAttribute]: now + ttlSeconds },
+          Item: { ...keys.claim(key), [ttlAttribute]: now + ttlSeconds, writeId },
           ConditionExpression: "attribute_not_exists(#pk) OR #expiresAt < :now",
           ExpressionAttributeNames: { "#pk": pk, "#expiresAt": ttlAttribute },
           ExpressionAttributeValues: { ":now": now },
         });
         return true;
       } catch (error) {
-        if (isConditionalCheckFailed(error)) return false;
-        throw error;
+        if (!isConditionalCheckFailed(error)) throw error;
+        // Refused by this claim's own first attempt (its answer lost): still ours.
+        return isOwnWrite(this.options, keys.claim(key), writeId);
       }
     });
   }
+}
+
+/**
+ * Whether the item at `key` carries `writeId`, i.e. a conditional put was refused by its own first attempt:
+ * the attempt landed, its answer was lost (timeout, reset) and the client's retry met the written item.
+ * One consistent GetItem, only after a refusal. Callers write a fresh random `writeId` with each put.
+ */
+async function isOwnWrite(
+  options: DynamoStorageOptions,
+  key: Record<string, string>,
+  writeId: string,
+): Promise<boolean> {
+  const { Item } = await options.client.get({
+    TableName: options.tableName,
+    Key: key,
+    ConsistentRead: true,
+    ProjectionExpression: "#writeId",
+    ExpressionAttributeNames: { "#writeId": "writeId" },
+  });
+  return Item?.writeId === writeId;
 }
 
 /**

@@ -18,6 +18,7 @@ import { loadContent } from "../../content/load";
 import type { Content } from "../../content/schema";
 import { env } from "../../contracts/runtime";
 import { type RateLimits, TelegramEmulator } from "../../local/telegram/emulator";
+import { type AnswerLosingProxy, startAnswerLosingProxy } from "../helpers/answer-losing-proxy";
 import { FakeClock } from "../helpers/clock";
 import { type LocalDynamo, startDynalite } from "../helpers/dynamo";
 
@@ -36,6 +37,8 @@ export interface RigOptions {
   allowPaidBroadcast?: boolean;
   limits?: Partial<RateLimits>;
   faults?: WorkerFaults;
+  /** Workers reach DynamoDB through an {@link AnswerLosingProxy} (the admin API and the test go direct). */
+  loseDynamoAnswers?: boolean;
 }
 
 /** A running rig; `stop()` it in afterAll. */
@@ -49,6 +52,7 @@ export async function startRig(options: RigOptions = {}) {
     ...(options.limits ? { limits: options.limits } : {}),
   });
   await emulator.start();
+  const proxy = options.loseDynamoAnswers ? await startAnswerLosingProxy(dynamo.endpoint) : undefined;
   const clock = new FakeClock("2026-11-22T08:00:00.000Z");
   const logger = createMemoryLogger();
   const environment: Record<string, string> = {
@@ -67,9 +71,10 @@ export async function startRig(options: RigOptions = {}) {
     afterClaim: (job, userId) => options.faults?.afterClaim?.(job, userId),
     afterRecord: (job, userId) => options.faults?.afterRecord?.(job, userId),
   };
+  const workerEnvironment = proxy ? { ...environment, [env.dynamodbEndpoint]: proxy.endpoint } : environment;
   const workers = await Promise.all(
     Array.from({ length: rates.concurrency }, () =>
-      buildBroadcastWorkerHandler(environment, {
+      buildBroadcastWorkerHandler(workerEnvironment, {
         jobs: queue,
         content: sharedContent(),
         clock,
@@ -107,6 +112,8 @@ export async function startRig(options: RigOptions = {}) {
 
   return {
     dynamo,
+    /** Present with `loseDynamoAnswers`. */
+    proxy,
     emulator,
     clock,
     logger,
@@ -148,6 +155,7 @@ export async function startRig(options: RigOptions = {}) {
     },
     async stop() {
       queue.stop();
+      await proxy?.stop();
       await emulator.stop();
       await dynamo.stop();
     },

@@ -2,13 +2,12 @@
  * What the contract suite cannot see: the DynamoDB adapter's request budget, its item layout (as documented in
  * docs/data-model.md), its error translation and the table helper. Runs on dynalite.
  */
-import { createServer, request as httpRequest, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { ChatStateConflictError, StorageError } from "../../bot/ports";
 import { createDynamoStorage } from "../../bot/storage/dynamodb";
 import { ensureTable, TableLayoutMismatchError } from "../../bot/storage/dynamodb-table";
 import { InvalidStorageArgumentError } from "../../bot/storage/errors";
 import { countRequests } from "../../bot/storage/request-counter";
+import { startAnswerLosingProxy } from "../helpers/answer-losing-proxy";
 import { type LocalDynamo, localClient, startDynalite } from "../helpers/dynamo";
 import { aProfile, aSubmission, FakeClock } from "./contract";
 
@@ -73,7 +72,7 @@ describe("request budget", () => {
     counter.dispose();
   });
 
-  it("claims with a single conditional PutItem and stops counting once disposed", async () => {
+  it("claims with one conditional PutItem (a refused one reads once more) and stops counting once disposed", async () => {
     // Prepare
     const { processedUpdates } = storage();
     const counter = countRequests(dynamo.documentClient);
@@ -85,7 +84,8 @@ describe("request budget", () => {
     await processedUpdates.claim("callback:2", 60);
 
     // Assess
-    expect(counter.byCommand).toEqual({ PutItem: 2 });
+    // The refused second claim reads the claim once: is it this claim's own landed write, or another's?
+    expect(counter.byCommand).toEqual({ PutItem: 2, GetItem: 1 });
   });
 });
 
@@ -141,6 +141,7 @@ describe("item layout (docs/data-model.md)", () => {
       pk: "CLAIM#inline:9",
       sk: "CLAIM",
       expiresAt: Date.parse("2025-01-01T09:00:00.000Z") / 1000,
+      writeId: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
   });
 });
@@ -212,51 +213,6 @@ describe("errors", () => {
   });
 });
 
-/**
- * A proxy in front of dynalite that forwards every request but, while armed, drops the connection instead of
- * relaying the answer to a PutItem: the write lands and the client never hears of it (a timeout or a reset
- * on AWS), so the client's retry of the same put is the one that answers.
- */
-async function startAnswerLosingProxy(upstream: string) {
-  let losePutAnswers = 0;
-  const target = new URL(upstream);
-  const server: Server = createServer((incoming, outgoing) => {
-    const forwarded = httpRequest(
-      {
-        hostname: target.hostname,
-        port: target.port,
-        path: incoming.url,
-        method: incoming.method,
-        headers: incoming.headers,
-      },
-      (answer) => {
-        const isPut = String(incoming.headers["x-amz-target"]).endsWith(".PutItem");
-        if (isPut && losePutAnswers > 0) {
-          losePutAnswers -= 1;
-          answer.resume();
-          answer.on("end", () => incoming.socket.destroy());
-          return;
-        }
-        outgoing.writeHead(answer.statusCode ?? 500, answer.headers);
-        answer.pipe(outgoing);
-      },
-    );
-    incoming.pipe(forwarded);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    loseNextPutAnswer: () => {
-      losePutAnswers += 1;
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 describe("a chat save whose answer is lost", () => {
   it("succeeds when the client's retry finds the put already landed, instead of reporting a conflict", async () => {
     // Prepare
@@ -265,7 +221,7 @@ describe("a chat save whose answer is lost", () => {
     const viaProxy = createDynamoStorage({ client, tableName: dynamo.tableName, clock });
     await viaProxy.chats.save(1, { recentUpdateIds: [1] }, 0);
     const counter = countRequests(client);
-    proxy.loseNextPutAnswer();
+    proxy.loseNextAnswer((operation) => operation === "PutItem");
 
     try {
       // Act
@@ -273,10 +229,33 @@ describe("a chat save whose answer is lost", () => {
 
       // Assess: the put was sent twice (the retry refused by its own write), then one read settled it
       expect(version).toBe(2);
+      expect(proxy.lost()).toBe(1);
       expect(counter.attemptsByCommand).toEqual({ PutItem: 2, GetItem: 1 });
       expect(await viaProxy.chats.load(1)).toEqual({ state: { recentUpdateIds: [1, 2] }, version: 2 });
     } finally {
       counter.dispose();
+      client.destroy();
+      await proxy.stop();
+    }
+  });
+
+  it("keeps a processed-update claim whose answer was lost, and still refuses a second claimant", async () => {
+    // Prepare
+    const proxy = await startAnswerLosingProxy(dynamo.endpoint);
+    const client = localClient(proxy.endpoint);
+    const viaProxy = createDynamoStorage({ client, tableName: dynamo.tableName, clock });
+    proxy.loseNextAnswer((operation) => operation === "PutItem");
+
+    try {
+      // Act
+      const claimed = await viaProxy.processedUpdates.claim("update:77", 3600);
+      const again = await storage().processedUpdates.claim("update:77", 3600);
+
+      // Assess
+      expect(proxy.lost()).toBe(1);
+      expect(claimed).toBe(true);
+      expect(again).toBe(false);
+    } finally {
       client.destroy();
       await proxy.stop();
     }
