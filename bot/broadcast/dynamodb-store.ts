@@ -8,7 +8,7 @@
 import { audienceShards, tableDefinition } from "../../contracts/table";
 import type { DynamoDocumentClient } from "../aws/dynamodb";
 import type { Clock } from "../ports";
-import { conditional, guarded, isConditionalCheckFailed } from "../storage/dynamodb-errors";
+import { conditional, guarded, isConditionalCheckFailed, showsOwnWrite } from "../storage/dynamodb-errors";
 import {
   type BatchCounts,
   type BroadcastRecord,
@@ -116,6 +116,11 @@ export class DynamoBroadcastStore implements BroadcastStore {
 
   private expiresAt(): number {
     return Math.floor(this.clock.now().getTime() / 1000) + recipientItemTtlSeconds;
+  }
+
+  /** After a refused write: does the item show this writer's own change anyway? ({@link showsOwnWrite}) */
+  private showsOwn(key: Record<string, unknown>, expected: Record<string, unknown>): Promise<boolean> {
+    return showsOwnWrite(this.client, this.tableName, key, expected);
   }
 
   /** @inheritdoc */
@@ -454,22 +459,24 @@ export class DynamoBroadcastStore implements BroadcastStore {
     nowMs: number,
   ): Promise<boolean> {
     return guarded("broadcasts.claim", () =>
-      conditional(() =>
-        this.client.put({
-          TableName: this.tableName,
-          Item: {
-            ...broadcastKeys.recipient(id, shard, userId),
-            userId,
-            status: "sending",
-            owner,
-            leaseUntil,
-            [ttl]: this.expiresAt(),
-          },
-          ConditionExpression:
-            "attribute_not_exists(#pk) OR #status = :released OR (#status = :sending AND #lease < :now)",
-          ExpressionAttributeNames: { "#pk": pk, "#status": "status", "#lease": "leaseUntil" },
-          ExpressionAttributeValues: { ":released": "released", ":sending": "sending", ":now": nowMs },
-        }),
+      conditional(
+        () =>
+          this.client.put({
+            TableName: this.tableName,
+            Item: {
+              ...broadcastKeys.recipient(id, shard, userId),
+              userId,
+              status: "sending",
+              owner,
+              leaseUntil,
+              [ttl]: this.expiresAt(),
+            },
+            ConditionExpression:
+              "attribute_not_exists(#pk) OR #status = :released OR (#status = :sending AND #lease < :now)",
+            ExpressionAttributeNames: { "#pk": pk, "#status": "status", "#lease": "leaseUntil" },
+            ExpressionAttributeValues: { ":released": "released", ":sending": "sending", ":now": nowMs },
+          }),
+        () => this.showsOwn(broadcastKeys.recipient(id, shard, userId), { status: "sending", owner }),
       ),
     );
   }
@@ -484,27 +491,29 @@ export class DynamoBroadcastStore implements BroadcastStore {
     detail?: string,
   ): Promise<boolean> {
     return guarded("broadcasts.finish", () =>
-      conditional(() =>
-        this.client.update({
-          TableName: this.tableName,
-          Key: broadcastKeys.recipient(id, shard, userId),
-          UpdateExpression: `SET #status = :status, #at = :at${detail ? ", #detail = :detail" : ""} REMOVE #lease`,
-          ConditionExpression: "#status = :sending AND #owner = :owner",
-          ExpressionAttributeNames: {
-            "#status": "status",
-            "#owner": "owner",
-            "#lease": "leaseUntil",
-            "#at": "finishedAt",
-            ...(detail ? { "#detail": "detail" } : {}),
-          },
-          ExpressionAttributeValues: {
-            ":status": status,
-            ":sending": "sending",
-            ":owner": owner,
-            ":at": this.clock.now().toISOString(),
-            ...(detail ? { ":detail": detail } : {}),
-          },
-        }),
+      conditional(
+        () =>
+          this.client.update({
+            TableName: this.tableName,
+            Key: broadcastKeys.recipient(id, shard, userId),
+            UpdateExpression: `SET #status = :status, #at = :at${detail ? ", #detail = :detail" : ""} REMOVE #lease`,
+            ConditionExpression: "#status = :sending AND #owner = :owner",
+            ExpressionAttributeNames: {
+              "#status": "status",
+              "#owner": "owner",
+              "#lease": "leaseUntil",
+              "#at": "finishedAt",
+              ...(detail ? { "#detail": "detail" } : {}),
+            },
+            ExpressionAttributeValues: {
+              ":status": status,
+              ":sending": "sending",
+              ":owner": owner,
+              ":at": this.clock.now().toISOString(),
+              ...(detail ? { ":detail": detail } : {}),
+            },
+          }),
+        () => this.showsOwn(broadcastKeys.recipient(id, shard, userId), { status, owner }),
       ),
     );
   }

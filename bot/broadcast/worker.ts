@@ -312,8 +312,10 @@ async function planShard(
         plan.recipients.length,
         !plan.nextCursor,
       );
+      // Not recorded: by a duplicate planner, or by this one with DynamoDB's answer lost. Either way the
+      // fresh counters decide whether the broadcast is complete (finishing twice is harmless).
       counters = recorded ?? (await store.shardCounters(id, job.shard));
-      if (recorded?.planComplete) await finishIfComplete(deps, record, recorded);
+      if (counters.planComplete) await finishIfComplete(deps, record, counters);
     }
     if (!plan.nextCursor) return done;
     part += 1;

@@ -13,7 +13,7 @@
 import { tableDefinition } from "../../contracts/table";
 import type { DynamoDocumentClient } from "../aws/dynamodb";
 import type { Clock } from "../ports";
-import { conditional, guarded } from "../storage/dynamodb-errors";
+import { conditional, guarded, showsOwnWrite } from "../storage/dynamodb-errors";
 import type { ReceivedTip } from "./picker";
 
 /** Where a user's tip of a day stands. */
@@ -88,24 +88,31 @@ export class DynamoTipStore implements TipStore {
     return Math.floor(this.clock.now().getTime() / 1000) + tipItemTtlSeconds;
   }
 
+  /** After a refused write: does the item show this writer's own change anyway? ({@link showsOwnWrite}) */
+  private showsOwn(key: Record<string, unknown>, expected: Record<string, unknown>): Promise<boolean> {
+    return showsOwnWrite(this.client, this.tableName, key, expected);
+  }
+
   /** @inheritdoc */
   claimDay(userId: number, date: string, owner: string, leaseUntil: number, nowMs: number): Promise<boolean> {
     return guarded("tips.claimDay", () =>
-      conditional(() =>
-        this.client.put({
-          TableName: this.tableName,
-          Item: {
-            ...tipKeys.day(userId, date),
-            status: "sending",
-            owner,
-            leaseUntil,
-            [tableDefinition.ttlAttribute]: this.expiresAt(),
-          },
-          ConditionExpression:
-            "attribute_not_exists(#pk) OR #status = :released OR (#status = :sending AND #lease < :now)",
-          ExpressionAttributeNames: { "#pk": pk, "#status": "status", "#lease": "leaseUntil" },
-          ExpressionAttributeValues: { ":released": "released", ":sending": "sending", ":now": nowMs },
-        }),
+      conditional(
+        () =>
+          this.client.put({
+            TableName: this.tableName,
+            Item: {
+              ...tipKeys.day(userId, date),
+              status: "sending",
+              owner,
+              leaseUntil,
+              [tableDefinition.ttlAttribute]: this.expiresAt(),
+            },
+            ConditionExpression:
+              "attribute_not_exists(#pk) OR #status = :released OR (#status = :sending AND #lease < :now)",
+            ExpressionAttributeNames: { "#pk": pk, "#status": "status", "#lease": "leaseUntil" },
+            ExpressionAttributeValues: { ":released": "released", ":sending": "sending", ":now": nowMs },
+          }),
+        () => this.showsOwn(tipKeys.day(userId, date), { status: "sending", owner }),
       ),
     );
   }
@@ -137,27 +144,29 @@ export class DynamoTipStore implements TipStore {
     tipId?: string,
   ): Promise<boolean> {
     return guarded("tips.finishDay", () =>
-      conditional(() =>
-        this.client.update({
-          TableName: this.tableName,
-          Key: tipKeys.day(userId, date),
-          UpdateExpression: `SET #status = :status, #at = :at${tipId ? ", #tip = :tip" : ""} REMOVE #lease`,
-          ConditionExpression: "#status = :sending AND #owner = :owner",
-          ExpressionAttributeNames: {
-            "#status": "status",
-            "#owner": "owner",
-            "#lease": "leaseUntil",
-            "#at": "sentAt",
-            ...(tipId ? { "#tip": "tipId" } : {}),
-          },
-          ExpressionAttributeValues: {
-            ":status": status,
-            ":sending": "sending",
-            ":owner": owner,
-            ":at": this.clock.now().toISOString(),
-            ...(tipId ? { ":tip": tipId } : {}),
-          },
-        }),
+      conditional(
+        () =>
+          this.client.update({
+            TableName: this.tableName,
+            Key: tipKeys.day(userId, date),
+            UpdateExpression: `SET #status = :status, #at = :at${tipId ? ", #tip = :tip" : ""} REMOVE #lease`,
+            ConditionExpression: "#status = :sending AND #owner = :owner",
+            ExpressionAttributeNames: {
+              "#status": "status",
+              "#owner": "owner",
+              "#lease": "leaseUntil",
+              "#at": "sentAt",
+              ...(tipId ? { "#tip": "tipId" } : {}),
+            },
+            ExpressionAttributeValues: {
+              ":status": status,
+              ":sending": "sending",
+              ":owner": owner,
+              ":at": this.clock.now().toISOString(),
+              ...(tipId ? { ":tip": tipId } : {}),
+            },
+          }),
+        () => this.showsOwn(tipKeys.day(userId, date), { status, owner }),
       ),
     );
   }

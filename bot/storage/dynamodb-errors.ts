@@ -3,6 +3,7 @@
  * answer, not a failure; anything else the backend throws becomes a {@link StorageError} naming the
  * operation, while the domain errors an adapter means to throw pass through unchanged.
  */
+import type { DynamoDocumentClient } from "../aws/dynamodb";
 import { StorageError } from "../ports";
 
 /** True when DynamoDB refused a conditional write (the condition was false). */
@@ -27,13 +28,43 @@ export async function guarded<T>(
   }
 }
 
-/** Runs a conditional write; true if it was applied, false if its condition refused it. */
-export async function conditional(run: () => Promise<unknown>): Promise<boolean> {
+/**
+ * Runs a conditional write; true if it was applied, false if its condition refused it. `appliedAnyway`
+ * (see {@link showsOwnWrite}) is asked after a refusal: the refusal may come from the write's own first
+ * attempt, which landed while its answer was lost, so the client's retry met it.
+ */
+export async function conditional(
+  run: () => Promise<unknown>,
+  appliedAnyway?: () => Promise<boolean>,
+): Promise<boolean> {
   try {
     await run();
     return true;
   } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
+    if (!isConditionalCheckFailed(error)) throw error;
+    return appliedAnyway ? appliedAnyway() : false;
   }
+}
+
+/**
+ * Whether the item at `key` shows this writer's own change: every attribute of `expected` (a random
+ * `writeId`, or an owner token and the status it set) has that value. One consistent GetItem, asked only
+ * after a refused conditional write, to tell "my first attempt landed, its answer was lost" from "someone
+ * else got there first"; without it a retried write reads as lost to a rival and the work is dropped.
+ */
+export async function showsOwnWrite(
+  client: DynamoDocumentClient,
+  tableName: string,
+  key: Record<string, unknown>,
+  expected: Record<string, unknown>,
+): Promise<boolean> {
+  const names = Object.keys(expected);
+  const { Item } = await client.get({
+    TableName: tableName,
+    Key: key,
+    ConsistentRead: true,
+    ProjectionExpression: names.map((_, index) => `#own${index}`).join(", "),
+    ExpressionAttributeNames: Object.fromEntries(names.map((name, index) => [`#own${index}`, name])),
+  });
+  return Item !== undefined && names.every((name) => Item[name] === expected[name]);
 }

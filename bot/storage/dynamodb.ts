@@ -26,7 +26,7 @@ import {
   type UserStore,
   type VersionedChatState,
 } from "../ports";
-import { guarded as guardedOperation, isConditionalCheckFailed } from "./dynamodb-errors";
+import { guarded as guardedOperation, isConditionalCheckFailed, showsOwnWrite } from "./dynamodb-errors";
 import { InvalidStorageArgumentError, UserNotFoundError } from "./errors";
 import {
   applyProfileChanges,
@@ -147,7 +147,8 @@ export class DynamoChatStateStore implements ChatStateStore {
         });
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
-        if (await isOwnWrite(this.options, keys.chatState(chatId), writeId)) return version;
+        const { client, tableName } = this.options;
+        if (await showsOwnWrite(client, tableName, keys.chatState(chatId), { writeId })) return version;
         throw new ChatStateConflictError(chatId, expectedVersion);
       }
       return version;
@@ -442,30 +443,10 @@ export class DynamoProcessedUpdateStore implements ProcessedUpdateStore {
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
         // Refused by this claim's own first attempt (its answer lost): still ours.
-        return isOwnWrite(this.options, keys.claim(key), writeId);
+        return showsOwnWrite(this.options.client, this.options.tableName, keys.claim(key), { writeId });
       }
     });
   }
-}
-
-/**
- * Whether the item at `key` carries `writeId`, i.e. a conditional put was refused by its own first attempt:
- * the attempt landed, its answer was lost (timeout, reset) and the client's retry met the written item.
- * One consistent GetItem, only after a refusal. Callers write a fresh random `writeId` with each put.
- */
-async function isOwnWrite(
-  options: DynamoStorageOptions,
-  key: Record<string, string>,
-  writeId: string,
-): Promise<boolean> {
-  const { Item } = await options.client.get({
-    TableName: options.tableName,
-    Key: key,
-    ConsistentRead: true,
-    ProjectionExpression: "#writeId",
-    ExpressionAttributeNames: { "#writeId": "writeId" },
-  });
-  return Item?.writeId === writeId;
 }
 
 /**
