@@ -4,8 +4,9 @@
  * because those clients (middleware stack, endpoint rule engine, schema serde, credential chain) were ~60% of
  * the webhook bundle and most of its cold start (docs/benchmarks.md). The hard parts still come from the SDK's
  * own packages: SigV4 from `@smithy/signature-v4`, retry policy and error classification from
- * `@smithy/core/retry` (standard mode: 3 attempts, jittered back-off, retry quota), SHA-256 from
- * `@smithy/core/checksum`. What is left here is the HTTP exchange and the error shape.
+ * `@smithy/core/retry` (standard mode: jittered back-off and retry quota, attempts per service in
+ * {@link awsServices}), SHA-256 from `@smithy/core/checksum`. What is left here is the HTTP exchange, the
+ * error shape and the per-attempt timeout.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
@@ -105,8 +106,9 @@ export interface AwsClientObserver {
 /**
  * An error the service answered (after retries, for 5xx and throttling). A connection that kept failing
  * surfaces as Node's own error (`ECONNRESET`, `ECONNREFUSED`), an attempt without an answer as
- * {@link AwsRequestTimeoutError}. `name` is the service's short error code (`ConditionalCheckFailedException`, `ResourceNotFoundException`, `ParameterNotFound`...), as
- * the SDK names its exceptions, so code that checks `error.name` works with either.
+ * {@link AwsRequestTimeoutError}. `name` is the service's short error code (`ConditionalCheckFailedException`,
+ * `ResourceNotFoundException`, `ParameterNotFound`...), as the SDK names its exceptions, so code that checks
+ * `error.name` works with either.
  */
 export class AwsServiceError extends Error {
   /** HTTP status, request id and attempts made, like the SDK's `$metadata`. */

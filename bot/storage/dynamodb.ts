@@ -26,7 +26,12 @@ import {
   type UserStore,
   type VersionedChatState,
 } from "../ports";
-import { guarded as guardedOperation, isConditionalCheckFailed, showsOwnWrite } from "./dynamodb-errors";
+import {
+  conditional,
+  guarded as guardedOperation,
+  isConditionalCheckFailed,
+  showsOwnWrite,
+} from "./dynamodb-errors";
 import { InvalidStorageArgumentError, UserNotFoundError } from "./errors";
 import {
   applyProfileChanges,
@@ -131,26 +136,25 @@ export class DynamoChatStateStore implements ChatStateStore {
       const version = expectedVersion + 1;
       const isNew = expectedVersion === 0;
       const writeId = randomUUID();
-      try {
-        await this.options.client.put({
-          TableName: this.options.tableName,
-          Item: {
-            ...keys.chatState(chatId),
-            version,
-            state,
-            writeId,
-            updatedAt: this.clock.now().toISOString(),
-          },
-          ConditionExpression: isNew ? "attribute_not_exists(#pk)" : "#version = :expected",
-          ExpressionAttributeNames: isNew ? { "#pk": pk } : { "#version": "version" },
-          ...(isNew ? {} : { ExpressionAttributeValues: { ":expected": expectedVersion } }),
-        });
-      } catch (error) {
-        if (!isConditionalCheckFailed(error)) throw error;
-        const { client, tableName } = this.options;
-        if (await showsOwnWrite(client, tableName, keys.chatState(chatId), { writeId })) return version;
-        throw new ChatStateConflictError(chatId, expectedVersion);
-      }
+      const { client, tableName } = this.options;
+      const saved = await conditional(
+        () =>
+          client.put({
+            TableName: tableName,
+            Item: {
+              ...keys.chatState(chatId),
+              version,
+              state,
+              writeId,
+              updatedAt: this.clock.now().toISOString(),
+            },
+            ConditionExpression: isNew ? "attribute_not_exists(#pk)" : "#version = :expected",
+            ExpressionAttributeNames: isNew ? { "#pk": pk } : { "#version": "version" },
+            ...(isNew ? {} : { ExpressionAttributeValues: { ":expected": expectedVersion } }),
+          }),
+        () => showsOwnWrite(client, tableName, keys.chatState(chatId), { writeId }),
+      );
+      if (!saved) throw new ChatStateConflictError(chatId, expectedVersion);
       return version;
     });
   }
@@ -431,20 +435,19 @@ export class DynamoProcessedUpdateStore implements ProcessedUpdateStore {
     return guarded("processedUpdates.claim", async () => {
       const now = Math.floor(this.clock.now().getTime() / 1000);
       const writeId = randomUUID();
-      try {
-        await this.options.client.put({
-          TableName: this.options.tableName,
-          Item: { ...keys.claim(key), [ttlAttribute]: now + ttlSeconds, writeId },
-          ConditionExpression: "attribute_not_exists(#pk) OR #expiresAt < :now",
-          ExpressionAttributeNames: { "#pk": pk, "#expiresAt": ttlAttribute },
-          ExpressionAttributeValues: { ":now": now },
-        });
-        return true;
-      } catch (error) {
-        if (!isConditionalCheckFailed(error)) throw error;
+      const { client, tableName } = this.options;
+      return conditional(
+        () =>
+          client.put({
+            TableName: tableName,
+            Item: { ...keys.claim(key), [ttlAttribute]: now + ttlSeconds, writeId },
+            ConditionExpression: "attribute_not_exists(#pk) OR #expiresAt < :now",
+            ExpressionAttributeNames: { "#pk": pk, "#expiresAt": ttlAttribute },
+            ExpressionAttributeValues: { ":now": now },
+          }),
         // Refused by this claim's own first attempt (its answer lost): still ours.
-        return showsOwnWrite(this.options.client, this.options.tableName, keys.claim(key), { writeId });
-      }
+        () => showsOwnWrite(client, tableName, keys.claim(key), { writeId }),
+      );
     });
   }
 }
