@@ -130,7 +130,12 @@ export const settingsSchema = z.strictObject({
 /** One intent: a Q&A entry or a chit-chat topic, with what users say and what the bot answers. */
 export const intentSchema = z.strictObject({
   id: identifier,
-  kind: z.enum(["qa", "chitchat"]),
+  /**
+   * `qa`: a question about the course's subject, answered with a documented fact (needs `source`).
+   * `chitchat`: small talk. `help`: a question about the bot itself (what it can do, settings, privacy),
+   * usually with an `action` button that does what the user asked for.
+   */
+  kind: z.enum(["qa", "chitchat", "help"]),
   /** Short label for menus and "did you mean" buttons. */
   title: localizedText,
   /** Example utterances: training data for the NLP tier and exact phrases for the rule tier. */
@@ -143,6 +148,14 @@ export const intentSchema = z.strictObject({
   patterns: localized(z.array(text)).optional(),
   /** Related intent ids offered as buttons after the answer. */
   related: z.array(identifier).optional(),
+  /** Where the answer's facts come from (official documentation), shown as a "Docs" URL button. */
+  source: z
+    .url({ protocol: /^https$/, error: "an https:// URL of the official documentation" })
+    .optional(),
+  /** A button under the answer that does what the user asked the bot to do (help intents). */
+  action: z
+    .enum(["subscribe", "unsubscribe", "tipTime", "language", "mode", "questionnaire", "settings", "help"])
+    .optional(),
 });
 
 /** `content/intents/*.yaml`: a list of intents. */
