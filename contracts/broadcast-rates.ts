@@ -1,7 +1,7 @@
 /**
  * How fast broadcasts and daily tips go. One configured rate R (messages per second across ALL workers) is
- * split into a worker concurrency C (the worker function's reserved concurrency and the SQS event source's
- * maximum concurrency) and a per-worker rate R / C that each worker enforces on its own. No coordination
+ * split into a worker concurrency C (the SQS event source's maximum concurrency, and the worker function's
+ * reserved concurrency when the stack opts in with `reserveBroadcastConcurrency`) and a per-worker rate R / C that each worker enforces on its own. No coordination
  * between workers is needed: C workers at R / C each can never exceed R together.
  */
 import { timeouts } from "./runtime";

@@ -28,6 +28,13 @@ export interface StackConfig {
   allowPaidBroadcast: boolean;
   /** DynamoDB deletion protection; on for every stack except dev stacks unless set explicitly. */
   deletionProtection: boolean;
+  /**
+   * Reserve the broadcast worker's concurrency (opt-in): guarantees the workers a share of the account's
+   * concurrency, but fails `pulumi up` half way on accounts with a low quota, where AWS keeps 100 unreserved.
+   */
+  reserveBroadcastConcurrency: boolean;
+  /** Extra tags on every taggable resource (cost allocation, ownership), beside the project and stack tags. */
+  tags: Record<string, string>;
 }
 
 /**
@@ -71,6 +78,7 @@ export const configDefaults = {
   lambdaMemoryMb: 512,
   logRetentionDays: 30,
   allowPaidBroadcast: false,
+  reserveBroadcastConcurrency: false,
 } as const;
 
 /** Where raw values come from: `pulumi.Config` in a deployment, a plain object in tests. */
@@ -131,6 +139,12 @@ export function parseStackConfig(source: ConfigSource, stack: string): StackConf
       configDefaults.allowPaidBroadcast,
     ),
     deletionProtection: parseBoolean("deletionProtection", deletionProtectionRaw, !isDevStack(stack)),
+    reserveBroadcastConcurrency: parseBoolean(
+      "reserveBroadcastConcurrency",
+      source.get("reserveBroadcastConcurrency"),
+      configDefaults.reserveBroadcastConcurrency,
+    ),
+    tags: parseTags(source.get("tags")),
   };
 }
 
@@ -221,4 +235,31 @@ function parseBoolean(key: string, raw: string | undefined, fallback: boolean): 
   if (raw === "true") return true;
   if (raw === "false") return false;
   throw new InvalidConfigError(key, raw, "true or false");
+}
+
+/** AWS tag rules: keys 1-128 characters, values up to 256, and the `aws:` prefix is reserved. */
+function parseTags(raw: string | undefined): Record<string, string> {
+  if (raw === undefined || raw.trim() === "") return {};
+  const expected =
+    'a JSON object of strings, e.g. {"team":"support","cost-center":"42"} (keys 1-128 characters, not starting with "aws:"; values up to 256)';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new InvalidConfigError("tags", raw, expected);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new InvalidConfigError("tags", raw, expected);
+  const entries = Object.entries(parsed);
+  for (const [key, value] of entries) {
+    if (
+      typeof value !== "string" ||
+      key.length < 1 ||
+      key.length > 128 ||
+      value.length > 256 ||
+      key.toLowerCase().startsWith("aws:")
+    )
+      throw new InvalidConfigError("tags", raw, expected);
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
 }

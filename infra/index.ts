@@ -12,8 +12,11 @@ import { readStackConfig } from "./config";
 const project = pulumi.getProject();
 const stack = pulumi.getStack();
 
+const config = readStackConfig();
 const app = new Lambdagram(project, {
-  ...readStackConfig(),
+  ...config,
+  // Every taggable resource carries the stack's name beside the operator's own tags (config `tags`).
+  tags: { "lambdagram:stack": stack, ...config.tags },
   // LAMBDAGRAM_DIST_DIR lets the tests point at stub bundles; deployments use dist/ next to Pulumi.yaml.
   distDir: process.env.LAMBDAGRAM_DIST_DIR ?? path.join(__dirname, "..", "dist"),
   namePrefix: `/${project}/${stack}`,

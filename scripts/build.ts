@@ -199,6 +199,25 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 }
 
+/**
+ * Thrown by `npm run build` when the webhook bundle would ship without the NLP model: NLP mode would then
+ * quietly answer with rules only. The message says how to train it, or how to build for rules on purpose.
+ */
+export class MissingModelError extends Error {
+  constructor() {
+    super(
+      `${modelSource} not found, so the webhook bundle would have no NLP model and NLP mode would silently fall back to rules. ` +
+        "Run `npm run nlp:train` first (`npm run deploy` does both), or build a rules-only bot on purpose with `npm run build -- --without-nlp` (and `pulumi config set defaultMode rules`).",
+    );
+    this.name = "MissingModelError";
+  }
+}
+
+/** What the build command accepts: `--without-nlp` ships no model on purpose. */
+export function requireModel(result: BuildResult, argv: readonly string[]): void {
+  if (result.modelMissing && !argv.includes("--without-nlp")) throw new MissingModelError();
+}
+
 /** The report `npm run build` prints. */
 export function describeBuild(result: BuildResult): string {
   const lines = result.built.map((bundle) => {
@@ -227,11 +246,12 @@ async function main(): Promise<void> {
     `Built ${result.built.length} of ${Object.keys(functions).length} functions in ${Date.now() - started} ms:`,
   );
   console.log(describeBuild(result));
+  requireModel(result, process.argv.slice(2));
 }
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    console.error(error);
+    console.error(error instanceof MissingModelError ? `error: ${error.message}` : error);
     process.exit(1);
   });
 }

@@ -53,7 +53,8 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
     indexes: ["tipsDue"],
     sendsBroadcasts: true, // the day's tip batches go through the broadcast workers
     consumesBroadcasts: false,
-    parameters: ["botToken"],
+    // It only plans: the broadcast workers send the tips, so it never reads the bot token.
+    parameters: [],
   },
   broadcastWorker: {
     tableActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
@@ -161,7 +162,8 @@ export function functionPolicy(
     statements.push({
       Sid: "ReadSecrets",
       Effect: "Allow",
-      Action: ["ssm:GetParameter", "ssm:GetParameters"],
+      // The handlers read every secret in one GetParameters request (bot/handlers/runtime.ts `readSecrets`).
+      Action: ["ssm:GetParameters"],
       Resource: access.parameters.map((parameter) =>
         required(arns.parameterArns[parameter], `parameter ${parameter}`),
       ),

@@ -3,8 +3,18 @@
  * registration and monitoring, wired by the names in contracts/. infra/index.ts only reads the config and
  * exports this component's outputs; tests build it directly with other arguments.
  */
+import { existsSync } from "node:fs";
+import * as path from "node:path";
+import * as lambda from "@pulumi/aws/lambda";
 import * as pulumi from "@pulumi/pulumi";
-import { allowedUpdates, env, type FunctionName, functions, routes } from "../../contracts/runtime";
+import {
+  allowedUpdates,
+  bundleFiles,
+  env,
+  type FunctionName,
+  functions,
+  routes,
+} from "../../contracts/runtime";
 import type { StackConfig } from "../config";
 import { BroadcastQueue, broadcastThroughput } from "./broadcast-queue";
 import { BotFunction, functionAccess, functionTimeoutSeconds, type ParameterName } from "./functions";
@@ -29,6 +39,49 @@ export interface LambdagramArgs extends StackConfig {
   commands: CommandSet[];
 }
 
+/**
+ * Thrown when the stack's default tier is NLP but the webhook bundle has no model: the bot would silently
+ * answer with rules only. A `RunError`, so `pulumi up` prints just the fix.
+ */
+export class MissingModelError extends pulumi.RunError {
+  constructor(readonly modelPath: string) {
+    super(
+      `defaultMode is "nlp" but ${modelPath} does not exist, so the bot would fall back to rules without a word. ` +
+        "Run `npm run nlp:train && npm run build` (or `npm run deploy`, which does both), or " +
+        "`pulumi config set defaultMode rules`.",
+    );
+    this.name = "MissingModelError";
+  }
+}
+
+/** AWS resource types that take `tags` and that this program creates; {@link tagResources} tags them. */
+export const taggableTypes = new Set([
+  "aws:cloudwatch/logGroup:LogGroup",
+  "aws:cloudwatch/metricAlarm:MetricAlarm",
+  "aws:dynamodb/table:Table",
+  "aws:iam/role:Role",
+  "aws:lambda/function:Function",
+  "aws:sqs/queue:Queue",
+  "aws:sns/topic:Topic",
+  "aws:ssm/parameter:Parameter",
+  "aws:apigatewayv2/api:Api",
+  "aws:apigatewayv2/stage:Stage",
+]);
+
+/**
+ * A transformation that tags every taggable resource of the stack, so the bot's costs and resources can be
+ * found by tag (Cost Explorer, Resource Groups). Tags the resource sets itself win.
+ */
+export function tagResources(tags: Record<string, string>): pulumi.ResourceTransformation {
+  return ({ type, props, opts }) =>
+    taggableTypes.has(type)
+      ? {
+          props: { ...props, tags: { ...tags, ...(props.tags as Record<string, string> | undefined) } },
+          opts,
+        }
+      : undefined;
+}
+
 const parameterEnv: Record<ParameterName, string> = {
   botToken: env.botTokenParameter,
   webhookSecret: env.webhookSecretParameter,
@@ -45,8 +98,26 @@ export class Lambdagram extends pulumi.ComponentResource {
   readonly alarmTopicArn: pulumi.Output<string>;
 
   constructor(name: string, args: LambdagramArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("lambdagram:index:Lambdagram", name, {}, opts);
+    super(
+      "lambdagram:index:Lambdagram",
+      name,
+      {},
+      {
+        ...opts,
+        transformations: [
+          ...(opts?.transformations ?? []),
+          tagResources({ "lambdagram:project": name, ...args.tags }),
+        ],
+      },
+    );
     const parent = { parent: this };
+    const modelPath = path.join(args.distDir, "webhook", bundleFiles.model);
+    if (
+      args.defaultMode === "nlp" &&
+      existsSync(path.join(args.distDir, "webhook")) &&
+      !existsSync(modelPath)
+    )
+      throw new MissingModelError(modelPath);
 
     const table = new DataTable(`${name}-table`, { deletionProtection: args.deletionProtection }, parent);
     const secrets = new BotSecrets(
@@ -112,7 +183,11 @@ export class Lambdagram extends pulumi.ComponentResource {
             table: { arn: table.arn, indexArns: table.indexArns },
             broadcastQueueArn: queue.arn,
             parameters,
-            ...(fn === "broadcastWorker" ? { reservedConcurrency: throughput.concurrency } : {}),
+            // Opt-in: a reservation fails on accounts with a low concurrency quota after the function exists,
+            // leaving the stack half deployed; the event source's maximumConcurrency caps the workers anyway.
+            ...(fn === "broadcastWorker" && args.reserveBroadcastConcurrency
+              ? { reservedConcurrency: throughput.concurrency }
+              : {}),
           },
           parent,
         ),
@@ -120,6 +195,13 @@ export class Lambdagram extends pulumi.ComponentResource {
     ) as Record<FunctionName, BotFunction>;
 
     queue.subscribe(fns.broadcastWorker, throughput.concurrency);
+    // A long broadcast is an SQS -> worker -> same queue chain (each part queues the next). Once trace headers
+    // travel (the SDK sends them), Lambda's recursive-loop detection would stop it after ~16 hops.
+    new lambda.FunctionRecursionConfig(
+      `${name}-broadcastWorker-recursion`,
+      { functionName: fns.broadcastWorker.functionName, recursiveLoop: "Allow" },
+      parent,
+    );
 
     const api = new HttpApi(
       `${name}-api`,
@@ -167,6 +249,10 @@ export class Lambdagram extends pulumi.ComponentResource {
           { label: "broadcasts", queueName: queue.deadLetterQueueName },
           { label: "recommendations", queueName: schedule.deadLetterQueueName },
         ],
+        // Broadcast parts are queued a page at a time and retried within 15 minutes at most (a lease, a 429's
+        // retry_after); an hour's tips are queued at once. A job an hour old means no worker is taking them, or
+        // more tips are due in one hour than the rate sends in an hour (spread the tip hours, or pay for speed).
+        workQueues: [{ label: "broadcasts", queueName: queue.name, maxAgeSeconds: 3600 }],
         dashboardName: args.dashboardName,
         ...(args.alarmEmail === undefined ? {} : { alarmEmail: args.alarmEmail }),
       },

@@ -136,6 +136,11 @@ export interface MonitoringArgs {
   functions: Record<FunctionName, { functionName: pulumi.Input<string> }>;
   apiId: pulumi.Input<string>;
   deadLetterQueues: { label: string; queueName: pulumi.Input<string> }[];
+  /**
+   * Work queues whose oldest message must not wait longer than `maxAgeSeconds`: an old message means the
+   * consumers stopped (errors, throttling, a disabled event source) while the queue keeps filling.
+   */
+  workQueues?: { label: string; queueName: pulumi.Input<string>; maxAgeSeconds: number }[];
   dashboardName: string;
   alarmEmail?: string;
 }
@@ -210,6 +215,20 @@ export class Monitoring extends pulumi.ComponentResource {
         period: 300,
         threshold: 1,
       });
+    }
+    for (const queue of args.workQueues ?? []) {
+      alarm(
+        `${queue.label}-queue-age`,
+        `A ${queue.label} job has waited over ${Math.round(queue.maxAgeSeconds / 60)} minutes: its workers are failing, throttled or stopped, or more is queued than the rate can send in that time`,
+        {
+          namespace: "AWS/SQS",
+          metricName: "ApproximateAgeOfOldestMessage",
+          dimensions: { QueueName: queue.queueName },
+          statistic: "Maximum",
+          period: 300,
+          threshold: queue.maxAgeSeconds,
+        },
+      );
     }
     alarm("api-5xx", "The HTTP API answered 5xx (Telegram retries these updates)", {
       namespace: "AWS/ApiGateway",

@@ -137,6 +137,45 @@ async function applyRegistration(
   }
 }
 
+/** The part of `getWebhookInfo` the registration compares with what it set. */
+interface WebhookInfo {
+  /** Empty when no webhook is set (a `deleteWebhook`, or long polling started elsewhere). */
+  url: string;
+  max_connections?: number;
+  allowed_updates?: string[];
+}
+
+/**
+ * The registration as Telegram has it now, in the provider's state shape: what `pulumi refresh` records and
+ * what `pulumi up` compares with the desired state. Telegram never returns the secret token, so it is kept.
+ */
+async function liveRegistration(state: WebhookRegistrationState): Promise<WebhookRegistrationState> {
+  const info = await callBotApi<WebhookInfo>(state.apiRoot, state.token, "getWebhookInfo");
+  return {
+    ...state,
+    url: info.url,
+    ...(info.allowed_updates === undefined ? {} : { allowedUpdates: info.allowed_updates }),
+    ...(info.max_connections === undefined ? {} : { maxConnections: info.max_connections }),
+  };
+}
+
+/**
+ * True when Telegram's live webhook differs from `wanted` (someone ran deleteWebhook, or `npm start` with the
+ * production token switched the bot to long polling). A failed lookup is no evidence of drift: false.
+ */
+async function driftedFrom(wanted: WebhookRegistrationState): Promise<boolean> {
+  try {
+    const live = await liveRegistration(wanted);
+    return (
+      live.url !== wanted.url ||
+      live.maxConnections !== wanted.maxConnections ||
+      JSON.stringify([...live.allowedUpdates].sort()) !== JSON.stringify([...wanted.allowedUpdates].sort())
+    );
+  } catch {
+    return false;
+  }
+}
+
 const registrationFields = [
   "url",
   "secretToken",
@@ -159,7 +198,12 @@ export const webhookRegistrationProvider: pulumi.dynamic.ResourceProvider = {
     );
     // Another bot: register the new one, then deleteWebhook on the old one (with the old token).
     const replaces = botIdOf(olds.token) === botIdOf(news.token) ? [] : ["token"];
-    return { changes: changed.length > 0, replaces };
+    // Nothing changed here, but the webhook may have been changed behind the stack's back: set it again.
+    const changes = changed.length > 0 || (await driftedFrom(news));
+    return { changes, replaces };
+  },
+  async read(id: string, props: WebhookRegistrationState) {
+    return { id, props: await liveRegistration(props) };
   },
   async update(_id: string, olds: WebhookRegistrationState, news: WebhookRegistrationState) {
     await applyRegistration(news, olds);

@@ -13,7 +13,14 @@ import { loadBundledContent, loadBundledRules } from "../../bot/handlers/runtime
 import { loadContent } from "../../content/load";
 import { env, type FunctionName, functions } from "../../contracts/runtime";
 import { startDynalite } from "../../local/dynalite";
-import { type BuildResult, buildBundles, bundledContentName, describeBuild } from "../../scripts/build";
+import {
+  type BuildResult,
+  buildBundles,
+  bundledContentName,
+  describeBuild,
+  MissingModelError,
+  requireModel,
+} from "../../scripts/build";
 
 const root = path.join(__dirname, "../..");
 const outDir = mkdtempSync(path.join(tmpdir(), "lambdagram-bundles-"));
@@ -118,6 +125,14 @@ test("the content pack is written next to every bundle", () => {
     );
     expect(written).toEqual({ stub: "content pack" });
   }
+});
+
+test("a build without the trained model is refused, unless a rules-only bot is asked for", () => {
+  const withoutModel: BuildResult = { built: [], missing: [], modelMissing: true };
+  expect(() => requireModel(withoutModel, [])).toThrow(MissingModelError);
+  expect(() => requireModel(withoutModel, [])).toThrow(/npm run nlp:train.*--without-nlp/);
+  expect(() => requireModel(withoutModel, ["--without-nlp"])).not.toThrow();
+  expect(() => requireModel({ ...withoutModel, modelMissing: false }, [])).not.toThrow();
 });
 
 test("the webhook bundle stays small (natural bundled whole would add 10 MB)", () => {

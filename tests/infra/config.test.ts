@@ -76,7 +76,7 @@ describe("defaults", () => {
     }
     // Keys without a default are documented in comments: declaring them would let Pulumi reject a missing
     // key before the program can print the `pulumi config set` command.
-    for (const key of ["telegramBotToken", "adminUserIds", "alarmEmail", "deletionProtection"]) {
+    for (const key of ["telegramBotToken", "adminUserIds", "alarmEmail", "deletionProtection", "tags"]) {
       expect(text).toContain(`#   ${key}`);
     }
   });
@@ -107,6 +107,11 @@ describe("validation", () => {
     ["logRetentionDays", "10"],
     ["alarmEmail", "not-an-address"],
     ["allowPaidBroadcast", "yes"],
+    ["reserveBroadcastConcurrency", "1"],
+    ["tags", "team=support"],
+    ["tags", '["support"]'],
+    ["tags", '{"aws:owner":"me"}'],
+    ["tags", '{"team":42}'],
   ])("%s = %j is refused with what is expected and how to fix it", (key, value) => {
     const attempt = () => parseStackConfig(source({ ...required, [key]: value }), "prod");
     expect(attempt).toThrow(InvalidConfigError);
@@ -126,6 +131,8 @@ describe("validation", () => {
         logRetentionDays: "14",
         alarmEmail: "ops@example.com",
         allowPaidBroadcast: "true",
+        reserveBroadcastConcurrency: "true",
+        tags: '{"team":"support","cost-center":"42"}',
       }),
       "prod",
     );
@@ -137,6 +144,8 @@ describe("validation", () => {
       logRetentionDays: 14,
       alarmEmail: "ops@example.com",
       allowPaidBroadcast: true,
+      reserveBroadcastConcurrency: true,
+      tags: { team: "support", "cost-center": "42" },
     });
   });
 });

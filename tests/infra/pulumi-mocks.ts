@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { functions } from "../../contracts/runtime";
+import { bundleFiles, functions } from "../../contracts/runtime";
 
 /** Pulumi's marker for a secret value inside resource inputs. */
 const secretSignature = "4dabf18193072939515e22adb298388d";
@@ -167,12 +167,14 @@ export async function settle(program: MockedProgram, quietMs = 100): Promise<voi
 }
 
 /** A folder with a stub `index.js` per function, standing in for dist/ (bundles are tested on their own). */
-export function stubDist(): string {
+export function stubDist(options: { model?: boolean } = {}): string {
   const dir = mkdtempSync(path.join(tmpdir(), "lambdagram-dist-"));
   for (const name of Object.keys(functions)) {
     mkdirSync(path.join(dir, name));
     writeFileSync(path.join(dir, name, "index.js"), "exports.handler = async () => ({ statusCode: 200 });\n");
   }
+  // The webhook carries the trained model like `npm run build` after `npm run nlp:train` (unless told not to).
+  if (options.model ?? true) writeFileSync(path.join(dir, "webhook", bundleFiles.model), "{}\n");
   return dir;
 }
 

@@ -13,6 +13,8 @@ const program = installMocks({ stack: "dev" });
 let Lambdagram: typeof import("../../infra/components/lambdagram").Lambdagram;
 let MissingBundleError: typeof import("../../infra/components/functions").MissingBundleError;
 let broadcastThroughput: typeof import("../../infra/components/broadcast-queue").broadcastThroughput;
+let MissingModelError: typeof import("../../infra/components/lambdagram").MissingModelError;
+let taggableTypes: typeof import("../../infra/components/lambdagram").taggableTypes;
 
 /** The stack config plus the command menus `infra/index.ts` derives from the content pack. */
 const config = (overrides: Partial<StackConfig> = {}): StackConfig & { commands: CommandSet[] } => ({
@@ -26,11 +28,13 @@ const config = (overrides: Partial<StackConfig> = {}): StackConfig & { commands:
   logRetentionDays: 7,
   allowPaidBroadcast: false,
   deletionProtection: false,
+  reserveBroadcastConcurrency: false,
+  tags: {},
   ...overrides,
 });
 
 beforeAll(async () => {
-  ({ Lambdagram } = await import("../../infra/components/lambdagram"));
+  ({ Lambdagram, MissingModelError, taggableTypes } = await import("../../infra/components/lambdagram"));
   ({ MissingBundleError } = await import("../../infra/components/functions"));
   ({ broadcastThroughput } = await import("../../infra/components/broadcast-queue"));
 });
@@ -38,7 +42,12 @@ beforeAll(async () => {
 describe("a dev stack with alarm e-mail and paid broadcasts", () => {
   beforeAll(async () => {
     const app = new Lambdagram("devbot", {
-      ...config({ alarmEmail: "ops@example.com", allowPaidBroadcast: true }),
+      ...config({
+        alarmEmail: "ops@example.com",
+        allowPaidBroadcast: true,
+        reserveBroadcastConcurrency: true,
+        tags: { team: "support" },
+      }),
       distDir: stubDist(),
       namePrefix: "/lambdagram/dev",
       dashboardName: "lambdagram-dev",
@@ -56,6 +65,13 @@ describe("a dev stack with alarm e-mail and paid broadcasts", () => {
     const subscription = program.ofType("aws:sns/topicSubscription:TopicSubscription")[0];
     expect(subscription?.inputs).toMatchObject({ protocol: "email", endpoint: "ops@example.com" });
     expect(subscription?.inputs.topic).toBe(program.ofType("aws:sns/topic:Topic")[0]?.state.arn);
+  });
+
+  test("config `tags` reach every taggable resource, beside the project tag", () => {
+    const tagged = program.resources.filter((resource) => taggableTypes.has(resource.type));
+    expect(tagged.length).toBeGreaterThan(10);
+    for (const resource of tagged)
+      expect(resource.inputs.tags).toMatchObject({ "lambdagram:project": "devbot", team: "support" });
   });
 
   test("paid broadcasts raise the worker's concurrency to keep up with 900 of Telegram's 1000 messages/s", () => {
@@ -121,5 +137,33 @@ describe("before `npm run build`", () => {
           dashboardName: "lambdagram-x",
         }),
     ).toThrow(/dist\/?.*webhook\/index\.js does not exist .*Run `npm run build`/);
+  });
+});
+
+describe("a build without the NLP model", () => {
+  const without = () => stubDist({ model: false });
+
+  test("stops a stack whose default tier is NLP, naming the commands that fix it", () => {
+    const attempt = () =>
+      new Lambdagram("nomodel", {
+        ...config({ defaultMode: "nlp" }),
+        distDir: without(),
+        namePrefix: "/lambdagram/x",
+        dashboardName: "lambdagram-x",
+      });
+    expect(attempt).toThrow(MissingModelError);
+    expect(attempt).toThrow(/webhook\/model\.json does not exist.*npm run nlp:train && npm run build/);
+  });
+
+  test("is fine for a stack whose default tier is rules", () => {
+    expect(
+      () =>
+        new Lambdagram("rulesonly", {
+          ...config({ defaultMode: "rules" }),
+          distDir: without(),
+          namePrefix: "/lambdagram/y",
+          dashboardName: "lambdagram-y",
+        }),
+    ).not.toThrow();
   });
 });

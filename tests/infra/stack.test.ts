@@ -251,7 +251,7 @@ describe("Lambda functions", () => {
       expect(grants(queue?.state.arn)).toEqual(queueActions);
       for (const [parameter, id] of Object.entries(parameterIds)) {
         const expected = (access.parameters as readonly string[]).includes(parameter)
-          ? ["ssm:GetParameter", "ssm:GetParameters"]
+          ? ["ssm:GetParameters"]
           : [];
         expect(grants(parameterArn(id))).toEqual(expected);
       }
@@ -289,6 +289,32 @@ describe("Lambda functions", () => {
       [env.scheduleTimezone]: "UTC",
     });
     expect(JSON.parse(webhook[env.botInfo])).toMatchObject({ is_bot: true, username: "lambdagram_bot" });
+  });
+});
+
+describe("tags", () => {
+  test("every taggable resource names its project and stack", async () => {
+    const { taggableTypes } = await import("../../infra/components/lambdagram");
+    const tagged = program.resources.filter((resource) => taggableTypes.has(resource.type));
+    expect(new Set(tagged.map((resource) => resource.type)).size).toBeGreaterThanOrEqual(8);
+    for (const resource of tagged)
+      expect(resource.inputs.tags).toMatchObject({
+        "lambdagram:project": "lambdagram",
+        "lambdagram:stack": "prod",
+      });
+  });
+});
+
+describe("least privilege", () => {
+  test("the recommendations function, which only plans, cannot read the bot token", () => {
+    expect(functionAccess.recommendations.parameters).toEqual([]);
+    const statements = policiesOfRole(lambdaFor("recommendations").inputs.role).flatMap(policyOf);
+    expect(
+      statements.flatMap((statement) => list(statement.Action)).filter((a) => a.startsWith("ssm:")),
+    ).toEqual([]);
+    expect(lambdaFor("recommendations").inputs.environment.variables).not.toHaveProperty(
+      env.botTokenParameter,
+    );
   });
 });
 
@@ -372,12 +398,35 @@ describe("broadcast queue", () => {
       scalingConfig: { maximumConcurrency: expected.concurrency },
     });
     expect(mapping?.inputs.batchSize).toBe(1);
-    expect(worker.inputs.reservedConcurrentExecutions).toBe(expected.concurrency);
+    // No reservation by default: it fails half way on accounts with a low concurrency quota.
+    expect(worker.inputs.reservedConcurrentExecutions).toBeUndefined();
     // The variable carries the total; each of the `concurrency` workers sends total / concurrency.
     expect(Number(worker.inputs.environment.variables[env.broadcastRatePerSecond])).toBe(
       expected.totalPerSecond,
     );
     expect(expected.perWorkerPerSecond * expected.concurrency).toBeCloseTo(expected.totalPerSecond);
+  });
+
+  test("the worker may queue its own next part: Lambda's recursive-loop detection does not stop long broadcasts", () => {
+    const recursion = program.ofType("aws:lambda/functionRecursionConfig:FunctionRecursionConfig");
+    expect(recursion.map((config) => config.inputs)).toEqual([
+      { functionName: lambdaFor("broadcastWorker").state.name, recursiveLoop: "Allow" },
+    ]);
+  });
+
+  test("an alarm fires when a broadcast or tip job has waited an hour", () => {
+    const queue = program.ofType("aws:sqs/queue:Queue").find((q) => q.name === "lambdagram-broadcasts");
+    const age = program
+      .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+      .filter((alarm) => alarm.inputs.metricName === "ApproximateAgeOfOldestMessage");
+    expect(age.map((alarm) => alarm.inputs)).toEqual([
+      expect.objectContaining({
+        namespace: "AWS/SQS",
+        dimensions: { QueueName: queue?.state.name },
+        statistic: "Maximum",
+        threshold: 3600,
+      }),
+    ]);
   });
 
   test("poison messages go to its dead-letter queue", () => {

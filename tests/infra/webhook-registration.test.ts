@@ -29,6 +29,8 @@ interface Call {
 const calls: Call[] = [];
 /** Bot ids whose token the fake API refuses (401), like a revoked token. */
 const revoked = new Set<string>();
+/** The webhook the fake API holds per bot id, as getWebhookInfo reports it. */
+const webhooks = new Map<string, Record<string, unknown>>();
 let server: Server;
 let apiRoot: string;
 
@@ -45,6 +47,16 @@ beforeAll(async () => {
       if (revoked.has(botToken.split(":")[0] ?? "")) {
         response.statusCode = 401;
         response.end(JSON.stringify({ ok: false, error_code: 401, description: "Unauthorized" }));
+      } else if (method === "setWebhook" && String(JSON.parse(raw).url).startsWith("https://")) {
+        const { url, allowed_updates, max_connections } = JSON.parse(raw);
+        webhooks.set(botToken.split(":")[0] ?? "", { url, allowed_updates, max_connections });
+        response.end(JSON.stringify({ ok: true, result: true }));
+      } else if (method === "deleteWebhook") {
+        webhooks.delete(botToken.split(":")[0] ?? "");
+        response.end(JSON.stringify({ ok: true, result: true }));
+      } else if (method === "getWebhookInfo") {
+        const info = webhooks.get(botToken.split(":")[0] ?? "") ?? { url: "" };
+        response.end(JSON.stringify({ ok: true, result: { pending_update_count: 0, ...info } }));
       } else if (method === "getMe") {
         response.end(
           JSON.stringify({
@@ -73,6 +85,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => {
   calls.length = 0;
   revoked.clear();
+  webhooks.clear();
 });
 
 const state = (overrides: Partial<WebhookRegistrationState> = {}): WebhookRegistrationState => ({
@@ -113,6 +126,7 @@ describe("webhook registration", () => {
 
   test("any change of URL, secret, allowed updates or connections is an update; another bot is a replacement", async () => {
     const olds = state();
+    await provider.create(olds);
     expect(await provider.diff("id", olds, state())).toEqual({ changes: false, replaces: [] });
     for (const change of [
       { url: "https://new.example/telegram/webhook" },
@@ -127,6 +141,24 @@ describe("webhook registration", () => {
       changes: true,
       replaces: ["token"],
     });
+  });
+
+  test("a webhook deleted behind the stack's back is re-registered by `pulumi up` and seen by `pulumi refresh`", async () => {
+    await provider.create(state());
+    // e.g. `npm start` with the production token switches the bot to long polling (deleteWebhook).
+    await fetch(`${apiRoot}/bot111:first-token/deleteWebhook`, { method: "POST" });
+    expect(await provider.diff("id", state(), state())).toEqual({ changes: true, replaces: [] });
+    const refreshed = await provider.read("webhook-bot111", state());
+    expect(refreshed.props.url).toBe("");
+    expect(refreshed.props.secretToken).toBe(state().secretToken);
+    await provider.update("id", refreshed.props, state());
+    expect(webhooks.get("111")?.url).toBe(state().url);
+    expect(await provider.diff("id", state(), state())).toEqual({ changes: false, replaces: [] });
+  });
+
+  test("an unreachable Bot API while diffing is no evidence of drift", async () => {
+    const offline = state({ apiRoot: "http://127.0.0.1:1" });
+    expect(await provider.diff("id", offline, offline)).toEqual({ changes: false, replaces: [] });
   });
 
   test("update re-registers, and removes the menu of a language no longer listed", async () => {
