@@ -3,12 +3,11 @@
  * Lambda handlers with payload-2.0 events, the schedule, and the Telegram Bot API emulator, all on one
  * loopback port. `npm start` runs it; the end-to-end tests and benchmarks start it in-process.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { broadcastRatesFrom } from "../bot/broadcast/environment";
 import { InProcessJobQueue } from "../bot/broadcast/job-queue";
 import { buildAdminApiHandler } from "../bot/handlers/admin-api";
@@ -27,13 +26,14 @@ import {
 } from "../contracts/runtime";
 import { type CronSchedule, parseCron } from "./cron";
 import { type LocalDynamo, startDynalite } from "./dynalite";
-import { matchRoute, readBody, toHttpApiEvent, writeResult } from "./http-api";
+import { RouteTable, serveRoute } from "./http/routes";
+import { foreignRequest, ownHosts } from "./http/same-origin";
+import { addHttpApiRoutes, type HttpHandler } from "./http-api";
 import { ensureNlpModel } from "./nlp-model";
 import { TelegramEmulator } from "./telegram/emulator";
-import { serveWebChat } from "./web/serve";
+import { addWebChatRoutes } from "./web/serve";
 
-/** An HTTP API handler as Lambda runs it. */
-export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+export type { HttpHandler } from "./http-api";
 
 /** Thrown when the port is taken; names the port and the variable to change. */
 export class PortInUseError extends Error {
@@ -162,49 +162,60 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
   ];
 
-  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    route(req, res).catch((error: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-      res.end(`Internal error: ${(error as Error).message}`);
-    });
-  });
-
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (emulator?.handle(req, res)) return;
-    const path = new URL(req.url ?? "/", url).pathname;
-    const method = req.method ?? "GET";
-    if (method === "GET" && path === "/healthz") {
+  // One route table for the stack's own routes; the emulator's two surfaces are mounted in front of it.
+  const hosts = ownHosts(url);
+  const table = new RouteTable()
+    .add("GET /healthz", ({ res }) => {
       res
         .writeHead(200, { "content-type": "application/json" })
         .end(JSON.stringify({ ok: true, handlers: Object.keys(handlers) }));
-      return;
-    }
-    const fire = method === "POST" ? path.match(/^\/_local\/schedules\/([\w-]+)$/) : null;
-    if (fire) {
-      const result = await stack.fireSchedule(fire[1] ?? "");
-      res
-        .writeHead(200, { "content-type": "application/json" })
-        .end(JSON.stringify({ fired: fire[1], result: result ?? null }));
-      return;
-    }
-    for (const r of routes) {
-      const params = matchRoute(r.routeKey, method, path);
-      if (!params) continue;
-      const handler = handlers[r.function];
-      if (!handler) {
-        res
-          .writeHead(501, { "content-type": "text/plain" })
-          .end(`The ${r.function} function is not part of this build yet.`);
+    })
+    .add("POST /_local/schedules/{name}", async ({ req, res, params }) => {
+      req.resume();
+      const refused = foreignRequest(req, hosts);
+      if (refused) {
+        res.writeHead(403, { "content-type": "text/plain; charset=utf-8" }).end(refused);
         return;
       }
-      const body = await readBody(req);
-      writeResult(res, await handler(toHttpApiEvent(req, body, r.routeKey, params)));
-      return;
-    }
-    if (method === "GET" && serveWebChat(path, res, { adminApiToken: environment[env.adminApiToken] ?? "" }))
-      return;
-    res.writeHead(404, { "content-type": "text/plain" }).end("Not found");
-  }
+      const result = await stack.fireSchedule(params.name ?? "");
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ fired: params.name, result: result ?? null }));
+    });
+  addHttpApiRoutes(
+    table,
+    routes.map((r) => ({
+      routeKey: r.routeKey,
+      handler: handlers[r.function],
+      functionName: r.function,
+      // The webhook reads no body whose secret header is wrong: its handler answers 401 first.
+      ...(r.function === "webhook"
+        ? {
+            admitBody: (req: IncomingMessage) =>
+              sameSecret(req.headers["x-telegram-bot-api-secret-token"], webhookSecret),
+          }
+        : {}),
+    })),
+  );
+  addWebChatRoutes(table, { adminApiToken: environment[env.adminApiToken] ?? "" }, hosts);
+
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    if (emulator?.handle(req, res)) return;
+    serveRoute(table, req, res, new URL(req.url ?? "/", url))
+      .then((served) => {
+        if (served) return;
+        req.resume();
+        res
+          .writeHead(404, { "content-type": "text/plain; charset=utf-8" })
+          .end(
+            `Not found. Routes:\n${table.help().join("\n")}\n/bot<token>/<method> and /_emulator/ (the Telegram emulator)\n`,
+          );
+      })
+      .catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+        res.end(`Internal error: ${(error as Error).message}`);
+      });
+  });
 
   // Register the webhook the way `pulumi up` does on AWS: through the Bot API, with the secret token.
   const registered = await fetch(`${apiRoot}/bot${botToken}/setWebhook`, {
@@ -276,4 +287,11 @@ function listen(server: Server, port: number, host: string): Promise<void> {
     );
     server.listen(port, host, () => resolve());
   });
+}
+
+function sameSecret(given: string | string[] | undefined, expected: string): boolean {
+  if (typeof given !== "string") return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
