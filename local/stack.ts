@@ -25,7 +25,8 @@ import {
   timeouts,
 } from "../contracts/runtime";
 import { type CronSchedule, parseCron } from "./cron";
-import { type LocalDynamo, startDynalite } from "./dynalite";
+import { lockDataDir, pairBotDataWithEmulator, persistEmulator } from "./data-dir";
+import { type LocalDynamo, startDynalite, withTable } from "./dynalite";
 import { RouteTable, serveRoute } from "./http/routes";
 import { foreignRequest, ownHosts } from "./http/same-origin";
 import { addHttpApiRoutes, type HttpHandler } from "./http-api";
@@ -71,6 +72,12 @@ export interface LocalStackOptions {
   scheduleTimezone?: string;
   /** Multiplies the broadcast queue's message delays (default 1; tests pass a small factor). */
   broadcastDelayScale?: number;
+  /** BOT_INFO: the `getMe` JSON for an external Bot API (the emulator answers its own). */
+  botInfo?: string;
+  /** TABLE_NAME (default lambdagram-local). */
+  tableName?: string;
+  /** DYNAMODB_ENDPOINT: an external DynamoDB (e.g. DynamoDB Local) instead of the built-in dynalite. */
+  dynamodbEndpoint?: string;
 }
 
 /** A running local stack. */
@@ -78,6 +85,8 @@ export interface LocalStack {
   url: string;
   emulator?: TelegramEmulator;
   dynamo: LocalDynamo;
+  /** Where the data is kept; null when everything is in memory. */
+  dataDir: string | null;
   /** The environment the handlers were built from (as Lambda would see it). */
   environment: Record<string, string>;
   /**
@@ -92,21 +101,43 @@ export interface LocalStack {
 
 /** Starts everything; resolves when the webhook is registered and the stack answers. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const host = options.host ?? "127.0.0.1";
-  const port = options.port ?? 8787;
   const dataDir =
     options.dataDir === undefined ? join(process.cwd(), ".lambdagram", "data") : options.dataDir;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
+  // One stack per data folder: a second one is refused with the first one's pid, before anything opens.
+  const releaseLock = dataDir ? lockDataDir(dataDir) : () => undefined;
+  try {
+    return await startOnData(options, dataDir, releaseLock);
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+}
+
+async function startOnData(
+  options: LocalStackOptions,
+  dataDir: string | null,
+  releaseLock: () => void,
+): Promise<LocalStack> {
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port ?? 8787;
   const server = createServer();
   await listen(server, port, host);
   const url = `http://${host}:${(server.address() as AddressInfo).port}`;
 
-  const dynamo = await startDynalite({
-    tableName: "lambdagram-local",
-    ...(dataDir ? { path: join(dataDir, "dynamodb") } : {}),
-  });
+  const usesEmulator = !options.telegramApiRoot;
+  if (dataDir && usesEmulator && !options.dynamodbEndpoint) {
+    const moved = pairBotDataWithEmulator(dataDir, join(dataDir, "dynamodb"));
+    if (moved) (options.say ?? console.warn)(moved);
+  }
+  const tableName = options.tableName ?? "lambdagram-local";
+  const dynamo = options.dynamodbEndpoint
+    ? await withTable(options.dynamodbEndpoint, { tableName }, async () => undefined)
+    : await startDynalite({ tableName, ...(dataDir ? { path: join(dataDir, "dynamodb") } : {}) });
   const botToken = options.botToken ?? "123456:LOCAL-EMULATOR-TOKEN";
-  const emulator = options.telegramApiRoot ? undefined : new TelegramEmulator({ token: botToken });
+  const emulator = usesEmulator ? new TelegramEmulator({ token: botToken }) : undefined;
+  // The emulator's users, history and update ids live beside the bot's data (see local/data-dir.ts).
+  const persistence = emulator && dataDir ? persistEmulator(emulator, dataDir) : undefined;
   emulator?.useBaseUrl(url);
   const apiRoot = options.telegramApiRoot ?? url;
   const webhookSecret = options.webhookSecret ?? randomBytes(24).toString("base64url");
@@ -125,7 +156,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ? { [env.broadcastRatePerSecond]: String(options.broadcastRatePerSecond) }
       : {}),
     ...(options.allowPaidBroadcast ? { [env.allowPaidBroadcast]: "true" } : {}),
-    ...(emulator ? { [env.botInfo]: JSON.stringify(emulator.botInfo) } : {}),
+    ...(emulator
+      ? { [env.botInfo]: JSON.stringify(emulator.botInfo) }
+      : options.botInfo
+        ? { [env.botInfo]: options.botInfo }
+        : {}),
   };
 
   // What `npm run build` bundles next to each handler on AWS, the local stack loads from source.
@@ -256,6 +291,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     url,
     emulator,
     dynamo,
+    dataDir,
     environment,
     broadcastQueue,
     async fireSchedule(name) {
@@ -270,11 +306,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (timer) clearTimeout(timer);
       broadcastQueue.stop();
       await emulator?.stop();
+      persistence?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
       await dynamo.stop();
+      releaseLock();
     },
   };
   return stack;
