@@ -31,6 +31,7 @@ import { RouteTable, serveRoute } from "./http/routes";
 import { foreignRequest, ownHosts } from "./http/same-origin";
 import { addHttpApiRoutes, type HttpHandler } from "./http-api";
 import { ensureNlpModel } from "./nlp-model";
+import { serveDueTipsNow } from "./serve-now";
 import { TelegramEmulator } from "./telegram/emulator";
 import { addWebChatRoutes } from "./web/serve";
 
@@ -295,6 +296,9 @@ async function startOnData(
     environment,
     broadcastQueue,
     async fireSchedule(name) {
+      // By hand, the tips schedule serves everyone due today who still has no tip (local/serve-now.ts).
+      if (name === "recommendations")
+        return serveDueTipsNow(recommendations, environment[env.scheduleTimezone] ?? "UTC");
       const schedule = schedules.find((s) => s.name === name);
       if (!schedule)
         throw new Error(
