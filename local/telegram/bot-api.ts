@@ -4,7 +4,7 @@
  * 404 for an unknown method, 413 for an oversized upload).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { BotApiError, forbidden, InvalidEmulatorInputError, tooManyRequests } from "./errors";
+import { BotApiError, badRequest, forbidden, InvalidEmulatorInputError, tooManyRequests } from "./errors";
 import { RequestBodyError, readRequestPayload } from "./http-body";
 import { chatMethods } from "./methods/chat";
 import { Described, type MethodContext, type MethodRunner } from "./methods/context";
@@ -123,9 +123,9 @@ export class BotApi {
           'A fault needs the Bot API method it applies to, e.g. { method: "sendMessage" }.',
         );
       }
-      if (![429, 403, 500, 502, "network"].includes(fault.response)) {
+      if (![400, 429, 403, 500, 502, "network"].includes(fault.response)) {
         throw new InvalidEmulatorInputError(
-          `Fault response ${JSON.stringify(fault.response)} is not one of 429, 403, 500, 502, "network".`,
+          `Fault response ${JSON.stringify(fault.response)} is not one of 400, 429, 403, 500, 502, "network".`,
         );
       }
       const times = fault.times ?? 1;
@@ -165,6 +165,8 @@ function errorResponse(error: BotApiError): BotApiResponse {
 
 function faultError(fault: FaultSpec): BotApiError {
   switch (fault.response) {
+    case 400:
+      return badRequest(fault.detail ?? "can't parse entities: injected by the emulator");
     case 429:
       return tooManyRequests(fault.retryAfter ?? 1);
     case 403:

@@ -133,7 +133,7 @@ export const controlRoutes = new RouteTable<ControlHandler>()
       emulator.injectFaults(faults as FaultSpec[]);
       return { status: 201, body: { faults: emulator.pendingFaults() } };
     },
-    "{faults: [{method, chatId?, times?, response, retryAfter?}]}",
+    '{faults: [{method, chatId?, times?, response: 400|429|403|500|502|"network", retryAfter?, detail?}]}',
   )
   .add("DELETE /_emulator/faults", ({ emulator }) => {
     emulator.clearFaults();

@@ -1139,6 +1139,8 @@
     const handled = count(progress.sent) + count(progress.blocked) + count(progress.failed);
     const finished = isFinished(progress);
     const eta = count(progress.etaSeconds);
+    const status = String(progress.status ?? "queued").toLowerCase();
+    const failedJob = status === "failed";
     showBroadcast([
       h(
         "p",
@@ -1146,7 +1148,7 @@
         h("span", {}, `Broadcast ${progress.id}`),
         h(
           "span",
-          { class: `status-pill status-${finished ? "done" : "running"}` },
+          { class: `status-pill status-${failedJob ? "failed" : finished ? "done" : "running"}` },
           String(progress.status ?? "queued"),
         ),
       ),
@@ -1179,6 +1181,14 @@
           : "",
         finished ? "Finished." : "",
       ),
+      // Why the job stopped (the admin API's `error`, e.g. Telegram rejecting the text), in the admin's words.
+      progress.error
+        ? h(
+            "p",
+            { class: "form-error", role: "alert" },
+            `${failedJob ? "Failed" : "Note"}: ${progress.error}`,
+          )
+        : "",
     ]);
   }
 
