@@ -26,7 +26,8 @@ import {
 } from "../contracts/runtime";
 import { type CronSchedule, parseCron } from "./cron";
 import { lockDataDir, pairBotDataWithEmulator, persistEmulator } from "./data-dir";
-import { type LocalDynamo, startDynalite, withTable } from "./dynalite";
+import { type LocalDynamo, withTable } from "./dynalite";
+import { startDynaliteThread } from "./dynalite-thread";
 import { RouteTable, serveRoute } from "./http/routes";
 import { foreignRequest, ownHosts } from "./http/same-origin";
 import { addHttpApiRoutes, type HttpHandler } from "./http-api";
@@ -134,7 +135,7 @@ async function startOnData(
   const tableName = options.tableName ?? "lambdagram-local";
   const dynamo = options.dynamodbEndpoint
     ? await withTable(options.dynamodbEndpoint, { tableName }, async () => undefined)
-    : await startDynalite({ tableName, ...(dataDir ? { path: join(dataDir, "dynamodb") } : {}) });
+    : await startDynaliteThread({ tableName, ...(dataDir ? { path: join(dataDir, "dynamodb") } : {}) });
   const botToken = options.botToken ?? "123456:LOCAL-EMULATOR-TOKEN";
   const emulator = usesEmulator ? new TelegramEmulator({ token: botToken }) : undefined;
   // The emulator's users, history and update ids live beside the bot's data (see local/data-dir.ts).
