@@ -22,8 +22,18 @@ export interface WebChatConfig {
 const files: Record<string, { file: string; type: string }> = {
   "/": { file: "index.html", type: "text/html; charset=utf-8" },
   "/index.html": { file: "index.html", type: "text/html; charset=utf-8" },
-  "/app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
-  "/style.css": { file: "style.css", type: "text/css; charset=utf-8" },
+  ...Object.fromEntries(
+    ["app.js", "core.js", "users.js", "panes.js", "messages.js", "events.js", "broadcasts.js"].map((file) => [
+      `/${file}`,
+      { file, type: "text/javascript; charset=utf-8" },
+    ]),
+  ),
+  ...Object.fromEntries(
+    ["style.css", "panels.css", "chat.css"].map((file) => [
+      `/${file}`,
+      { file, type: "text/css; charset=utf-8" },
+    ]),
+  ),
 };
 
 /**
