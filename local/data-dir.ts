@@ -99,8 +99,8 @@ export function lockDataDir(dataDir: string): () => void {
 const snapshotFile = "emulator.json";
 
 /**
- * Keeps the emulator's state in the data folder: restores it now, saves it shortly after every change and on
- * {@link EmulatorPersistence.close}. `dynamoDir` is the DynamoDB data it must stay paired with.
+ * Keeps the emulator's state in the data folder: restores it now, saves it within a second after a change
+ * (one write a second at most, however busy) and on {@link EmulatorPersistence.close}. `dynamoDir` is the DynamoDB data it must stay paired with.
  */
 export interface EmulatorPersistence {
   /** Writes the state now; `clean` marks an orderly stop (ids then continue exactly). */
@@ -129,7 +129,7 @@ export function pairBotDataWithEmulator(dataDir: string, dynamoDir: string): str
 export function persistEmulator(
   emulator: TelegramEmulator,
   dataDir: string,
-  delayMs = 200,
+  delayMs = 1000,
 ): EmulatorPersistence {
   const path = join(dataDir, snapshotFile);
   if (existsSync(path)) emulator.restore(JSON.parse(readFileSync(path, "utf8")) as EmulatorSnapshot);
