@@ -110,18 +110,31 @@ export interface EmulatorPersistence {
 }
 
 /**
- * Before DynamoDB opens: when the folder has bot data but no emulator state, moves the bot data aside (the
- * users it knows would not exist in the emulator, and update ids would start again under ids it saw) and
- * returns a line saying where it went.
+ * Before DynamoDB opens: the bot's data and the emulator's state must come as a pair. Bot data without
+ * emulator state (from an older version) is moved aside: the users it knows would not exist in the emulator,
+ * and update ids would start again under ids it saw. Emulator state without bot data (the DynamoDB folder was
+ * deleted) is moved aside too: the chats would show a history the bot has forgotten. Returns a line saying
+ * what was moved where, if anything was.
  */
 export function pairBotDataWithEmulator(dataDir: string, dynamoDir: string): string | undefined {
-  if (existsSync(join(dataDir, snapshotFile))) return undefined;
-  if (!existsSync(dynamoDir) || readdirSync(dynamoDir).length === 0) return undefined;
-  const aside = `${dynamoDir}.without-emulator-${new Date().toISOString().replace(/[:.]/g, "-")}`;
-  renameSync(dynamoDir, aside);
+  const snapshot = join(dataDir, snapshotFile);
+  const hasSnapshot = existsSync(snapshot);
+  const hasBotData = existsSync(dynamoDir) && readdirSync(dynamoDir).length > 0;
+  if (hasSnapshot === hasBotData) return undefined;
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  if (hasBotData) {
+    const aside = `${dynamoDir}.without-emulator-${stamp}`;
+    renameSync(dynamoDir, aside);
+    return (
+      `The bot data in ${dynamoDir} had no emulator users beside it (an older version kept none), so it was ` +
+      `moved to ${aside} and this start begins empty; delete that folder when you no longer need it.`
+    );
+  }
+  const aside = `${snapshot}.without-bot-data-${stamp}`;
+  renameSync(snapshot, aside);
   return (
-    `The bot data in ${dynamoDir} had no emulator users beside it (an older version kept none), so it was ` +
-    `moved to ${aside} and this start begins empty; delete that folder when you no longer need it.`
+    `The emulator's users in ${snapshot} had no bot data beside them (${dynamoDir} is gone), so they were ` +
+    `moved to ${aside} and this start begins empty; delete that file when you no longer need it.`
   );
 }
 
@@ -142,6 +155,7 @@ export function persistEmulator(
     writeFileSync(temporary, JSON.stringify(emulator.snapshot({ clean })));
     renameSync(temporary, path); // atomic: a crash leaves the old state or the new one, never half a file
   };
+  save(false); // at once, so the folder holds the pair from the first start on
   emulator.onPersistentChange(() => {
     if (closed || timer) return;
     timer = setTimeout(() => save(false), delayMs);

@@ -142,4 +142,21 @@ describe("the local stack's data folder", () => {
       await second.stop();
     }
   });
+
+  it("moves emulator users without bot data aside, so no chat shows a history the bot forgot", async () => {
+    const dataDir = fresh();
+    const first = await startLocalStack({ ...options, dataDir });
+    first.emulator?.createUser({ id: 5151 });
+    await first.stop();
+    rmSync(join(dataDir, "dynamodb"), { recursive: true }); // the bot's data deleted by hand
+
+    const said: string[] = [];
+    const second = await startLocalStack({ ...options, dataDir, say: (line) => said.push(line) });
+    try {
+      expect(second.emulator?.users()).toEqual([]);
+      expect(said.join("\n")).toMatch(/had no bot data beside them.*moved to/);
+    } finally {
+      await second.stop();
+    }
+  });
 });
