@@ -83,12 +83,6 @@ export class RouteTable<H = RouteHandler> {
     return undefined;
   }
 
-  /** Whether some route (of any method) has a template matching `path`. */
-  knowsPath(path: string): boolean {
-    const trimmed = path.length > 1 ? path.replace(/\/+$/, "") : path;
-    return this.routes.some((route) => route.pattern.test(trimmed));
-  }
-
   /** One line per route, `METHOD /template usage`, for 404 answers and docs. */
   help(): string[] {
     return this.routes.map((route) =>
