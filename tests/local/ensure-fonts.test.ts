@@ -17,10 +17,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const script = join(__dirname, "..", "..", "scripts", "ensure-deps.mjs");
-const debianFonts = [
-  "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-  "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf",
-];
 
 /** Runs the script with a PATH holding only stand-ins: `fc-list` answering `families`, `apt-get` recording. */
 function runWith(families: string) {
