@@ -5,35 +5,59 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { apiGatewayPayloadLimit, BodyTooLargeError, readCapped, refuseTooLarge } from "./http/body";
+import type { RouteTable } from "./http/routes";
 
-/** A route template such as `GET /admin/broadcasts/{id}` matched against a method and path. */
-export function matchRoute(
-  routeKey: string,
-  method: string,
-  path: string,
-): Record<string, string> | undefined {
-  const [routeMethod, template = ""] = routeKey.split(" ");
-  if (routeMethod !== method) return undefined;
-  const names: string[] = [];
-  const pattern = template.replace(/\{(\w+)\}/g, (_, name: string) => {
-    names.push(name);
-    return "([^/]+)";
-  });
-  const match = path.match(new RegExp(`^${pattern}$`));
-  if (!match) return undefined;
-  return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? "")]));
+/** A Lambda handler behind an HTTP API route. */
+export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** How a route checks a request before its body is read (the webhook: its secret header). */
+export interface HttpApiRoute {
+  routeKey: string;
+  handler: HttpHandler | undefined;
+  /** The function's name, for the 501 of a route whose function is not built. */
+  functionName: string;
+  /**
+   * Whether the request may send its body: false hands the handler the request without it, so the
+   * handler answers as it answers a wrong secret (401) and nothing of an unauthenticated body is read.
+   */
+  admitBody?: (req: IncomingMessage) => boolean;
 }
 
-/** Reads the whole request body (bounded, as API Gateway bounds payloads at 10 MB). */
-export async function readBody(req: IncomingMessage, limit = 10 * 1024 * 1024): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new Error("Request body too large");
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * Adds HTTP API routes to `table`: each reads the body with API Gateway's 10 MB cap (413 beyond it, after
+ * `admitBody`) and invokes its Lambda handler with a payload-2.0 event.
+ */
+export function addHttpApiRoutes(
+  table: RouteTable,
+  apiRoutes: HttpApiRoute[],
+  bodyLimit = apiGatewayPayloadLimit,
+): void {
+  for (const route of apiRoutes)
+    table.add(route.routeKey, async ({ req, res, params }) => {
+      const handler = route.handler;
+      if (!handler) {
+        req.resume();
+        res
+          .writeHead(501, { "content-type": "text/plain" })
+          .end(`The ${route.functionName} function is not part of this build yet.`);
+        return;
+      }
+      if (route.admitBody && !route.admitBody(req)) {
+        req.resume();
+        writeResult(res, await handler(toHttpApiEvent(req, Buffer.alloc(0), route.routeKey, params)));
+        return;
+      }
+      let body: Buffer;
+      try {
+        body = await readCapped(req, bodyLimit);
+      } catch (error) {
+        if (!(error instanceof BodyTooLargeError)) throw error;
+        refuseTooLarge(res, { message: "Request Entity Too Large" });
+        return;
+      }
+      writeResult(res, await handler(toHttpApiEvent(req, body, route.routeKey, params)));
+    });
 }
 
 /** Builds a payload-2.0 event: lower-cased headers, raw path and query, path parameters, text body. */

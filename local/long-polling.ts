@@ -2,6 +2,7 @@
  * `BOT_TOKEN=... npm start` without TELEGRAM_API_ROOT: the same bot against real Telegram by long polling
  * (grammY runner), storage in dynalite under .lambdagram/data, so anyone can try their bot without AWS.
  */
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "@grammyjs/runner";
 import { botIdFromToken, botInfoFor } from "../bot/bot-info";
@@ -12,7 +13,9 @@ import { createDynamoStorage } from "../bot/storage/dynamodb";
 import { loadContent } from "../content/load";
 import { env } from "../contracts/runtime";
 import { RuleClassifier } from "../nlp/rules";
+import { lockDataDir } from "./data-dir";
 import { startDynalite } from "./dynalite";
+import { watchLaunchers } from "./launcher-watch";
 import { ensureNlpModel } from "./nlp-model";
 
 /** Runs the bot by long polling until the process is stopped. */
@@ -20,6 +23,8 @@ export async function startLongPolling(environment: Environment): Promise<void> 
   const token = environment[env.botToken] ?? "";
   const logger = loggerFrom(environment, { fn: "long-polling" });
   const dataDir = environment.LAMBDAGRAM_DATA_DIR ?? join(process.cwd(), ".lambdagram", "data");
+  mkdirSync(dataDir, { recursive: true });
+  const releaseLock = lockDataDir(dataDir);
   const dynamo = await startDynalite({ tableName: "lambdagram-local", path: join(dataDir, "dynamodb") });
   const content = loadContent();
   const bot = createBot(
@@ -43,10 +48,13 @@ export async function startLongPolling(environment: Environment): Promise<void> 
   console.log(`Lambdagram is polling Telegram as @${me.username}. Press Ctrl-C to stop.`);
   const runner = run(bot);
   const stop = async () => {
+    setTimeout(() => process.exit(1), 4500).unref();
     await runner.stop();
     await dynamo.stop();
+    releaseLock();
     process.exit(0);
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  watchLaunchers(stop);
 }

@@ -3,12 +3,11 @@
  * Lambda handlers with payload-2.0 events, the schedule, and the Telegram Bot API emulator, all on one
  * loopback port. `npm start` runs it; the end-to-end tests and benchmarks start it in-process.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { broadcastRatesFrom } from "../bot/broadcast/environment";
 import { InProcessJobQueue } from "../bot/broadcast/job-queue";
 import { buildAdminApiHandler } from "../bot/handlers/admin-api";
@@ -26,14 +25,18 @@ import {
   timeouts,
 } from "../contracts/runtime";
 import { type CronSchedule, parseCron } from "./cron";
-import { type LocalDynamo, startDynalite } from "./dynalite";
-import { matchRoute, readBody, toHttpApiEvent, writeResult } from "./http-api";
+import { lockDataDir, pairBotDataWithEmulator, persistEmulator } from "./data-dir";
+import { type LocalDynamo, withTable } from "./dynalite";
+import { startDynaliteThread } from "./dynalite-thread";
+import { RouteTable, serveRoute } from "./http/routes";
+import { foreignRequest, ownHosts } from "./http/same-origin";
+import { addHttpApiRoutes, type HttpHandler } from "./http-api";
 import { ensureNlpModel } from "./nlp-model";
+import { serveDueTipsNow } from "./serve-now";
 import { TelegramEmulator } from "./telegram/emulator";
-import { serveWebChat } from "./web/serve";
+import { addWebChatRoutes } from "./web/serve";
 
-/** An HTTP API handler as Lambda runs it. */
-export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+export type { HttpHandler } from "./http-api";
 
 /** Thrown when the port is taken; names the port and the variable to change. */
 export class PortInUseError extends Error {
@@ -71,6 +74,12 @@ export interface LocalStackOptions {
   scheduleTimezone?: string;
   /** Multiplies the broadcast queue's message delays (default 1; tests pass a small factor). */
   broadcastDelayScale?: number;
+  /** BOT_INFO: the `getMe` JSON for an external Bot API (the emulator answers its own). */
+  botInfo?: string;
+  /** TABLE_NAME (default lambdagram-local). */
+  tableName?: string;
+  /** DYNAMODB_ENDPOINT: an external DynamoDB (e.g. DynamoDB Local) instead of the built-in dynalite. */
+  dynamodbEndpoint?: string;
 }
 
 /** A running local stack. */
@@ -78,6 +87,8 @@ export interface LocalStack {
   url: string;
   emulator?: TelegramEmulator;
   dynamo: LocalDynamo;
+  /** Where the data is kept; null when everything is in memory. */
+  dataDir: string | null;
   /** The environment the handlers were built from (as Lambda would see it). */
   environment: Record<string, string>;
   /**
@@ -92,21 +103,43 @@ export interface LocalStack {
 
 /** Starts everything; resolves when the webhook is registered and the stack answers. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const host = options.host ?? "127.0.0.1";
-  const port = options.port ?? 8787;
   const dataDir =
     options.dataDir === undefined ? join(process.cwd(), ".lambdagram", "data") : options.dataDir;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
+  // One stack per data folder: a second one is refused with the first one's pid, before anything opens.
+  const releaseLock = dataDir ? lockDataDir(dataDir) : () => undefined;
+  try {
+    return await startOnData(options, dataDir, releaseLock);
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+}
+
+async function startOnData(
+  options: LocalStackOptions,
+  dataDir: string | null,
+  releaseLock: () => void,
+): Promise<LocalStack> {
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port ?? 8787;
   const server = createServer();
   await listen(server, port, host);
   const url = `http://${host}:${(server.address() as AddressInfo).port}`;
 
-  const dynamo = await startDynalite({
-    tableName: "lambdagram-local",
-    ...(dataDir ? { path: join(dataDir, "dynamodb") } : {}),
-  });
+  const usesEmulator = !options.telegramApiRoot;
+  if (dataDir && usesEmulator && !options.dynamodbEndpoint) {
+    const moved = pairBotDataWithEmulator(dataDir, join(dataDir, "dynamodb"));
+    if (moved) (options.say ?? console.warn)(moved);
+  }
+  const tableName = options.tableName ?? "lambdagram-local";
+  const dynamo = options.dynamodbEndpoint
+    ? await withTable(options.dynamodbEndpoint, { tableName }, async () => undefined)
+    : await startDynaliteThread({ tableName, ...(dataDir ? { path: join(dataDir, "dynamodb") } : {}) });
   const botToken = options.botToken ?? "123456:LOCAL-EMULATOR-TOKEN";
-  const emulator = options.telegramApiRoot ? undefined : new TelegramEmulator({ token: botToken });
+  const emulator = usesEmulator ? new TelegramEmulator({ token: botToken }) : undefined;
+  // The emulator's users, history and update ids live beside the bot's data (see local/data-dir.ts).
+  const persistence = emulator && dataDir ? persistEmulator(emulator, dataDir) : undefined;
   emulator?.useBaseUrl(url);
   const apiRoot = options.telegramApiRoot ?? url;
   const webhookSecret = options.webhookSecret ?? randomBytes(24).toString("base64url");
@@ -125,7 +158,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ? { [env.broadcastRatePerSecond]: String(options.broadcastRatePerSecond) }
       : {}),
     ...(options.allowPaidBroadcast ? { [env.allowPaidBroadcast]: "true" } : {}),
-    ...(emulator ? { [env.botInfo]: JSON.stringify(emulator.botInfo) } : {}),
+    ...(emulator
+      ? { [env.botInfo]: JSON.stringify(emulator.botInfo) }
+      : options.botInfo
+        ? { [env.botInfo]: options.botInfo }
+        : {}),
   };
 
   // What `npm run build` bundles next to each handler on AWS, the local stack loads from source.
@@ -162,49 +199,60 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
   ];
 
-  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    route(req, res).catch((error: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-      res.end(`Internal error: ${(error as Error).message}`);
-    });
-  });
-
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (emulator?.handle(req, res)) return;
-    const path = new URL(req.url ?? "/", url).pathname;
-    const method = req.method ?? "GET";
-    if (method === "GET" && path === "/healthz") {
+  // One route table for the stack's own routes; the emulator's two surfaces are mounted in front of it.
+  const hosts = ownHosts(url);
+  const table = new RouteTable()
+    .add("GET /healthz", ({ res }) => {
       res
         .writeHead(200, { "content-type": "application/json" })
         .end(JSON.stringify({ ok: true, handlers: Object.keys(handlers) }));
-      return;
-    }
-    const fire = method === "POST" ? path.match(/^\/_local\/schedules\/([\w-]+)$/) : null;
-    if (fire) {
-      const result = await stack.fireSchedule(fire[1] ?? "");
-      res
-        .writeHead(200, { "content-type": "application/json" })
-        .end(JSON.stringify({ fired: fire[1], result: result ?? null }));
-      return;
-    }
-    for (const r of routes) {
-      const params = matchRoute(r.routeKey, method, path);
-      if (!params) continue;
-      const handler = handlers[r.function];
-      if (!handler) {
-        res
-          .writeHead(501, { "content-type": "text/plain" })
-          .end(`The ${r.function} function is not part of this build yet.`);
+    })
+    .add("POST /_local/schedules/{name}", async ({ req, res, params }) => {
+      req.resume();
+      const refused = foreignRequest(req, hosts);
+      if (refused) {
+        res.writeHead(403, { "content-type": "text/plain; charset=utf-8" }).end(refused);
         return;
       }
-      const body = await readBody(req);
-      writeResult(res, await handler(toHttpApiEvent(req, body, r.routeKey, params)));
-      return;
-    }
-    if (method === "GET" && serveWebChat(path, res, { adminApiToken: environment[env.adminApiToken] ?? "" }))
-      return;
-    res.writeHead(404, { "content-type": "text/plain" }).end("Not found");
-  }
+      const result = await stack.fireSchedule(params.name ?? "");
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ fired: params.name, result: result ?? null }));
+    });
+  addHttpApiRoutes(
+    table,
+    routes.map((r) => ({
+      routeKey: r.routeKey,
+      handler: handlers[r.function],
+      functionName: r.function,
+      // The webhook reads no body whose secret header is wrong: its handler answers 401 first.
+      ...(r.function === "webhook"
+        ? {
+            admitBody: (req: IncomingMessage) =>
+              sameSecret(req.headers["x-telegram-bot-api-secret-token"], webhookSecret),
+          }
+        : {}),
+    })),
+  );
+  addWebChatRoutes(table, { adminApiToken: environment[env.adminApiToken] ?? "" }, hosts);
+
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    if (emulator?.handle(req, res)) return;
+    serveRoute(table, req, res, new URL(req.url ?? "/", url))
+      .then((served) => {
+        if (served) return;
+        req.resume();
+        res
+          .writeHead(404, { "content-type": "text/plain; charset=utf-8" })
+          .end(
+            `Not found. Routes:\n${table.help().join("\n")}\n/bot<token>/<method> and /_emulator/ (the Telegram emulator)\n`,
+          );
+      })
+      .catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+        res.end(`Internal error: ${(error as Error).message}`);
+      });
+  });
 
   // Register the webhook the way `pulumi up` does on AWS: through the Bot API, with the secret token.
   const registered = await fetch(`${apiRoot}/bot${botToken}/setWebhook`, {
@@ -245,9 +293,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     url,
     emulator,
     dynamo,
+    dataDir,
     environment,
     broadcastQueue,
     async fireSchedule(name) {
+      // By hand, the tips schedule serves everyone due today who still has no tip (local/serve-now.ts).
+      if (name === "recommendations")
+        return serveDueTipsNow(recommendations, environment[env.scheduleTimezone] ?? "UTC");
       const schedule = schedules.find((s) => s.name === name);
       if (!schedule)
         throw new Error(
@@ -259,11 +311,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (timer) clearTimeout(timer);
       broadcastQueue.stop();
       await emulator?.stop();
+      persistence?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
       await dynamo.stop();
+      releaseLock();
     },
   };
   return stack;
@@ -276,4 +330,11 @@ function listen(server: Server, port: number, host: string): Promise<void> {
     );
     server.listen(port, host, () => resolve());
   });
+}
+
+function sameSecret(given: string | string[] | undefined, expected: string): boolean {
+  if (typeof given !== "string") return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -1,12 +1,21 @@
 /**
  * `npm start`: the local stack on http://127.0.0.1:8787 (web chat, HTTP API, schedule, Telegram emulator,
  * dynalite persisted under .lambdagram/data), or, with a real BOT_TOKEN and no TELEGRAM_API_ROOT, the same
- * bot against real Telegram by long polling. Settings come from the environment (see README).
+ * bot against real Telegram by long polling. Settings come from the environment (local/settings.ts, README).
+ * It behaves like a service: SIGTERM, SIGINT, SIGHUP or the end of the npm process that launched it stop
+ * everything within 5 s with the data saved; a data folder in use is refused with the other process named.
  */
 
 import { ContentError } from "../content/load";
-import { defaultRecommendationSchedule, env } from "../contracts/runtime";
+import { InvalidBroadcastRateError } from "../contracts/broadcast-rates";
+import { env } from "../contracts/runtime";
+import { DataDirInUseError } from "./data-dir";
+import { watchLaunchers } from "./launcher-watch";
+import { InvalidLocalSettingError, localStackOptionsFrom, startBanner } from "./settings";
 import { PortInUseError, startLocalStack } from "./stack";
+
+/** Longest an orderly stop may take before the process exits anyway. */
+const stopDeadlineMs = 4500;
 
 async function main(): Promise<void> {
   const environment = process.env;
@@ -19,48 +28,33 @@ async function main(): Promise<void> {
     await startLongPolling(environment);
     return;
   }
-  const stack = await startLocalStack({
-    port: environment.PORT ? Number(environment.PORT) : 8787,
-    botToken: token,
-    telegramApiRoot: environment[env.telegramApiRoot],
-    webhookSecret: environment[env.webhookSecret],
-    adminApiToken: environment[env.adminApiToken],
-    adminUserIds: environment[env.adminUserIds]?.split(",").map(Number),
-    defaultMode: environment[env.defaultMode] === "rules" ? "rules" : "nlp",
-    dataDir: environment.LAMBDAGRAM_DATA_DIR,
-    logLevel: (environment[env.logLevel] as "info" | undefined) ?? "warn",
-    say: (line) => console.log(line),
-  });
-  const ms = Math.round(performance.now() - started);
-  console.log(
-    [
-      `Lambdagram is running locally (ready in ${ms} ms):`,
-      `  Web chat         ${stack.url}/`,
-      `  Telegram webhook POST ${stack.url}/telegram/webhook  (secret in X-Telegram-Bot-Api-Secret-Token)`,
-      `  Admin API        POST ${stack.url}/admin/broadcasts, GET ${stack.url}/admin/broadcasts/{id}, POST .../{id}/cancel  (Authorization: Bearer ${stack.environment[env.adminApiToken]})`,
-      `  Schedule         recommendations on ${defaultRecommendationSchedule.cron} (${stack.environment[env.scheduleTimezone]}); fire now: POST ${stack.url}/_local/schedules/recommendations`,
-      `  Health           GET ${stack.url}/healthz`,
-      stack.emulator
-        ? `  Bot API emulator ${stack.url}/bot<token>/<method>  (control API: ${stack.url}/_emulator/)`
-        : `  Bot API          ${stack.environment[env.telegramApiRoot]}`,
-      `  DynamoDB         ${stack.dynamo.endpoint} (dynalite, data in ${environment.LAMBDAGRAM_DATA_DIR ?? ".lambdagram/data"})`,
-      "Press Ctrl-C to stop.",
-    ].join("\n"),
-  );
+  const options = localStackOptionsFrom(environment);
+  const stack = await startLocalStack({ ...options, say: (line) => console.log(line) });
+  console.log(startBanner(stack, environment, Math.round(performance.now() - started)).join("\n"));
   let stopping = false;
-  const stop = async () => {
+  const stop = async (why: string) => {
     if (stopping) return;
     stopping = true;
-    console.log("\nStopping (data is kept)...");
+    console.log(`\nStopping (${why}; data is kept)...`);
+    setTimeout(() => {
+      console.error(`Not stopped after ${stopDeadlineMs} ms; exiting anyway.`);
+      process.exit(1);
+    }, stopDeadlineMs).unref();
     await stack.stop();
     process.exit(0);
   };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => stop(signal));
+  watchLaunchers(() => stop("the process that launched it ended"));
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof PortInUseError || error instanceof ContentError) {
+  if (
+    error instanceof PortInUseError ||
+    error instanceof ContentError ||
+    error instanceof DataDirInUseError ||
+    error instanceof InvalidLocalSettingError ||
+    error instanceof InvalidBroadcastRateError
+  ) {
     console.error(error.message);
     process.exit(1);
   }

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Runs before `npm start` and `npm test`: installs npm dependencies when they are missing or stale,
-// and (with --system / --java) the Debian packages the tests need, so a fresh clone needs no manual step.
+// and (with --system / --java / --fonts) the Debian packages the tests need, so a fresh clone needs no manual
+// step. --system includes the fonts: without CJK and emoji fonts Chromium draws Chinese and emoji as empty
+// boxes in the web chat and in the tests' screenshots.
 import { execSync, spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -39,3 +41,29 @@ if (!npmDepsAreCurrent()) run("npm ci --no-audit --no-fund");
 if (args.has("--system") && !existsSync("/usr/bin/chromium")) aptInstall(["chromium"], "The browser tests");
 if ((args.has("--system") || args.has("--java")) && !has("java"))
   aptInstall(["openjdk-17-jre-headless"], "DynamoDB Local");
+
+/** Debian font packages and a file each installs (Debian's paths), by what `fc-list` calls the family. */
+const fontPackages = [
+  {
+    name: "fonts-noto-cjk",
+    family: "Noto Sans CJK",
+    file: "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+  },
+  {
+    name: "fonts-noto-color-emoji",
+    family: "Noto Color Emoji",
+    file: "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf",
+  },
+];
+
+/** What fontconfig (and so Chromium) sees decides; without `fc-list`, Debian's font file paths do. */
+function missingFontPackages() {
+  if (!has("fc-list")) return fontPackages.filter((font) => !existsSync(font.file)).map((font) => font.name);
+  const families = spawnSync("fc-list", [":", "family"], { encoding: "utf8" }).stdout ?? "";
+  return fontPackages.filter((font) => !families.includes(font.family)).map((font) => font.name);
+}
+
+if (args.has("--system") || args.has("--fonts")) {
+  const missing = missingFontPackages();
+  if (missing.length > 0) aptInstall(missing, "Chinese and emoji in the web chat and its screenshots");
+}

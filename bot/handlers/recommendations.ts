@@ -24,6 +24,8 @@ export interface ScheduleEvent {
   scheduledTime?: string;
   /** EventBridge rule events carry `time`. */
   time?: string;
+  /** Queue the slot again even if it was queued before (a manual "serve now"; tips stay one per user and day). */
+  replan?: boolean;
 }
 
 /** Replacements for what the handler would build (the local stack passes its queue; tests a clock). */
@@ -56,7 +58,15 @@ export async function buildRecommendationsHandler(
     const given = Date.parse(event.scheduledTime ?? event.time ?? "");
     const instant = Number.isNaN(given) ? clock.now() : new Date(given);
     const { date, hour } = scheduleSlot(instant, timeZone);
-    const summary = await planDailyTips({ users, tips, jobs, date, hour, batchSize: rates.batchSize });
+    const summary = await planDailyTips({
+      users,
+      tips,
+      jobs,
+      date,
+      hour,
+      batchSize: rates.batchSize,
+      replan: event.replan === true,
+    });
     logger.info(summary.alreadyPlanned ? "daily tips already queued for this hour" : "daily tips queued", {
       ...summary,
     });

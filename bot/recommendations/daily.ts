@@ -50,9 +50,15 @@ export async function planDailyTips(deps: {
   hour: number;
   batchSize: number;
   pageSize?: number;
+  /**
+   * Queue the slot again even if it was queued before (an operator's "serve now"): users who subscribed or
+   * moved their hour since then are served, and the per-user day claim still sends nobody a second tip.
+   */
+  replan?: boolean;
 }): Promise<DailyPlanSummary> {
   const { date, hour } = deps;
-  if (await deps.tips.isPlanned(date, hour)) return { date, hour, alreadyPlanned: true, due: 0, batches: 0 };
+  if (!deps.replan && (await deps.tips.isPlanned(date, hour)))
+    return { date, hour, alreadyPlanned: true, due: 0, batches: 0 };
   let cursor: string | undefined;
   let due = 0;
   let batches = 0;

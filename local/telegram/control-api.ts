@@ -2,140 +2,102 @@
  * The emulator's HTTP control API under `/_emulator/` (JSON), for the web chat of `npm start` and for tools
  * outside the test process: simulated users, their messages and button presses, transcripts, a long-poll
  * event feed, run-time settings, faults and counters. It only uses the emulator's public JavaScript API.
+ * It answers the page's own origin and `Host` only (see local/http/same-origin.ts): no CORS.
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { BodyTooLargeError, readCapped } from "../http/body";
+import { RouteTable } from "../http/routes";
+import { foreignRequest, ownHosts } from "../http/same-origin";
 import type { FaultSpec, TelegramEmulator } from "./emulator";
 import { EmulatorError, InvalidEmulatorInputError } from "./errors";
-import { RequestBodyError, readBody } from "./http-body";
 
-/** The routes, for the 404 answer and the docs. */
-export const controlRoutes = [
-  "GET  /_emulator/bot",
-  "GET  /_emulator/users",
-  "POST /_emulator/users {id?, first_name?, last_name?, username?, language_code?}",
-  "GET  /_emulator/users/:id",
-  "POST /_emulator/users/:id/messages {text, chat_id?}",
-  "POST /_emulator/users/:id/callback {message_id, data, chat_id?}",
-  "POST /_emulator/users/:id/reply-button {text, chat_id?}",
-  "POST /_emulator/users/:id/block",
-  "POST /_emulator/users/:id/unblock",
-  "POST /_emulator/groups {id?, title?}",
-  "GET  /_emulator/chats/:id/messages",
-  "GET  /_emulator/chats/:id/commands?language_code=",
-  "GET  /_emulator/events?since=<seq>&chat_id=&timeout_ms=",
-  "GET  /_emulator/settings",
-  "POST /_emulator/settings {limits?, delivery?, blockedUserIds?}",
-  "GET  /_emulator/faults",
-  "POST /_emulator/faults {faults: [{method, chatId?, times?, response, retryAfter?}]}",
-  "DELETE /_emulator/faults",
-  "GET  /_emulator/stats",
-  "POST /_emulator/stats/reset",
-  "GET  /_emulator/calls?method=&since=<seq>",
-  "GET  /_emulator/deliveries",
-  "GET  /_emulator/webhook",
-  "GET  /_emulator/files/:fileId",
-] as const;
-
-const corsHeaders = {
-  "access-control-allow-origin": "*",
-  "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
-  "access-control-allow-headers": "content-type",
-};
-
-/** Serves one `/_emulator/...` request. */
-export async function serveControlApi(
-  emulator: TelegramEmulator,
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-): Promise<void> {
-  if (req.method === "OPTIONS") {
-    res.writeHead(204, corsHeaders).end();
-    return;
-  }
-  try {
-    const body = req.method === "POST" ? await jsonBody(req) : {};
-    const answer = await route(emulator, req, res, url, body);
-    if (answer !== undefined) reply(res, answer.status ?? 200, answer.body);
-  } catch (error) {
-    if (error instanceof EmulatorError)
-      reply(res, error.status, { error: error.name, message: error.message });
-    else if (error instanceof RequestBodyError)
-      reply(res, error.status, { error: error.name, message: error.message });
-    else throw error;
-  }
-}
-
+/** A control route's answer: status (default 200) and JSON body; undefined when it wrote the response. */
 type Answer = { status?: number; body: unknown } | undefined;
 
-async function route(
-  emulator: TelegramEmulator,
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-  body: Record<string, unknown>,
-): Promise<Answer> {
-  const path = url.pathname.replace(/\/+$/, "");
-  const method = req.method ?? "GET";
-  const segments = path.split("/").slice(2).map(decodeURIComponent);
-  const [resource, idText, action] = segments;
-  const id = idText === undefined ? Number.NaN : Number(idText);
-  const is = (verb: string, pattern: string) => method === verb && shape(segments) === pattern;
+interface ControlRequest {
+  emulator: TelegramEmulator;
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  params: Record<string, string>;
+  body: Record<string, unknown>;
+  /** `params.id` as a number. */
+  id: number;
+}
 
-  if (is("GET", "bot")) {
-    return {
-      body: { botInfo: emulator.botInfo, webhook: emulator.webhookInfo(), settings: emulator.settings() },
-    };
-  }
-  if (is("GET", "users")) {
-    return {
-      body: { users: emulator.users().map((user) => ({ ...user, blocked: emulator.isBlocked(user.id) })) },
-    };
-  }
-  if (is("POST", "users")) return { status: 201, body: { user: emulator.createUser(body) } };
-  if (is("GET", "users/:id")) return { body: { user: emulator.user(id), blocked: emulator.isBlocked(id) } };
-  if (is("POST", "users/:id/:action")) {
-    const chat = optionalChat(body);
-    switch (action) {
-      case "messages":
-        return { status: 201, body: { update: emulator.sendText(id, requiredString(body, "text"), chat) } };
-      case "callback":
-        return {
-          status: 201,
-          body: {
-            update: emulator.pressButton(
-              id,
-              requiredNumber(body, "message_id"),
-              requiredString(body, "data"),
-              chat,
-            ),
-          },
-        };
-      case "reply-button":
-        return {
-          status: 201,
-          body: { update: emulator.pressReplyButton(id, requiredString(body, "text"), chat) },
-        };
-      case "block":
-        emulator.blockUser(id);
-        return { body: { user: emulator.user(id), blocked: true } };
-      case "unblock":
-        emulator.unblockUser(id);
-        return { body: { user: emulator.user(id), blocked: false } };
-    }
-  }
-  if (is("POST", "groups")) {
-    const title = typeof body.title === "string" ? body.title : undefined;
-    const groupId = typeof body.id === "number" ? body.id : undefined;
-    return {
+type ControlHandler = (request: ControlRequest) => Answer | Promise<Answer>;
+
+/** The routes, served and listed in the 404 help from this one table. */
+export const controlRoutes = new RouteTable<ControlHandler>()
+  .add("GET /_emulator/bot", ({ emulator }) => ({
+    body: { botInfo: emulator.botInfo, webhook: emulator.webhookInfo(), settings: emulator.settings() },
+  }))
+  .add("GET /_emulator/users", ({ emulator }) => ({
+    body: { users: emulator.users().map((user) => ({ ...user, blocked: emulator.isBlocked(user.id) })) },
+  }))
+  .add(
+    "POST /_emulator/users",
+    ({ emulator, body }) => ({ status: 201, body: { user: emulator.createUser(body) } }),
+    "{id?, first_name?, last_name?, username?, language_code?}",
+  )
+  .add("GET /_emulator/users/{id}", ({ emulator, id }) => ({
+    body: { user: emulator.user(id), blocked: emulator.isBlocked(id) },
+  }))
+  .add(
+    "POST /_emulator/users/{id}/messages",
+    ({ emulator, id, body }) => ({
+      status: 201,
+      body: { update: emulator.sendText(id, requiredString(body, "text"), optionalChat(body)) },
+    }),
+    "{text, chat_id?}",
+  )
+  .add(
+    "POST /_emulator/users/{id}/callback",
+    ({ emulator, id, body }) => ({
       status: 201,
       body: {
-        chat: emulator.createGroup({ ...(groupId ? { id: groupId } : {}), ...(title ? { title } : {}) }),
+        update: emulator.pressButton(
+          id,
+          requiredNumber(body, "message_id"),
+          requiredString(body, "data"),
+          optionalChat(body),
+        ),
       },
-    };
-  }
-  if (is("GET", "chats/:id/messages")) {
+    }),
+    "{message_id, data, chat_id?}",
+  )
+  .add(
+    "POST /_emulator/users/{id}/reply-button",
+    ({ emulator, id, body }) => ({
+      status: 201,
+      body: { update: emulator.pressReplyButton(id, requiredString(body, "text"), optionalChat(body)) },
+    }),
+    "{text, chat_id?}",
+  )
+  .add("POST /_emulator/users/{id}/block", ({ emulator, id }) => {
+    emulator.blockUser(id);
+    return { body: { user: emulator.user(id), blocked: true } };
+  })
+  .add("POST /_emulator/users/{id}/unblock", ({ emulator, id }) => {
+    emulator.unblockUser(id);
+    return { body: { user: emulator.user(id), blocked: false } };
+  })
+  .add(
+    "POST /_emulator/groups",
+    ({ emulator, body }) => {
+      const title = typeof body.title === "string" ? body.title : undefined;
+      const groupId = typeof body.id === "number" ? body.id : undefined;
+      return {
+        status: 201,
+        body: {
+          chat: emulator.createGroup({ ...(groupId ? { id: groupId } : {}), ...(title ? { title } : {}) }),
+        },
+      };
+    },
+    "{id?, title?}",
+  )
+  .add("GET /_emulator/chats/{id}/messages", ({ emulator, id }) => {
     const keyboard = emulator.replyKeyboard(id);
     return {
       body: {
@@ -144,88 +106,129 @@ async function route(
         ...(keyboard ? { replyKeyboard: keyboard } : {}),
       },
     };
-  }
-  if (is("GET", "chats/:id/commands")) {
-    return { body: { commands: emulator.menuCommands(id, url.searchParams.get("language_code") ?? "") } };
-  }
-  if (is("GET", "events")) {
-    const since = Number(url.searchParams.get("since") ?? "0") || 0;
-    const chatText = url.searchParams.get("chat_id");
-    const timeoutText = url.searchParams.get("timeout_ms");
-    const cancelled = new AbortController();
-    res.once("close", () => cancelled.abort());
-    const events = await emulator.nextEvents(since, {
-      ...(chatText ? { chatId: Number(chatText) } : {}),
-      ...(timeoutText ? { timeoutMs: Math.min(60_000, Number(timeoutText) || 0) } : {}),
-      signal: cancelled.signal,
-    });
-    if (res.destroyed) return undefined;
-    return { body: { events, lastSeq: emulator.lastEventSeq } };
-  }
-  if (is("GET", "settings")) return { body: emulator.settings() };
-  if (is("POST", "settings")) return { body: emulator.updateSettings(body) };
-  if (is("GET", "faults")) return { body: { faults: emulator.pendingFaults() } };
-  if (is("POST", "faults")) {
-    const faults = Array.isArray(body.faults) ? body.faults : undefined;
-    if (!faults)
-      throw new InvalidEmulatorInputError(
-        'POST /_emulator/faults needs {"faults": [{"method": ..., "response": ...}]}.',
-      );
-    emulator.injectFaults(faults as FaultSpec[]);
-    return { status: 201, body: { faults: emulator.pendingFaults() } };
-  }
-  if (is("DELETE", "faults")) {
+  })
+  .add(
+    "GET /_emulator/chats/{id}/commands",
+    ({ emulator, id, url }) => ({
+      body: { commands: emulator.menuCommands(id, url.searchParams.get("language_code") ?? "") },
+    }),
+    "?language_code=",
+  )
+  .add("GET /_emulator/events", events, "?since=<seq>&chat_id=&timeout_ms=")
+  .add("GET /_emulator/settings", ({ emulator }) => ({ body: emulator.settings() }))
+  .add(
+    "POST /_emulator/settings",
+    ({ emulator, body }) => ({ body: emulator.updateSettings(body) }),
+    "{limits?, delivery?, blockedUserIds?}",
+  )
+  .add("GET /_emulator/faults", ({ emulator }) => ({ body: { faults: emulator.pendingFaults() } }))
+  .add(
+    "POST /_emulator/faults",
+    ({ emulator, body }) => {
+      const faults = Array.isArray(body.faults) ? body.faults : undefined;
+      if (!faults)
+        throw new InvalidEmulatorInputError(
+          'POST /_emulator/faults needs {"faults": [{"method": ..., "response": ...}]}.',
+        );
+      emulator.injectFaults(faults as FaultSpec[]);
+      return { status: 201, body: { faults: emulator.pendingFaults() } };
+    },
+    '{faults: [{method, chatId?, times?, response: 400|429|403|500|502|"network", retryAfter?, detail?}]}',
+  )
+  .add("DELETE /_emulator/faults", ({ emulator }) => {
     emulator.clearFaults();
     return { body: { faults: [] } };
-  }
-  if (is("GET", "stats")) return { body: emulator.stats() };
-  if (is("POST", "stats/reset")) {
+  })
+  .add("GET /_emulator/stats", ({ emulator }) => ({ body: emulator.stats() }))
+  .add("POST /_emulator/stats/reset", ({ emulator }) => {
     emulator.resetStats();
     return { body: emulator.stats() };
-  }
-  if (is("GET", "calls")) {
-    const wanted = url.searchParams.get("method");
-    const since = Number(url.searchParams.get("since") ?? "0") || 0;
-    const calls = (wanted ? emulator.callsOf(wanted) : emulator.calls).filter((call) => call.seq > since);
-    return { body: { calls } };
-  }
-  if (is("GET", "deliveries")) return { body: { deliveries: emulator.deliveries } };
-  if (is("GET", "webhook")) return { body: emulator.webhookInfo() };
-  if (method === "GET" && resource === "files" && idText !== undefined) {
-    const file = emulator.file(idText);
-    if (!file)
-      return { status: 404, body: { error: "NotFound", message: `No file ${idText} in the emulator.` } };
-    if (file.data) {
-      res.writeHead(200, {
-        ...corsHeaders,
-        "content-type": file.mimeType,
-        "content-length": file.data.length,
-      });
-      res.end(file.data);
-    } else {
-      res.writeHead(302, { ...corsHeaders, location: file.url ?? "" }).end();
-    }
-    return undefined;
-  }
-  return {
-    status: 404,
-    body: { error: "NotFound", message: `No emulator route ${method} ${path}.`, routes: controlRoutes },
-  };
+  })
+  .add(
+    "GET /_emulator/calls",
+    ({ emulator, url }) => {
+      const wanted = url.searchParams.get("method");
+      const since = Number(url.searchParams.get("since") ?? "0") || 0;
+      const calls = (wanted ? emulator.callsOf(wanted) : emulator.calls).filter((call) => call.seq > since);
+      return { body: { calls } };
+    },
+    "?method=&since=<seq>",
+  )
+  .add("GET /_emulator/deliveries", ({ emulator }) => ({ body: { deliveries: emulator.deliveries } }))
+  .add("GET /_emulator/webhook", ({ emulator }) => ({ body: emulator.webhookInfo() }))
+  .add("GET /_emulator/files/{fileId}", file);
+
+async function events({ emulator, url, res }: ControlRequest): Promise<Answer> {
+  const since = Number(url.searchParams.get("since") ?? "0") || 0;
+  const chatText = url.searchParams.get("chat_id");
+  const timeoutText = url.searchParams.get("timeout_ms");
+  const cancelled = new AbortController();
+  res.once("close", () => cancelled.abort());
+  const found = await emulator.nextEvents(since, {
+    ...(chatText ? { chatId: Number(chatText) } : {}),
+    ...(timeoutText ? { timeoutMs: Math.min(60_000, Number(timeoutText) || 0) } : {}),
+    signal: cancelled.signal,
+  });
+  if (res.destroyed) return undefined;
+  return { body: { events: found, lastSeq: emulator.lastEventSeq } };
 }
 
-/** `["users", "42", "messages"]` → `"users/:id/:action"`, with the action checked by the caller. */
-function shape(segments: string[]): string {
-  return segments
-    .map((segment, index) => {
-      if (index === 1 && segments[0] !== "stats") return ":id";
-      if (index === 2 && segments[0] === "users") return ":action";
-      return segment;
-    })
-    .join("/");
+function file({ emulator, params, res }: ControlRequest): Answer {
+  const fileId = params.fileId ?? "";
+  const stored = emulator.file(fileId);
+  if (!stored)
+    return { status: 404, body: { error: "NotFound", message: `No file ${fileId} in the emulator.` } };
+  if (stored.data) {
+    res.writeHead(200, { "content-type": stored.mimeType, "content-length": stored.data.length });
+    res.end(stored.data);
+  } else {
+    res.writeHead(302, { location: stored.url ?? "" }).end();
+  }
+  return undefined;
+}
+
+/** Serves one `/_emulator/...` request. */
+export async function serveControlApi(
+  emulator: TelegramEmulator,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const refused = emulator.baseUrlOrUndefined
+    ? foreignRequest(req, ownHosts(emulator.baseUrlOrUndefined))
+    : undefined;
+  if (refused) {
+    req.resume();
+    reply(res, 403, { error: "Forbidden", message: refused });
+    return;
+  }
+  try {
+    const found = controlRoutes.match(req.method ?? "GET", url.pathname);
+    if (!found) {
+      req.resume();
+      const path = url.pathname.replace(/\/+$/, "");
+      reply(res, 404, {
+        error: "NotFound",
+        message: `No emulator route ${req.method ?? "GET"} ${path}.`,
+        routes: controlRoutes.help(),
+      });
+      return;
+    }
+    const body = req.method === "POST" ? await jsonBody(req) : {};
+    const id = found.params.id === undefined ? Number.NaN : Number(found.params.id);
+    const answer = await found.handler({ emulator, req, res, url, params: found.params, body, id });
+    if (answer !== undefined) reply(res, answer.status ?? 200, answer.body);
+  } catch (error) {
+    if (error instanceof EmulatorError)
+      reply(res, error.status, { error: error.name, message: error.message });
+    else if (error instanceof BodyTooLargeError)
+      reply(res, error.status, { error: error.name, message: error.message });
+    else throw error;
+  }
 }
 
 async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const raw = (await readBody(req, 1024 * 1024)).toString("utf8");
+  const raw = (await readCapped(req, 1024 * 1024)).toString("utf8");
   if (raw.trim() === "") return {};
   let parsed: unknown;
   try {
@@ -260,11 +263,8 @@ function optionalChat(body: Record<string, unknown>): { chatId?: number } {
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
   const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...corsHeaders,
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-  });
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
   res.end(text);
 }

@@ -4,120 +4,81 @@
  * order per chat, retried on failure) or `getUpdates`, and sends are checked against Telegram's flood limits,
  * blocked users and injected faults. Simulated users write texts and press buttons through a JavaScript API
  * (for tests) or the `/_emulator/` control API (for the web chat of `npm start`).
+ *
+ * The pieces: state.ts (everything it knows, persistable), methods/ (one module per Bot API method group),
+ * bot-api.ts (method table, faults, HTTP serving), users.ts (what simulated users do), control-api.ts, and
+ * this facade with the server and the routes between them.
  */
 
 import { EventEmitter } from "node:events";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type {
-  BotCommand,
-  CallbackQuery,
-  Chat,
-  InlineKeyboardMarkup,
-  Message,
-  MessageEntity,
-  ReplyKeyboardMarkup,
-  Update,
-  User,
-  UserFromGetMe,
-} from "grammy/types";
+import type { BotCommand, Chat, ReplyKeyboardMarkup, Update, UserFromGetMe } from "grammy/types";
+import { RouteTable } from "../http/routes";
+import { BotApi, notFound, sendJson } from "./bot-api";
 import { serveControlApi } from "./control-api";
 import {
-  BotApiError,
-  badRequest,
-  DuplicateChatError,
   EmulatorAlreadyStartedError,
   EmulatorNotStartedError,
   EmulatorStoppedError,
   EmulatorWaitTimeoutError,
-  forbidden,
   InjectedNetworkFaultError,
-  InlineButtonNotFoundError,
   InvalidEmulatorInputError,
-  MessageNotFoundError,
-  ReplyButtonNotFoundError,
-  tooManyRequests,
-  UnknownChatError,
-  UnknownUserError,
-  UserBlockedBotError,
 } from "./errors";
-import { commandEntities, EntityParseError, formatText, isSupportedParseMode } from "./formatting";
-import { parseRequestPayload, RequestBodyError, readBody } from "./http-body";
-import {
-  type ChatRecord,
-  chatActions,
-  documentOf,
-  mediaOf,
-  mimeTypeOf,
-  notModified,
-  photoSize,
-  type StoredFile,
-  type StoredMessage,
-  sameJson,
-  telegramUser,
-  transcriptEntry,
-  validReplyMarkup,
-} from "./messages";
+import { transcriptEntry } from "./messages";
+import { menuCommands } from "./methods/chat";
 import { BotApiParams } from "./params";
-import {
-  defaultRateLimits,
-  type EmulatorClock,
-  mergeRateLimits,
-  RateLimiter,
-  type RateLimits,
-} from "./rate-limits";
+import { defaultRateLimits, mergeRateLimits, RateLimiter, type RateLimits } from "./rate-limits";
+import { botInfoFor, type EmulatorSnapshot, EmulatorState } from "./state";
 import type {
   BotApiResponse,
   CallbackAnswer,
   CallRecord,
   EmulatorEvent,
-  EmulatorLogger,
   EmulatorSettings,
   EmulatorSettingsChange,
   EmulatorStats,
   FaultSpec,
-  NewEvent,
   NewSimulatedUser,
-  ReplyMarkup,
   SimulatedUser,
   TelegramEmulatorEvents,
   TelegramEmulatorOptions,
   TranscriptEntry,
-  TranscriptMedia,
 } from "./types";
 import {
   type DeliveryAttempt,
   type DeliveryOptions,
   defaultDeliveryOptions,
+  mergeDeliveryOptions,
   UpdateQueue,
 } from "./update-queue";
+import * as simulate from "./users";
+import { eventsSince, nextEvents, waitFor } from "./waiting";
 
+export { sendJson } from "./bot-api";
+export type { EmulatorSnapshot } from "./state";
 export type * from "./types";
 
 /** The token the emulator accepts unless told otherwise; fake, so it can sit in configs and tests. */
 export const defaultEmulatorToken = "123456:LOCAL-EMULATOR-TOKEN";
 
-interface CallbackQueryRecord {
-  query: CallbackQuery;
-  chatId: number;
-  answer?: CallbackAnswer;
-}
+type BotApiRoute = (
+  emulator: TelegramEmulator,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  token: string,
+  method: string,
+) => Promise<void>;
 
-type MethodRunner = (params: BotApiParams, cancelled: AbortSignal) => unknown;
-
-/** A method result that Telegram answers with a `description` next to it (setWebhook, deleteWebhook). */
-class Described {
-  constructor(
-    readonly result: unknown,
-    readonly description: string,
-  ) {}
-}
-
-const maxUploadBytes = 50 * 1024 * 1024;
-const eventBufferSize = 2000;
-const rateLimitedMethods = new Set(["sendMessage", "sendPhoto", "sendDocument", "editMessageText"]);
-const unauthorized: BotApiResponse = { ok: false, error_code: 401, description: "Unauthorized" };
-const notFound: BotApiResponse = { ok: false, error_code: 404, description: "Not Found" };
+/** The Bot API paths; `/_emulator/...` has its own table (control-api.ts), anything else is the host's. */
+const botApiRoutes = new RouteTable<BotApiRoute>()
+  .add("ANY /bot{token}/{method}", (emulator, req, res, url, token, method) =>
+    emulator.botApi.serve(req, res, token, method, url.searchParams),
+  )
+  .add("ANY /bot{token}/test/{method}", (emulator, req, res, url, token, method) =>
+    emulator.botApi.serve(req, res, token, method, url.searchParams),
+  );
 
 /**
  * The emulator. One instance is one bot: `start()` serves it on its own port, or `handle(req, res)` mounts it
@@ -128,102 +89,44 @@ export class TelegramEmulator extends EventEmitter<TelegramEmulatorEvents> {
   readonly token: string;
   /** The `getMe` answer. */
   readonly botInfo: UserFromGetMe;
-  private readonly clock: EmulatorClock;
-  private readonly logger: EmulatorLogger;
+  /** Default wait of `GET /_emulator/events`. */
+  readonly eventsLongPollMs: number;
+  /** The Bot API method table and its HTTP serving. */
+  readonly botApi: BotApi;
+  private readonly state: EmulatorState;
   private readonly limiter: RateLimiter;
   private deliveryOptions: DeliveryOptions;
   private readonly queue: UpdateQueue;
-  private readonly callLogLimit: number;
-  /** Default wait of `GET /_emulator/events`. */
-  readonly eventsLongPollMs: number;
   private server: http.Server | undefined;
   private baseUrl: string | undefined;
-  private readonly usersById = new Map<number, SimulatedUser>();
-  private readonly chats = new Map<number, ChatRecord>();
-  private readonly blocked = new Set<number>();
-  private readonly files = new Map<string, StoredFile>();
-  private readonly commands = new Map<string, BotCommand[]>();
-  private readonly callbackQueries = new Map<string, CallbackQueryRecord>();
-  private faults: Array<FaultSpec & { times: number }> = [];
-  private callLog: CallRecord[] = [];
-  private deliveryLog: DeliveryAttempt[] = [];
-  private eventLog: EmulatorEvent[] = [];
-  private readonly changeWatchers = new Set<() => void>();
-  private readonly eventWaiters = new Set<() => void>();
-  private counters = emptyStats();
-  private lastSeq = {
-    call: 0,
-    event: 0,
-    update: 0,
-    user: 100_000_000,
-    group: 4_000_000_000,
-    file: 0,
-    query: 0,
-  };
-  private readonly methods: Map<string, { name: string; run: MethodRunner }>;
   private stopped = false;
 
   constructor(options: TelegramEmulatorOptions = {}) {
     super();
     this.token = options.token ?? defaultEmulatorToken;
-    const idFromToken = Number(this.token.split(":")[0]);
-    this.botInfo = {
-      id: Number.isSafeInteger(idFromToken) && idFromToken > 0 ? idFromToken : 123456,
-      is_bot: true,
-      first_name: "Lambdagram (local)",
-      username: "lambdagram_local_bot",
-      can_join_groups: true,
-      can_read_all_group_messages: false,
-      supports_inline_queries: false,
-      can_connect_to_business: false,
-      has_main_web_app: false,
-      has_topics_enabled: false,
-      allows_users_to_create_topics: false,
-      can_manage_bots: false,
-      supports_join_request_queries: false,
-      ...options.botInfo,
-    };
-    this.clock = options.clock ?? { now: () => Date.now() };
-    this.logger = options.logger ?? {};
-    this.limiter = new RateLimiter(
-      this.clock,
-      mergeRateLimits({ ...defaultRateLimits }, options.limits ?? {}),
+    this.botInfo = botInfoFor(this.token, options.botInfo);
+    const clock = options.clock ?? { now: () => Date.now() };
+    this.state = new EmulatorState(
+      this.botInfo,
+      clock,
+      options.logger ?? {},
+      options.callLogLimit ?? 50_000,
+      (event, ...args) => (this.emit as (name: string, ...values: unknown[]) => boolean)(event, ...args),
     );
+    this.limiter = new RateLimiter(clock, mergeRateLimits({ ...defaultRateLimits }, options.limits ?? {}));
     this.deliveryOptions = mergeDeliveryOptions({ ...defaultDeliveryOptions }, options.delivery ?? {});
-    this.callLogLimit = options.callLogLimit ?? 50_000;
     this.eventsLongPollMs = options.eventsLongPollMs ?? 25_000;
     this.queue = new UpdateQueue({
-      clock: this.clock,
+      clock,
       delivery: () => this.deliveryOptions,
       runWebhookReply: async (method, params) => {
-        await this.execute(method, BotApiParams.of(params), new AbortController().signal);
+        await this.botApi.execute(method, BotApiParams.of(params), new AbortController().signal);
       },
-      onDeliveryAttempt: (attempt) => this.recordDelivery(attempt),
-      onChange: () => this.signalChange(),
+      onDeliveryAttempt: (attempt) => this.state.recordDelivery(attempt),
+      onChange: () => this.state.signalChange(),
     });
-    const runners: Record<string, MethodRunner> = {
-      getMe: () => this.botInfo,
-      setWebhook: (p) => this.setWebhook(p),
-      deleteWebhook: (p) => this.deleteWebhook(p),
-      getWebhookInfo: () => this.queue.webhookInfo(),
-      getUpdates: (p, cancelled) => this.getUpdates(p, cancelled),
-      sendMessage: (p) => this.sendMessage(p),
-      sendPhoto: (p) => this.sendMedia(p, "photo"),
-      sendDocument: (p) => this.sendMedia(p, "document"),
-      editMessageText: (p) => this.editMessageText(p),
-      editMessageCaption: (p) => this.editMessageCaption(p),
-      editMessageReplyMarkup: (p) => this.editMessageReplyMarkup(p),
-      deleteMessage: (p) => this.deleteMessage(p),
-      answerCallbackQuery: (p) => this.answerCallbackQuery(p),
-      sendChatAction: (p) => this.sendChatAction(p),
-      setMyCommands: (p) => this.setMyCommands(p),
-      getMyCommands: (p) => this.commands.get(this.commandsKey(p)) ?? [],
-      deleteMyCommands: (p) => {
-        this.commands.delete(this.commandsKey(p));
-        return true;
-      },
-    };
-    this.methods = new Map(Object.entries(runners).map(([name, run]) => [name.toLowerCase(), { name, run }]));
+    this.state.enqueue = (update, chatId) => this.queue.enqueue(update, chatId);
+    this.botApi = new BotApi({ state: this.state, limiter: this.limiter, queue: this.queue }, this.token);
   }
 
   // ------------------------------------------------------------------------------------------ lifecycle
@@ -251,7 +154,10 @@ export class TelegramEmulator extends EventEmitter<TelegramEmulatorEvents> {
       host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
     this.server = server;
     this.baseUrl = `http://${urlHost}:${address.port}`;
-    this.logger.info?.("Telegram emulator listening", { apiRoot: this.baseUrl, bot: this.botInfo.username });
+    this.state.logger.info?.("Telegram emulator listening", {
+      apiRoot: this.baseUrl,
+      bot: this.botInfo.username,
+    });
     return this.baseUrl;
   }
 
@@ -259,7 +165,7 @@ export class TelegramEmulator extends EventEmitter<TelegramEmulatorEvents> {
   async stop(): Promise<void> {
     this.stopped = true;
     this.queue.stop();
-    for (const wake of [...this.eventWaiters]) wake();
+    for (const wake of [...this.state.eventWaiters]) wake();
     const server = this.server;
     this.server = undefined;
     if (!server) return;
@@ -280,6 +186,11 @@ export class TelegramEmulator extends EventEmitter<TelegramEmulatorEvents> {
     return this.baseUrl;
   }
 
+  /** The base URL if known yet (the control API checks `Host` and `Origin` against it). */
+  get baseUrlOrUndefined(): string | undefined {
+    return this.baseUrl;
+  }
+
   /**
    * Serves a request if it is for the emulator (`/bot...` Bot API, `/_emulator/...` control API) and returns
    * true; returns false untouched otherwise, so a host server can route the rest itself.
@@ -287,94 +198,74 @@ export class TelegramEmulator extends EventEmitter<TelegramEmulatorEvents> {
   handle(req: IncomingMessage, res: ServerResponse): boolean {
     const url = new URL(req.url ?? "/", "http://emulator.local");
     const path = url.pathname;
-    if (path === "/_emulator" || path.startsWith("/_emulator/")) {
-      serveControlApi(this, req, res, url).catch((error: unknown) => this.failRequest(res, error));
-      return true;
-    }
-    if (!path.startsWith("/bot")) return false;
-    const match = /^\/bot([^/]+)\/(?:test\/)?([A-Za-z]+)\/?$/.exec(path);
-    if (!match) {
-      sendJson(res, 404, notFound);
-      return true;
-    }
-    this.serveBotApi(req, res, match[1] ?? "", match[2] ?? "", url.searchParams).catch((error: unknown) =>
-      this.failRequest(res, error),
-    );
+    const isControl = path === "/_emulator" || path.startsWith("/_emulator/");
+    if (!isControl && !path.startsWith("/bot")) return false;
+    const found = isControl ? undefined : botApiRoutes.match(req.method ?? "GET", path);
+    const served = isControl
+      ? serveControlApi(this, req, res, url)
+      : found && /^[A-Za-z]+$/.test(found.params.method ?? "")
+        ? found.handler(this, req, res, url, found.params.token ?? "", found.params.method ?? "")
+        : Promise.resolve(sendJson(res, 404, notFound));
+    served.catch((error: unknown) => this.failRequest(res, error));
     return true;
+  }
+
+  // ------------------------------------------------------------------------------------------ persistence
+
+  /** Users, chats with their history, blocked users, files, menus and ids, for the next run to {@link restore}. */
+  snapshot(options: { clean?: boolean } = {}): EmulatorSnapshot {
+    return this.state.snapshot(options.clean ?? false);
+  }
+
+  /** Loads a {@link snapshot} into a fresh emulator (before any user exists). */
+  restore(snapshot: EmulatorSnapshot): void {
+    if (this.state.usersById.size > 0 || this.state.lastSeq.update > 0)
+      throw new InvalidEmulatorInputError(
+        "restore() takes a fresh emulator; this one already has users or updates.",
+      );
+    this.state.restore(snapshot);
+  }
+
+  /** Calls `listener` (debounce it) after every change a snapshot holds. */
+  onPersistentChange(listener: (() => void) | undefined): void {
+    this.state.onPersistentChange = listener;
   }
 
   // ------------------------------------------------------------------------------------------ simulated users
 
   /** Creates a simulated user (and their private chat with the bot). */
   createUser(input: NewSimulatedUser = {}): SimulatedUser {
-    for (const field of ["first_name", "last_name", "username", "language_code"] as const) {
-      const value: unknown = input[field];
-      if (value !== undefined && typeof value !== "string") {
-        throw new InvalidEmulatorInputError(
-          `A user's ${field} must be a string, got ${JSON.stringify(value)}.`,
-        );
-      }
-    }
-    const id = input.id ?? this.freshId("user");
-    if (!Number.isSafeInteger(id) || id <= 0) {
-      throw new InvalidEmulatorInputError(`A user id must be a positive integer, got ${String(id)}.`);
-    }
-    if (this.chats.has(id)) throw new DuplicateChatError(id);
-    const user: SimulatedUser = {
-      id,
-      first_name: input.first_name ?? `User ${id}`,
-      ...(input.last_name ? { last_name: input.last_name } : {}),
-      ...(input.username ? { username: input.username } : {}),
-      language_code: input.language_code ?? "en",
-    };
-    this.usersById.set(id, user);
-    const chat: Chat.PrivateChat = {
-      id,
-      type: "private",
-      first_name: user.first_name,
-      ...(user.last_name ? { last_name: user.last_name } : {}),
-      ...(user.username ? { username: user.username } : {}),
-    };
-    this.chats.set(id, { chat, nextMessageId: 1, messages: new Map() });
-    this.pushEvent({ type: "user", chatId: id, user: { ...user }, blocked: false });
-    return { ...user };
+    return simulate.createUser(this.state, input);
   }
 
   /** Creates a group chat (negative id) where simulated users can write with `sendText(..., { chatId })`. */
   createGroup(input: { id?: number; title?: string } = {}): Chat.GroupChat {
-    const id = input.id ?? -this.freshId("group");
-    if (!Number.isSafeInteger(id) || id >= 0) {
-      throw new InvalidEmulatorInputError(`A group id must be a negative integer, got ${String(id)}.`);
-    }
-    if (this.chats.has(id)) throw new DuplicateChatError(id);
-    const chat: Chat.GroupChat = { id, type: "group", title: input.title ?? `Group ${-id}` };
-    this.chats.set(id, { chat, nextMessageId: 1, messages: new Map() });
-    return { ...chat };
+    return simulate.createGroup(this.state, input);
   }
 
   /** All simulated users, oldest first. */
   users(): SimulatedUser[] {
-    return [...this.usersById.values()].map((user) => ({ ...user }));
+    return [...this.state.usersById.values()].map((user) => ({ ...user }));
   }
 
   /** One simulated user; throws {@link UnknownUserError} if it was never created. */
   user(userId: number): SimulatedUser {
-    return { ...this.requireUser(userId) };
+    return { ...this.state.requireUser(userId) };
   }
 
   /** The user blocks the bot: sends to them answer 403, and the bot gets a `my_chat_member` update. */
   blockUser(userId: number, options: { notifyBot?: boolean } = {}): void {
-    this.setBlocked(userId, true, options.notifyBot ?? true);
+    simulate.setBlocked(this.state, userId, true, options.notifyBot ?? true);
   }
 
   /** The user restarts the bot after blocking it. */
   unblockUser(userId: number, options: { notifyBot?: boolean } = {}): void {
-    this.setBlocked(userId, false, options.notifyBot ?? true);
+    simulate.setBlocked(this.state, userId, false, options.notifyBot ?? true);
   }
 
   /** Whether the user has blocked the bot. */
   isBlocked(userId: number): boolean {
-    return this.blocked.has(userId);
+    return this.state.blocked.has(userId);
   }
 
   /**
@@ -382,31 +273,7 @@ export class TelegramEmulator extends EventEmitter<TelegramEmulatorEvents> {
    * Commands get `bot_command` entities as Telegram adds them.
    */
   sendText(userId: number, text: string, options: { chatId?: number } = {}): Update {
-    const user = this.requireActiveUser(userId);
-    const record = this.requireChat(options.chatId ?? userId);
-    if (text.trim() === "") {
-      throw new InvalidEmulatorInputError("Telegram clients cannot send an empty message; pass some text.");
-    }
-    const entities = commandEntities(text);
-    const message = {
-      message_id: record.nextMessageId++,
-      from: telegramUser(user),
-      chat: { ...record.chat },
-      date: this.unixNow(),
-      text,
-      ...(entities.length > 0 ? { entities } : {}),
-    } as Message;
-    this.storeMessage(record, {
-      chatId: record.chat.id,
-      sender: "user",
-      message,
-      previousVersions: [],
-      deleted: false,
-    });
-    return this.createUpdate(
-      { message: structuredClone(message) } as Omit<Update, "update_id">,
-      record.chat.id,
-    );
+    return simulate.sendText(this.state, userId, text, options.chatId);
   }
 
   /**
@@ -419,97 +286,59 @@ export class TelegramEmulator extends EventEmitter<TelegramEmulatorEvents> {
     callbackData: string,
     options: { chatId?: number } = {},
   ): Update {
-    const user = this.requireActiveUser(userId);
-    const record = this.requireChat(options.chatId ?? userId);
-    const stored = record.messages.get(messageId);
-    if (!stored || stored.deleted || stored.sender !== "bot")
-      throw new MessageNotFoundError(record.chat.id, messageId);
-    const available = (stored.message.reply_markup?.inline_keyboard ?? [])
-      .flat()
-      .flatMap((button) => ("callback_data" in button && button.callback_data ? [button.callback_data] : []));
-    if (!available.includes(callbackData)) {
-      throw new InlineButtonNotFoundError(record.chat.id, messageId, callbackData, available);
-    }
-    const id = String(4_000_000_000_000_000 + this.freshId("query"));
-    const query: CallbackQuery = {
-      id,
-      from: telegramUser(user),
-      message: structuredClone(stored.message) as CallbackQuery["message"],
-      chat_instance: String(BigInt(record.chat.id) * 7919n + BigInt(this.botInfo.id)),
-      data: callbackData,
-    } as CallbackQuery;
-    this.callbackQueries.set(id, { query, chatId: record.chat.id });
-    return this.createUpdate({ callback_query: structuredClone(query) }, record.chat.id);
+    return simulate.pressButton(this.state, userId, messageId, callbackData, options.chatId);
   }
 
   /** The user taps a button of the reply keyboard the chat shows, which sends its text. */
   pressReplyButton(userId: number, text: string, options: { chatId?: number } = {}): Update {
-    const record = this.requireChat(options.chatId ?? userId);
-    const available = (record.replyKeyboard?.keyboard ?? [])
-      .flat()
-      .map((button) => (typeof button === "string" ? button : button.text));
-    if (!available.includes(text)) throw new ReplyButtonNotFoundError(record.chat.id, text, available);
-    const update = this.sendText(userId, text, options);
-    if (record.replyKeyboard?.one_time_keyboard) record.replyKeyboard = undefined;
-    return update;
+    return simulate.pressReplyButton(this.state, userId, text, options.chatId);
   }
 
   // ------------------------------------------------------------------------------------------ inspection
 
   /** The chat's messages in order (user's and bot's), with their current content, edits and deletions. */
   chatHistory(chatId: number): TranscriptEntry[] {
-    return [...this.requireChat(chatId).messages.values()].map((stored) => transcriptEntry(stored));
+    return [...this.state.requireChat(chatId).messages.values()].map((stored) => transcriptEntry(stored));
   }
 
   /** The bot's newest message in a chat that is not deleted, if any. */
   lastBotMessage(chatId: number): TranscriptEntry | undefined {
-    const messages = [...this.requireChat(chatId).messages.values()];
+    const messages = [...this.state.requireChat(chatId).messages.values()];
     const last = messages.reverse().find((stored) => stored.sender === "bot" && !stored.deleted);
     return last ? transcriptEntry(last) : undefined;
   }
 
   /** The reply keyboard the chat currently shows, if any. */
   replyKeyboard(chatId: number): ReplyKeyboardMarkup | undefined {
-    const keyboard = this.requireChat(chatId).replyKeyboard;
+    const keyboard = this.state.requireChat(chatId).replyKeyboard;
     return keyboard ? structuredClone(keyboard) : undefined;
   }
 
   /** The commands a user's menu shows in a chat, resolved through scopes and languages as Telegram does. */
   menuCommands(chatId: number, languageCode = ""): BotCommand[] {
-    const record = this.requireChat(chatId);
-    const scopes =
-      record.chat.type === "private"
-        ? [{ type: "chat", chat_id: chatId }, { type: "all_private_chats" }, { type: "default" }]
-        : [{ type: "chat", chat_id: chatId }, { type: "all_group_chats" }, { type: "default" }];
-    for (const scope of scopes) {
-      for (const language of languageCode ? [languageCode, ""] : [""]) {
-        const commands = this.commands.get(commandsKey(scope, language));
-        if (commands) return structuredClone(commands);
-      }
-    }
-    return [];
+    return menuCommands(this.state, chatId, languageCode);
   }
 
   /** How the bot answered a callback query (pass `update.callback_query.id`); undefined until it did. */
   callbackAnswer(callbackQueryId: string): CallbackAnswer | undefined {
-    const answer = this.callbackQueries.get(callbackQueryId)?.answer;
+    const answer = this.state.callbackQueries.get(callbackQueryId)?.answer;
     return answer ? { ...answer } : undefined;
   }
 
   /** Every Bot API call served (the newest `callLogLimit`), oldest first. */
   get calls(): readonly CallRecord[] {
-    return this.callLog;
+    return this.state.callLog;
   }
 
   /** The calls of one method, e.g. `callsOf("sendMessage")`. */
   callsOf(method: string): CallRecord[] {
     const wanted = method.toLowerCase();
-    return this.callLog.filter((call) => call.method.toLowerCase() === wanted);
+    return this.state.callLog.filter((call) => call.method.toLowerCase() === wanted);
   }
 
   /** Every webhook delivery attempt, oldest first. */
   get deliveries(): readonly DeliveryAttempt[] {
-    return this.deliveryLog;
+    return this.state.deliveryLog;
   }
 
   /** What `getWebhookInfo` answers right now. */
@@ -519,24 +348,22 @@ export class TelegramEmulator extends EventEmitter<TelegramEmulatorEvents> {
 
   /** Counters since the start (or the last {@link resetStats}). */
   stats(): EmulatorStats {
-    return structuredClone(this.counters);
+    return structuredClone(this.state.counters);
   }
 
   /** Messages the bot created in a chat (sends, not edits). */
   sendCount(chatId: number): number {
-    return this.counters.sendsByChat[String(chatId)] ?? 0;
+    return this.state.counters.sendsByChat[String(chatId)] ?? 0;
   }
 
   /** Zeroes the counters and empties the calls and deliveries logs (between benchmark runs). */
   resetStats(): void {
-    this.counters = emptyStats();
-    this.callLog = [];
-    this.deliveryLog = [];
+    this.state.resetStats();
   }
 
   /** A stored file's bytes (uploads only) and type, for the web chat. */
   file(fileId: string): { data?: Buffer; mimeType: string; url?: string; fileName?: string } | undefined {
-    const file = this.files.get(fileId);
+    const file = this.state.files.get(fileId);
     if (!file) return undefined;
     return {
       mimeType: file.mimeType ?? (file.kind === "photo" ? "image/jpeg" : "application/octet-stream"),
@@ -548,39 +375,25 @@ export class TelegramEmulator extends EventEmitter<TelegramEmulatorEvents> {
 
   /** Events with a sequence number above `since`, oldest first (the newest 2000 are kept). */
   eventsSince(since: number, chatId?: number): EmulatorEvent[] {
-    return this.eventLog.filter(
-      (event) => event.seq > since && (chatId === undefined || event.chatId === chatId),
-    );
+    return eventsSince(this.state, since, chatId);
   }
 
   /** Sequence number of the newest event (0 before any). */
   get lastEventSeq(): number {
-    return this.lastSeq.event;
+    return this.state.lastSeq.event;
   }
 
   /** Waits until there are events after `since` (or `timeoutMs` passes, or the signal aborts), then lists them. */
-  async nextEvents(
+  nextEvents(
     since: number,
     options: { timeoutMs?: number; chatId?: number; signal?: AbortSignal } = {},
   ): Promise<EmulatorEvent[]> {
-    const ready = this.eventsSince(since, options.chatId);
-    if (ready.length > 0 || options.signal?.aborted || this.stopped) return ready;
-    await new Promise<void>((resolve) => {
-      const finish = () => {
-        clearTimeout(timer);
-        this.eventWaiters.delete(check);
-        options.signal?.removeEventListener("abort", finish);
-        resolve();
-      };
-      const check = () => {
-        if (this.eventsSince(since, options.chatId).length > 0 || this.stopped) finish();
-      };
-      const timer = setTimeout(finish, options.timeoutMs ?? this.eventsLongPollMs);
-      timer.unref();
-      options.signal?.addEventListener("abort", finish);
-      this.eventWaiters.add(check);
-    });
-    return this.eventsSince(since, options.chatId);
+    return nextEvents(
+      this.state,
+      since,
+      { timeoutMs: this.eventsLongPollMs, ...options },
+      () => this.stopped,
+    );
   }
 
   // ------------------------------------------------------------------------------------------ waiting
@@ -593,34 +406,7 @@ export class TelegramEmulator extends EventEmitter<TelegramEmulatorEvents> {
     predicate: () => T | undefined | null | false,
     options: { timeoutMs?: number; description?: string } = {},
   ): Promise<T> {
-    const first = predicate();
-    if (first) return Promise.resolve(first);
-    const timeoutMs = options.timeoutMs ?? 5000;
-    return new Promise<T>((resolve, reject) => {
-      const check = () => {
-        try {
-          const value = predicate();
-          if (value) {
-            cleanup();
-            resolve(value);
-          }
-        } catch (error) {
-          cleanup();
-          reject(error);
-        }
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(
-          new EmulatorWaitTimeoutError(options.description ?? "the condition passed to waitFor()", timeoutMs),
-        );
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.changeWatchers.delete(check);
-      };
-      this.changeWatchers.add(check);
-    });
+    return waitFor(this.state, predicate, options);
   }
 
   /** Resolves when no update is pending or in flight, i.e. the bot has handled everything sent so far. */
@@ -648,7 +434,7 @@ export class TelegramEmulator extends EventEmitter<TelegramEmulatorEvents> {
     return {
       limits: { ...this.limiter.limits },
       delivery: { ...this.deliveryOptions },
-      blockedUserIds: [...this.blocked],
+      blockedUserIds: [...this.state.blocked],
     };
   }
 
@@ -657,12 +443,13 @@ export class TelegramEmulator extends EventEmitter<TelegramEmulatorEvents> {
     const limits = mergeRateLimits(this.limiter.limits, change.limits ?? {});
     const delivery = mergeDeliveryOptions(this.deliveryOptions, change.delivery ?? {});
     const blockedUserIds = change.blockedUserIds;
-    if (blockedUserIds) for (const userId of blockedUserIds) this.requireUser(userId);
+    if (blockedUserIds) for (const userId of blockedUserIds) this.state.requireUser(userId);
     this.limiter.limits = limits;
     this.deliveryOptions = delivery;
     if (blockedUserIds) {
-      for (const userId of [...this.blocked]) if (!blockedUserIds.includes(userId)) this.unblockUser(userId);
-      for (const userId of blockedUserIds) if (!this.blocked.has(userId)) this.blockUser(userId);
+      for (const userId of [...this.state.blocked])
+        if (!blockedUserIds.includes(userId)) this.unblockUser(userId);
+      for (const userId of blockedUserIds) if (!this.state.blocked.has(userId)) this.blockUser(userId);
     }
     return this.settings();
   }
@@ -674,755 +461,33 @@ export class TelegramEmulator extends EventEmitter<TelegramEmulatorEvents> {
 
   /** Makes the next matching calls fail instead of running (see {@link FaultSpec}). */
   injectFaults(faults: FaultSpec[]): void {
-    for (const fault of faults) {
-      if (typeof fault.method !== "string" || fault.method === "") {
-        throw new InvalidEmulatorInputError(
-          'A fault needs the Bot API method it applies to, e.g. { method: "sendMessage" }.',
-        );
-      }
-      if (![429, 403, 500, 502, "network"].includes(fault.response)) {
-        throw new InvalidEmulatorInputError(
-          `Fault response ${JSON.stringify(fault.response)} is not one of 429, 403, 500, 502, "network".`,
-        );
-      }
-      const times = fault.times ?? 1;
-      if (!Number.isInteger(times) || times < 1) {
-        throw new InvalidEmulatorInputError(
-          `Fault "times" must be a positive integer, got ${String(fault.times)}.`,
-        );
-      }
-    }
-    this.faults.push(...faults.map((fault) => ({ ...fault, times: fault.times ?? 1 })));
+    this.botApi.injectFaults(faults);
   }
 
   /** Faults not yet served, with their remaining `times`. */
   pendingFaults(): FaultSpec[] {
-    return this.faults.map((fault) => ({ ...fault }));
+    return this.state.faults.map((fault) => ({ ...fault }));
   }
 
   /** Forgets the faults not yet served. */
   clearFaults(): void {
-    this.faults = [];
+    this.state.faults = [];
   }
 
   // ------------------------------------------------------------------------------------------ Bot API
 
   /** Runs a Bot API method without HTTP (records it like an HTTP call); throws on an injected network fault. */
   async invoke(method: string, params: Record<string, unknown> = {}): Promise<BotApiResponse> {
-    const outcome = await this.execute(method, BotApiParams.of(params), new AbortController().signal);
+    const outcome = await this.botApi.execute(method, BotApiParams.of(params), new AbortController().signal);
     if (outcome === "network") throw new InjectedNetworkFaultError(method);
     return outcome;
   }
 
-  private async serveBotApi(
-    req: IncomingMessage,
-    res: ServerResponse,
-    token: string,
-    method: string,
-    query: URLSearchParams,
-  ): Promise<void> {
-    if (token !== this.token) {
-      req.resume();
-      this.recordCall(method, {}, unauthorized);
-      sendJson(res, 401, unauthorized);
-      return;
-    }
-    let params: BotApiParams;
-    try {
-      const body = await readBody(req, maxUploadBytes);
-      params = new BotApiParams(parseRequestPayload(req.headers["content-type"], body, query));
-    } catch (error) {
-      if (!(error instanceof RequestBodyError)) throw error;
-      sendJson(res, error.status, { ok: false, error_code: error.status, description: error.message });
-      return;
-    }
-    const cancelled = new AbortController();
-    res.once("close", () => cancelled.abort());
-    const outcome = await this.execute(method, params, cancelled.signal);
-    if (outcome === "network") {
-      req.socket.destroy();
-      return;
-    }
-    if (!res.writableEnded && !res.destroyed) sendJson(res, outcome.ok ? 200 : outcome.error_code, outcome);
-  }
-
-  private async execute(
-    requestedMethod: string,
-    params: BotApiParams,
-    cancelled: AbortSignal,
-  ): Promise<BotApiResponse | "network"> {
-    const method = this.methods.get(requestedMethod.toLowerCase());
-    if (!method) {
-      this.recordCall(requestedMethod, params.forLog(), notFound);
-      return notFound;
-    }
-    const fault = this.takeFault(method.name, params);
-    if (fault) {
-      this.counters.faultsServed += 1;
-      if (fault.response === "network") {
-        this.recordCall(method.name, params.forLog(), undefined, fault.response);
-        return "network";
-      }
-      const response = errorResponse(faultError(fault));
-      this.recordCall(method.name, params.forLog(), response, fault.response);
-      return response;
-    }
-    let response: BotApiResponse;
-    try {
-      const value = await method.run(params, cancelled);
-      response =
-        value instanceof Described
-          ? { ok: true, result: value.result, description: value.description }
-          : { ok: true, result: value };
-    } catch (error) {
-      if (error instanceof BotApiError) response = errorResponse(error);
-      else {
-        const message = error instanceof Error ? error.message : String(error);
-        this.logger.error?.("Telegram emulator method failed", { method: method.name, error: message });
-        response = { ok: false, error_code: 500, description: `Internal Server Error: ${message}` };
-      }
-    }
-    this.recordCall(method.name, params.forLog(), response);
-    return response;
-  }
-
-  private setWebhook(p: BotApiParams): Described {
-    const url = p.string("url") ?? "";
-    const dropPending = p.boolean("drop_pending_updates");
-    if (url === "") return this.deleteWebhook(p);
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw badRequest("bad webhook: Failed to resolve host: Name or service not known");
-    }
-    if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-      throw badRequest("bad webhook: An HTTPS URL must be provided for webhook");
-    }
-    const secretToken = p.string("secret_token");
-    if (secretToken !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(secretToken)) {
-      throw badRequest("secret token contains unallowed characters");
-    }
-    const maxConnections = Math.min(100, Math.max(1, p.integer("max_connections") ?? 40));
-    const previous = this.queue.webhook;
-    this.queue.setWebhook(
-      { url, maxConnections, ...(secretToken ? { secretToken } : {}) },
-      p.stringList("allowed_updates"),
-      dropPending,
-    );
-    const unchanged = previous?.url === url && previous.secretToken === secretToken;
-    return new Described(true, unchanged ? "Webhook is already set" : "Webhook was set");
-  }
-
-  private deleteWebhook(p: BotApiParams): Described {
-    const existed = this.queue.webhook !== undefined;
-    this.queue.deleteWebhook(p.boolean("drop_pending_updates"));
-    return new Described(true, existed ? "Webhook was deleted" : "Webhook is already deleted");
-  }
-
-  private getUpdates(p: BotApiParams, cancelled: AbortSignal): Promise<Update[]> {
-    const offset = p.integer("offset");
-    const allowedUpdates = p.stringList("allowed_updates");
-    return this.queue.poll(
-      {
-        ...(offset === undefined ? {} : { offset }),
-        limit: Math.min(100, Math.max(1, p.integer("limit") ?? 100)),
-        timeoutMs: Math.min(50, Math.max(0, p.integer("timeout") ?? 0)) * 1000,
-        ...(allowedUpdates ? { allowedUpdates } : {}),
-      },
-      cancelled,
-    );
-  }
-
-  private sendMessage(p: BotApiParams): Message {
-    const record = this.chatParam(p);
-    const formatted = this.formattedParam(p, "text", "parse_mode", "entities");
-    if (formatted.text.trim() === "") throw badRequest("message text is empty");
-    if (formatted.text.length > 4096) throw badRequest("message is too long");
-    const markup = this.replyMarkupParam(p);
-    const replyTo = this.replyTargetParam(p, record);
-    this.admitSend(record, p, "sendMessage");
-    const content = {
-      text: formatted.text,
-      ...(formatted.entities.length > 0 ? { entities: formatted.entities } : {}),
-    };
-    return this.storeBotMessage(record, content, markup, replyTo, p);
-  }
-
-  private sendMedia(p: BotApiParams, kind: "photo" | "document"): Message {
-    const record = this.chatParam(p);
-    const file = this.fileParam(p, kind);
-    const caption = this.formattedParam(p, "caption", "parse_mode", "caption_entities");
-    if (caption.text.length > 1024) throw badRequest("message caption is too long");
-    const markup = this.replyMarkupParam(p);
-    const replyTo = this.replyTargetParam(p, record);
-    this.admitSend(record, p, kind === "photo" ? "sendPhoto" : "sendDocument");
-    const content = {
-      ...(kind === "photo" ? { photo: [photoSize(file)] } : { document: documentOf(file) }),
-      ...(caption.text ? { caption: caption.text } : {}),
-      ...(caption.entities.length > 0 ? { caption_entities: caption.entities } : {}),
-    };
-    return this.storeBotMessage(record, content, markup, replyTo, p, mediaOf(file));
-  }
-
-  private editMessageText(p: BotApiParams): Message {
-    const { record, stored } = this.editableMessage(p);
-    const formatted = this.formattedParam(p, "text", "parse_mode", "entities");
-    if (formatted.text.trim() === "") throw badRequest("message text is empty");
-    if (formatted.text.length > 4096) throw badRequest("message is too long");
-    if (stored.message.text === undefined) throw badRequest("there is no text in the message to edit");
-    const markup = this.inlineMarkupParam(p);
-    const current = stored.message;
-    if (
-      current.text === formatted.text &&
-      sameJson(current.entities ?? [], formatted.entities) &&
-      sameJson(current.reply_markup, markup)
-    ) {
-      throw badRequest(notModified);
-    }
-    this.admitSend(record, p, "editMessageText");
-    return this.applyEdit(stored, { text: formatted.text, entities: formatted.entities }, markup);
-  }
-
-  private editMessageCaption(p: BotApiParams): Message {
-    const { stored } = this.editableMessage(p);
-    const caption = this.formattedParam(p, "caption", "parse_mode", "caption_entities");
-    if (caption.text.length > 1024) throw badRequest("message caption is too long");
-    if (!stored.media) throw badRequest("there is no caption in the message to edit");
-    const markup = this.inlineMarkupParam(p);
-    const current = stored.message;
-    if (
-      (current.caption ?? "") === caption.text &&
-      sameJson(current.caption_entities ?? [], caption.entities) &&
-      sameJson(current.reply_markup, markup)
-    ) {
-      throw badRequest(notModified);
-    }
-    return this.applyEdit(stored, { caption: caption.text, caption_entities: caption.entities }, markup);
-  }
-
-  private editMessageReplyMarkup(p: BotApiParams): Message {
-    const { stored } = this.editableMessage(p);
-    const markup = this.inlineMarkupParam(p);
-    if (sameJson(stored.message.reply_markup, markup)) throw badRequest(notModified);
-    return this.applyEdit(stored, {}, markup);
-  }
-
-  private deleteMessage(p: BotApiParams): true {
-    const record = this.chatParam(p);
-    const messageId = p.integer("message_id", "message identifier is not specified");
-    if (messageId === undefined) throw badRequest("message identifier is not specified");
-    const stored = record.messages.get(messageId);
-    if (!stored || stored.deleted) throw badRequest("message to delete not found");
-    stored.deleted = true;
-    const entry = transcriptEntry(stored);
-    this.pushEvent({ type: "delete", chatId: record.chat.id, entry });
-    this.emit("delete", entry);
-    return true;
-  }
-
-  private answerCallbackQuery(p: BotApiParams): true {
-    const id = p.string("callback_query_id");
-    const record = id === undefined ? undefined : this.callbackQueries.get(id);
-    if (!record || record.answer) {
-      throw badRequest("query is too old and response timeout expired or query ID is invalid");
-    }
-    const text = p.string("text");
-    if (text !== undefined && text.length > 200) throw badRequest("MESSAGE_TOO_LONG");
-    const url = p.string("url");
-    record.answer = {
-      ...(text ? { text } : {}),
-      showAlert: p.boolean("show_alert"),
-      ...(url ? { url } : {}),
-    };
-    const messageId = record.query.message?.message_id;
-    this.pushEvent({
-      type: "callback_answer",
-      chatId: record.chatId,
-      callbackQueryId: record.query.id,
-      ...(messageId === undefined ? {} : { messageId }),
-      ...record.answer,
-    });
-    return true;
-  }
-
-  private sendChatAction(p: BotApiParams): true {
-    const record = this.chatParam(p);
-    const action = p.string("action") ?? "";
-    if (!chatActions.has(action)) throw badRequest("wrong parameter action in request");
-    if (this.blocked.has(record.chat.id)) throw forbidden("bot was blocked by the user");
-    this.pushEvent({ type: "chat_action", chatId: record.chat.id, action });
-    return true;
-  }
-
-  private setMyCommands(p: BotApiParams): true {
-    const commands = p.json<unknown>("commands", "commands");
-    if (!Array.isArray(commands)) throw badRequest("can't parse commands JSON object");
-    if (commands.length > 100) throw badRequest("BOT_COMMANDS_TOO_MUCH");
-    const valid: BotCommand[] = commands.map((item: unknown) => {
-      const { command, description } = (item ?? {}) as Partial<BotCommand>;
-      if (typeof command !== "string" || !/^[a-z0-9_]{1,32}$/.test(command.replace(/^\//, ""))) {
-        throw badRequest("BOT_COMMAND_INVALID");
-      }
-      if (typeof description !== "string" || description.length < 1 || description.length > 256) {
-        throw badRequest("BOT_COMMAND_DESCRIPTION_INVALID");
-      }
-      return { command: command.replace(/^\//, ""), description };
-    });
-    const key = this.commandsKey(p);
-    if (valid.length === 0) this.commands.delete(key);
-    else this.commands.set(key, valid);
-    return true;
-  }
-
-  // ------------------------------------------------------------------------------------------ method helpers
-
-  private chatParam(p: BotApiParams): ChatRecord {
-    const raw = p.string("chat_id");
-    if (raw === undefined || raw === "") throw badRequest("chat_id is empty");
-    const chatId = Number(raw);
-    const record = Number.isSafeInteger(chatId) ? this.chats.get(chatId) : undefined;
-    if (!record) throw badRequest("chat not found");
-    return record;
-  }
-
-  private formattedParam(p: BotApiParams, textField: string, modeField: string, entitiesField: string) {
-    const source = p.string(textField) ?? "";
-    const parseMode = p.string(modeField);
-    if (parseMode) {
-      if (!isSupportedParseMode(parseMode)) throw badRequest("unsupported parse_mode");
-      try {
-        return formatText(source, parseMode);
-      } catch (error) {
-        if (error instanceof EntityParseError) throw badRequest(`can't parse entities: ${error.message}`);
-        throw error;
-      }
-    }
-    const entities = p.json<MessageEntity[]>(entitiesField, "entities");
-    return { text: source, entities: Array.isArray(entities) ? entities : [] };
-  }
-
-  private replyMarkupParam(p: BotApiParams): ReplyMarkup | undefined {
-    const markup = p.json<unknown>("reply_markup", "reply keyboard markup");
-    return markup === undefined ? undefined : validReplyMarkup(markup);
-  }
-
-  /** Edits accept only inline keyboards; no markup removes the message's keyboard, as in Telegram. */
-  private inlineMarkupParam(p: BotApiParams): InlineKeyboardMarkup | undefined {
-    const markup = this.replyMarkupParam(p);
-    if (markup === undefined) return undefined;
-    if (!("inline_keyboard" in markup)) throw badRequest("inline keyboard expected");
-    return markup.inline_keyboard.length > 0 ? markup : undefined;
-  }
-
-  private replyTargetParam(p: BotApiParams, record: ChatRecord): Message | undefined {
-    const parameters = p.json<{ message_id?: unknown; allow_sending_without_reply?: unknown }>(
-      "reply_parameters",
-      "reply parameters",
-    );
-    const messageId = parameters?.message_id ?? p.integer("reply_to_message_id");
-    if (messageId === undefined) return undefined;
-    const target = typeof messageId === "number" ? record.messages.get(messageId) : undefined;
-    if (!target || target.deleted) {
-      const allowWithout =
-        parameters?.allow_sending_without_reply === true || p.boolean("allow_sending_without_reply");
-      if (allowWithout) return undefined;
-      throw badRequest("message to be replied not found");
-    }
-    const { reply_to_message: _nested, ...message } = structuredClone(target.message);
-    return message as Message;
-  }
-
-  private fileParam(p: BotApiParams, kind: "photo" | "document"): StoredFile {
-    const param = p.file(kind);
-    if (!param) throw badRequest(`there is no ${kind} in the request`);
-    if (param.kind === "reference") {
-      const known = this.files.get(param.value);
-      if (known) return known;
-      if (!/^https?:\/\/\S+$/.test(param.value)) throw badRequest("wrong file identifier/HTTP URL specified");
-      const fileName = decodeURIComponent(new URL(param.value).pathname.split("/").pop() ?? "") || undefined;
-      const mimeType = fileName ? mimeTypeOf(fileName) : undefined;
-      return this.storeFile({
-        kind,
-        url: param.value,
-        ...(fileName ? { fileName } : {}),
-        ...(mimeType ? { mimeType } : {}),
-      });
-    }
-    if (param.file.data.length === 0) throw badRequest("file must be non-empty");
-    const fileName = param.file.filename;
-    const declared =
-      param.file.contentType === "application/octet-stream" ? undefined : param.file.contentType;
-    const mimeType = declared ?? mimeTypeOf(fileName);
-    return this.storeFile({
-      kind,
-      data: param.file.data,
-      size: param.file.data.length,
-      fileName,
-      ...(mimeType ? { mimeType } : {}),
-    });
-  }
-
-  private storeFile(file: Omit<StoredFile, "fileId" | "fileUniqueId">): StoredFile {
-    const number = this.freshId("file");
-    const prefix = file.kind === "photo" ? "AgACAgIAAxk" : "BQACAgIAAxk";
-    const stored: StoredFile = {
-      ...file,
-      fileId: `${prefix}-local-${number}`,
-      fileUniqueId: `AQAD-local-${number}`,
-    };
-    this.files.set(stored.fileId, stored);
-    return stored;
-  }
-
-  private editableMessage(p: BotApiParams): { record: ChatRecord; stored: StoredMessage } {
-    if (p.has("inline_message_id")) {
-      throw badRequest(
-        "inline messages are not supported by the local emulator; edit with chat_id and message_id",
-      );
-    }
-    const record = this.chatParam(p);
-    const messageId = p.integer("message_id", "message identifier is not specified");
-    if (messageId === undefined) throw badRequest("message identifier is not specified");
-    const stored = record.messages.get(messageId);
-    if (!stored || stored.deleted) throw badRequest("message to edit not found");
-    if (stored.sender !== "bot") throw badRequest("message can't be edited");
-    return { record, stored };
-  }
-
-  /** Refuses a send to a blocked user (403) or beyond the flood limits (429). */
-  private admitSend(record: ChatRecord, p: BotApiParams, method: string): void {
-    if (this.blocked.has(record.chat.id)) throw forbidden("bot was blocked by the user");
-    if (!rateLimitedMethods.has(method)) return;
-    const retryAfter = this.limiter.admit(record.chat.id, p.boolean("allow_paid_broadcast"));
-    if (retryAfter > 0) throw tooManyRequests(retryAfter);
-  }
-
-  private storeBotMessage(
-    record: ChatRecord,
-    content: Partial<Message>,
-    markup: ReplyMarkup | undefined,
-    replyTo: Message | undefined,
-    p: BotApiParams,
-    media?: TranscriptMedia,
-  ): Message {
-    const message = {
-      message_id: record.nextMessageId++,
-      from: this.botUser(),
-      chat: { ...record.chat },
-      date: this.unixNow(),
-      ...(replyTo ? { reply_to_message: replyTo } : {}),
-      ...content,
-      ...(markup && "inline_keyboard" in markup && markup.inline_keyboard.length > 0
-        ? { reply_markup: markup }
-        : {}),
-      ...(p.boolean("protect_content") ? { has_protected_content: true } : {}),
-    } as Message;
-    if (markup && "keyboard" in markup) record.replyKeyboard = markup;
-    if (markup && "remove_keyboard" in markup) record.replyKeyboard = undefined;
-    this.counters.sentMessages += 1;
-    const chatKey = String(record.chat.id);
-    this.counters.sendsByChat[chatKey] = (this.counters.sendsByChat[chatKey] ?? 0) + 1;
-    this.storeMessage(record, {
-      chatId: record.chat.id,
-      sender: "bot",
-      message,
-      ...(markup ? { replyMarkup: markup } : {}),
-      ...(media ? { media } : {}),
-      previousVersions: [],
-      deleted: false,
-    });
-    return structuredClone(message);
-  }
-
-  private storeMessage(record: ChatRecord, stored: StoredMessage): void {
-    record.messages.set(stored.message.message_id, stored);
-    const entry = transcriptEntry(stored);
-    this.pushEvent({ type: "message", chatId: record.chat.id, entry });
-    this.emit("message", entry);
-  }
-
-  private applyEdit(
-    stored: StoredMessage,
-    content: {
-      text?: string;
-      entities?: MessageEntity[];
-      caption?: string;
-      caption_entities?: MessageEntity[];
-    },
-    markup: InlineKeyboardMarkup | undefined,
-  ): Message {
-    const current = stored.message;
-    stored.previousVersions.push({
-      text: current.text ?? current.caption ?? "",
-      entities: current.entities ?? current.caption_entities ?? [],
-      ...(stored.replyMarkup ? { replyMarkup: stored.replyMarkup } : {}),
-      replacedAt: this.unixNow(),
-    });
-    const next: Record<string, unknown> = { ...current, ...content, edit_date: this.unixNow() };
-    for (const field of ["entities", "caption", "caption_entities"] as const) {
-      const value = next[field];
-      if (value === "" || (Array.isArray(value) && value.length === 0)) delete next[field];
-    }
-    if (markup) next.reply_markup = markup;
-    else delete next.reply_markup;
-    stored.message = next as unknown as Message;
-    if (markup) stored.replyMarkup = markup;
-    else delete stored.replyMarkup;
-    const entry = transcriptEntry(stored);
-    this.pushEvent({ type: "edit", chatId: stored.chatId, entry });
-    this.emit("edit", entry);
-    return structuredClone(stored.message);
-  }
-
-  private commandsKey(p: BotApiParams): string {
-    const scope = p.json<Record<string, unknown>>("scope", "BotCommandScope") ?? { type: "default" };
-    const type = typeof scope.type === "string" ? scope.type : "";
-    const chatScopes = ["chat", "chat_administrators", "chat_member"];
-    const known = [
-      "default",
-      "all_private_chats",
-      "all_group_chats",
-      "all_chat_administrators",
-      ...chatScopes,
-    ];
-    if (!known.includes(type)) throw badRequest("can't parse BotCommandScope JSON object");
-    if (chatScopes.includes(type) && !this.chats.has(Number(scope.chat_id)))
-      throw badRequest("chat not found");
-    const language = p.string("language_code") ?? "";
-    if (language !== "" && !/^[a-z]{2}$/.test(language)) throw badRequest("invalid language code specified");
-    return commandsKey(scope, language);
-  }
-
-  // ------------------------------------------------------------------------------------------ internals
-
-  private botUser(): User {
-    return {
-      id: this.botInfo.id,
-      is_bot: true,
-      first_name: this.botInfo.first_name,
-      username: this.botInfo.username,
-    };
-  }
-
-  private unixNow(): number {
-    return Math.floor(this.clock.now() / 1000);
-  }
-
-  /** The next unused number of a kind (user ids and group ids skip those created with explicit ids). */
-  private freshId(kind: "user" | "group" | "file" | "query"): number {
-    const taken = (n: number) =>
-      (kind === "user" && this.chats.has(n)) || (kind === "group" && this.chats.has(-n));
-    this.lastSeq[kind] += 1;
-    while (taken(this.lastSeq[kind])) this.lastSeq[kind] += 1;
-    return this.lastSeq[kind];
-  }
-
-  private requireUser(userId: number): SimulatedUser {
-    const user = this.usersById.get(userId);
-    if (!user) throw new UnknownUserError(userId);
-    return user;
-  }
-
-  private requireActiveUser(userId: number): SimulatedUser {
-    const user = this.requireUser(userId);
-    if (this.blocked.has(userId)) throw new UserBlockedBotError(userId);
-    return user;
-  }
-
-  private requireChat(chatId: number): ChatRecord {
-    const record = this.chats.get(chatId);
-    if (!record) throw new UnknownChatError(chatId);
-    return record;
-  }
-
-  private setBlocked(userId: number, blocked: boolean, notifyBot: boolean): void {
-    const user = this.requireUser(userId);
-    if (this.blocked.has(userId) === blocked) return;
-    if (blocked) this.blocked.add(userId);
-    else this.blocked.delete(userId);
-    this.pushEvent({ type: "user", chatId: userId, user: { ...user }, blocked });
-    if (!notifyBot) return;
-    const bot = this.botUser();
-    const member = { status: "member", user: bot };
-    const kicked = { status: "kicked", user: bot, until_date: 0 };
-    const record = this.requireChat(userId);
-    this.createUpdate(
-      {
-        my_chat_member: {
-          chat: { ...record.chat },
-          from: telegramUser(user),
-          date: this.unixNow(),
-          old_chat_member: blocked ? member : kicked,
-          new_chat_member: blocked ? kicked : member,
-        },
-      } as Omit<Update, "update_id">,
-      userId,
-    );
-  }
-
-  private createUpdate(body: Omit<Update, "update_id">, chatId: number): Update {
-    this.lastSeq.update += 1;
-    const update = { update_id: this.lastSeq.update, ...body } as Update;
-    this.queue.enqueue(update, chatId);
-    this.counters.updatesCreated += 1;
-    this.emit("update", update);
-    this.signalChange();
-    return update;
-  }
-
-  private takeFault(method: string, params: BotApiParams): (FaultSpec & { times: number }) | undefined {
-    const chatId = params.string("chat_id");
-    const index = this.faults.findIndex(
-      (fault) =>
-        fault.method.toLowerCase() === method.toLowerCase() &&
-        (fault.chatId === undefined || String(fault.chatId) === chatId),
-    );
-    const fault = this.faults[index];
-    if (!fault) return undefined;
-    fault.times -= 1;
-    if (fault.times <= 0) this.faults.splice(index, 1);
-    return fault;
-  }
-
-  private recordCall(
-    method: string,
-    params: Record<string, unknown>,
-    response: BotApiResponse | undefined,
-    fault?: FaultSpec["response"],
-  ): void {
-    this.lastSeq.call += 1;
-    const call: CallRecord = {
-      seq: this.lastSeq.call,
-      method,
-      params,
-      ...(response ? { response } : {}),
-      time: this.clock.now(),
-      ...(fault ? { fault } : {}),
-    };
-    this.callLog.push(call);
-    // Trim in chunks: splicing one record off a long log per call would make every call O(log size).
-    if (this.callLog.length > this.callLogLimit * 1.1 + 100) {
-      this.callLog.splice(0, this.callLog.length - this.callLogLimit);
-    }
-    this.counters.calls += 1;
-    this.counters.callsByMethod[method] = (this.counters.callsByMethod[method] ?? 0) + 1;
-    if (response && !response.ok && response.error_code === 429) this.counters.tooManyRequests += 1;
-    this.logger.debug?.("Bot API call", {
-      method,
-      ok: response?.ok ?? false,
-      ...(response && !response.ok ? { error: response.description } : {}),
-    });
-    this.emit("call", call);
-    this.signalChange();
-  }
-
-  private recordDelivery(attempt: DeliveryAttempt): void {
-    this.deliveryLog.push(attempt);
-    if (this.deliveryLog.length > this.callLogLimit * 1.1 + 100) {
-      this.deliveryLog.splice(0, this.deliveryLog.length - this.callLogLimit);
-    }
-    this.counters.deliveryAttempts += 1;
-    if (!attempt.ok) {
-      this.counters.failedDeliveries += 1;
-      this.logger.warn?.("Webhook delivery failed; retrying", {
-        updateId: attempt.updateId,
-        attempt: attempt.attempt,
-        error: attempt.error,
-      });
-    }
-    this.emit("delivery", attempt);
-  }
-
-  private pushEvent(event: NewEvent): void {
-    this.lastSeq.event += 1;
-    const full = { ...event, seq: this.lastSeq.event } as EmulatorEvent;
-    this.eventLog.push(full);
-    if (this.eventLog.length > eventBufferSize * 1.1) {
-      this.eventLog.splice(0, this.eventLog.length - eventBufferSize);
-    }
-    this.emit("event", full);
-    for (const check of [...this.eventWaiters]) check();
-    this.signalChange();
-  }
-
-  private signalChange(): void {
-    for (const check of [...this.changeWatchers]) check();
-  }
-
   private failRequest(res: ServerResponse, error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
-    this.logger.error?.("Telegram emulator request failed", { error: message });
+    this.state.logger.error?.("Telegram emulator request failed", { error: message });
     if (!res.headersSent && !res.destroyed) {
       sendJson(res, 500, { ok: false, error_code: 500, description: `Internal Server Error: ${message}` });
     }
   }
-}
-
-// ---------------------------------------------------------------------------------------------- helpers
-
-/** Writes a JSON answer. */
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function emptyStats(): EmulatorStats {
-  return {
-    calls: 0,
-    callsByMethod: {},
-    tooManyRequests: 0,
-    faultsServed: 0,
-    sentMessages: 0,
-    sendsByChat: {},
-    updatesCreated: 0,
-    deliveryAttempts: 0,
-    failedDeliveries: 0,
-  };
-}
-
-function mergeDeliveryOptions(current: DeliveryOptions, change: Partial<DeliveryOptions>): DeliveryOptions {
-  const merged = { ...current };
-  for (const [key, value] of Object.entries(change)) {
-    if (!(key in defaultDeliveryOptions)) {
-      throw new InvalidEmulatorInputError(
-        `Unknown delivery option "${key}"; the options are ${Object.keys(defaultDeliveryOptions).join(", ")}.`,
-      );
-    }
-    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-      throw new InvalidEmulatorInputError(
-        `Delivery option "${key}" must be a positive number of ms, got ${String(value)}.`,
-      );
-    }
-    merged[key as keyof DeliveryOptions] = value;
-  }
-  return merged;
-}
-
-function errorResponse(error: BotApiError): BotApiResponse {
-  return {
-    ok: false,
-    error_code: error.errorCode,
-    description: error.description,
-    ...(error.parameters ? { parameters: error.parameters } : {}),
-  };
-}
-
-function faultError(fault: FaultSpec): BotApiError {
-  switch (fault.response) {
-    case 429:
-      return tooManyRequests(fault.retryAfter ?? 1);
-    case 403:
-      return forbidden("bot was blocked by the user");
-    case 500:
-      return new BotApiError(500, "Internal Server Error");
-    default:
-      return new BotApiError(502, "Bad Gateway");
-  }
-}
-
-function commandsKey(scope: Record<string, unknown>, language: string): string {
-  const parts = [scope.type, scope.chat_id, scope.user_id].filter((part) => part !== undefined).map(String);
-  return `${parts.join(":")}|${language}`;
 }

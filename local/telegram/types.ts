@@ -127,10 +127,15 @@ export interface FaultSpec {
   chatId?: number;
   /** How many matching calls fail (default 1). */
   times?: number;
-  /** 429 Too Many Requests, 403 blocked, 500, 502 Bad Gateway, or "network" (the socket is destroyed). */
-  response: 429 | 403 | 500 | 502 | "network";
+  /**
+   * 400 Bad Request (Telegram refusing what was sent, e.g. text its parser rejects), 429 Too Many Requests,
+   * 403 blocked, 500, 502 Bad Gateway, or "network" (the socket is destroyed).
+   */
+  response: 400 | 429 | 403 | 500 | 502 | "network";
   /** `retry_after` seconds of a 429 (default 1). */
   retryAfter?: number;
+  /** The 400's detail after "Bad Request: " (default "can't parse entities: injected by the emulator"). */
+  detail?: string;
 }
 
 /** Something the web chat (or a test) may want to see live. */

@@ -8,7 +8,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { Update } from "grammy/types";
-import { BotApiError } from "./errors";
+import { BotApiError, InvalidEmulatorInputError } from "./errors";
 import type { EmulatorClock } from "./rate-limits";
 
 /** A webhook as `setWebhook` configured it. */
@@ -411,4 +411,26 @@ function webhookReply(body: string): { method: string; params: Record<string, un
   } catch {
     return undefined;
   }
+}
+
+/** Applies a change of delivery options, refusing unknown keys and non-positive values. */
+export function mergeDeliveryOptions(
+  current: DeliveryOptions,
+  change: Partial<DeliveryOptions>,
+): DeliveryOptions {
+  const merged = { ...current };
+  for (const [key, value] of Object.entries(change)) {
+    if (!(key in defaultDeliveryOptions)) {
+      throw new InvalidEmulatorInputError(
+        `Unknown delivery option "${key}"; the options are ${Object.keys(defaultDeliveryOptions).join(", ")}.`,
+      );
+    }
+    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+      throw new InvalidEmulatorInputError(
+        `Delivery option "${key}" must be a positive number of ms, got ${String(value)}.`,
+      );
+    }
+    merged[key as keyof DeliveryOptions] = value;
+  }
+  return merged;
 }

@@ -1,11 +1,14 @@
 /**
  * Serves the web chat (static files in this folder) for the local stack. The page talks to the Telegram
  * emulator's control API (`/_emulator/...`) and to the admin API, whose bearer token it reads from
- * `/web-config.json` (the stack listens on loopback only, so handing the token to the page is fine).
+ * `/web-config.json`. That file is answered only to the page's own origin and `Host` (a foreign `Host` is
+ * another site's DNS name rebound to 127.0.0.1), so no other web page can read the token.
  */
 import { existsSync, readFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { join } from "node:path";
+import type { RouteTable } from "../http/routes";
+import { foreignRequest } from "../http/same-origin";
 
 /** The page's files: next to this module from source, or under local/web when run from the start bundle. */
 const webRoot = existsSync(join(__dirname, "index.html")) ? __dirname : join(process.cwd(), "local", "web");
@@ -19,8 +22,18 @@ export interface WebChatConfig {
 const files: Record<string, { file: string; type: string }> = {
   "/": { file: "index.html", type: "text/html; charset=utf-8" },
   "/index.html": { file: "index.html", type: "text/html; charset=utf-8" },
-  "/app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
-  "/style.css": { file: "style.css", type: "text/css; charset=utf-8" },
+  ...Object.fromEntries(
+    ["app.js", "core.js", "users.js", "panes.js", "messages.js", "events.js", "broadcasts.js"].map((file) => [
+      `/${file}`,
+      { file, type: "text/javascript; charset=utf-8" },
+    ]),
+  ),
+  ...Object.fromEntries(
+    ["style.css", "panels.css", "chat.css"].map((file) => [
+      `/${file}`,
+      { file, type: "text/css; charset=utf-8" },
+    ]),
+  ),
 };
 
 /**
@@ -36,19 +49,27 @@ const securityHeaders = {
   "cache-control": "no-store",
 };
 
-/** Serves a web-chat file (or `/web-config.json`) for `path`; returns false when the path is not one of them. */
-export function serveWebChat(path: string, res: ServerResponse, settings: WebChatConfig): boolean {
-  if (path === "/web-config.json") {
+/** Adds the web chat's routes (its files and `/web-config.json`) to `table`; `hosts` are the stack's own. */
+export function addWebChatRoutes(
+  table: RouteTable,
+  settings: WebChatConfig,
+  hosts: ReadonlySet<string>,
+): void {
+  table.add("GET /web-config.json", ({ req, res }) => {
+    const refused = foreignRequest(req, hosts);
+    if (refused) {
+      send(res, 403, "text/plain; charset=utf-8", refused);
+      return;
+    }
     const config: WebChatConfig = { adminApiToken: settings.adminApiToken };
-    res
-      .writeHead(200, { ...securityHeaders, "content-type": "application/json; charset=utf-8" })
-      .end(JSON.stringify(config));
-    return true;
-  }
-  const entry = files[path];
-  if (!entry) return false;
-  res
-    .writeHead(200, { ...securityHeaders, "content-type": entry.type })
-    .end(readFileSync(join(webRoot, entry.file)));
-  return true;
+    send(res, 200, "application/json; charset=utf-8", JSON.stringify(config));
+  });
+  for (const [path, entry] of Object.entries(files))
+    table.add(`GET ${path}`, ({ res }) =>
+      send(res, 200, entry.type, readFileSync(join(webRoot, entry.file))),
+    );
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
+  res.writeHead(status, { ...securityHeaders, "content-type": type }).end(body);
 }

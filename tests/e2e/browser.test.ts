@@ -257,6 +257,40 @@ describe("the web chat in a browser", () => {
     await page.unrouteAll();
   });
 
+  it("shows why a broadcast failed", async () => {
+    // Telegram refuses the text for Minh (the emulator plays a parser that disagrees with the admin API's).
+    const minh = await userIdOf(chatWith("Minh"));
+    await fetch(`${stack.url}/_emulator/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        faults: [
+          {
+            method: "sendMessage",
+            chatId: minh,
+            response: 400,
+            detail: "can't parse entities: unclosed tag",
+          },
+        ],
+      }),
+    });
+    await page.getByLabel("Message", { exact: true }).fill("Only for Vietnamese readers");
+    await page.getByLabel("Parse mode").selectOption("HTML");
+    for (const box of await page.locator("#broadcast-form input[type=checkbox]:checked").all())
+      await box.uncheck();
+    await page.getByLabel("vi", { exact: true }).check();
+    await page.getByLabel("Other codes, comma separated").fill("");
+    await page.getByRole("button", { name: "Send broadcast" }).click();
+
+    const status = page.locator("#broadcast-status");
+    const reason = status.getByRole("alert");
+    await reason.waitFor(wait);
+    expect(await reason.innerText()).toMatch(
+      /^Failed: Telegram rejected the text: .*can't parse entities: unclosed tag/,
+    );
+    expect(await status.locator(".status-pill").innerText()).toBe("failed");
+  });
+
   it("runs without script errors (the 501 of the admin API aside)", () => {
     expect(pageErrors.filter((error) => !error.includes("501 (Not Implemented)"))).toEqual([]);
   });
