@@ -35,9 +35,10 @@ export interface CreateBotOptions {
 /** Builds the bot. Call `bot.handleUpdate(update)` or use a webhook adapter; never `bot.start()` on Lambda. */
 export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotContext> {
   const bot = new Bot<BotContext>(options.token, { botInfo: options.botInfo, client: options.client });
-  // Replies go out after the state is saved, so a transient Telegram error (429, 5xx, network) is retried
-  // here, briefly: the webhook must answer well inside its timeout.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 3 }));
+  // Replies go out after the state is saved, so a transient Telegram error (429, 5xx) is retried here,
+  // briefly: the webhook must answer well inside its timeout. A network error is not retried here (the plugin
+  // would retry it without end): the saved replies are sent by Telegram's re-delivery (bot/replies.ts).
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 3, rethrowHttpErrors: true }));
   const features = new Composer<BotContext>();
   features.use(settingsFeature());
   features.use(questionnaireFeature());

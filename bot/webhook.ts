@@ -11,6 +11,7 @@ import { metricNames } from "../contracts/metrics";
 import type { BotContext } from "./context";
 import type { Metrics } from "./observability/metrics";
 import { ChatStateConflictError, type Logger, StorageError } from "./ports";
+import { RepliesInFlightError, RepliesPendingError } from "./replies";
 
 /** Options of {@link createWebhookHandler}. */
 export interface WebhookOptions {
@@ -44,7 +45,12 @@ function sameSecret(given: string | undefined, expected: string): boolean {
 
 /** True for failures that a retry can fix: Telegram should re-send the update. */
 function isRetryable(error: unknown): boolean {
-  return error instanceof StorageError || error instanceof ChatStateConflictError;
+  return (
+    error instanceof StorageError ||
+    error instanceof ChatStateConflictError ||
+    error instanceof RepliesPendingError ||
+    error instanceof RepliesInFlightError
+  );
 }
 
 /** Builds the webhook handler around a bot. */
