@@ -7,9 +7,10 @@ import { Composer } from "grammy";
 import type { Intent } from "../../content/schema";
 import { metricNames } from "../../contracts/metrics";
 import type { Classification } from "../../nlp/types";
+import { callbackData, onCallback } from "../callback-data";
 import type { BotContext } from "../context";
 import { pick } from "../i18n";
-import { acknowledge, callbacks, grid, mainMenu } from "../keyboards";
+import { acknowledge, grid, mainMenu } from "../keyboards";
 
 /** The tier in force for this chat. */
 export function modeOf(ctx: BotContext) {
@@ -51,7 +52,7 @@ export function answerIntent(ctx: BotContext, intentId: string): boolean {
   const related = (intent.related ?? []).flatMap((id) => {
     const other = findIntent(ctx, id);
     return other
-      ? [{ text: pick(other.title, ctx.lang, defaultLanguage), data: `${callbacks.intent}${id}` }]
+      ? [{ text: pick(other.title, ctx.lang, defaultLanguage), data: callbackData.intent.encode(id) }]
       : [];
   });
   ctx.say(answer, related.length > 0 ? { reply_markup: grid(related, 1) } : undefined);
@@ -90,10 +91,10 @@ function offerCandidates(ctx: BotContext, intentIds: string[]): void {
   const buttons = intentIds.slice(0, 3).flatMap((id) => {
     const intent = findIntent(ctx, id);
     return intent
-      ? [{ text: pick(intent.title, ctx.lang, defaultLanguage), data: `${callbacks.intent}${id}` }]
+      ? [{ text: pick(intent.title, ctx.lang, defaultLanguage), data: callbackData.intent.encode(id) }]
       : [];
   });
-  buttons.push({ text: ctx.t("nlp.noneOfThese"), data: callbacks.noneOfThese });
+  buttons.push({ text: ctx.t("nlp.noneOfThese"), data: callbackData.noneOfThese.data });
   ctx.say(ctx.t("nlp.didYouMean"), { reply_markup: grid(buttons, 1) });
 }
 
@@ -112,7 +113,7 @@ export function questionButtons(ctx: BotContext) {
       .filter((intent) => intent.kind === "qa")
       .map((intent) => ({
         text: pick(intent.title, ctx.lang, defaultLanguage),
-        data: `${callbacks.intent}${intent.id}`,
+        data: callbackData.intent.encode(intent.id),
       })),
   );
 }
@@ -121,12 +122,11 @@ export function questionButtons(ctx: BotContext) {
 export function intentsFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.command("ask", (ctx) => askPrompt(ctx));
-  composer.callbackQuery(new RegExp(`^${callbacks.intent}(.+)$`), (ctx) => {
+  onCallback(composer, callbackData.intent, (ctx, id) => {
     acknowledge(ctx);
-    const id = ctx.match?.[1] ?? "";
     if (!answerIntent(ctx, id)) fallback(ctx);
   });
-  composer.callbackQuery(callbacks.noneOfThese, (ctx) => {
+  onCallback(composer, callbackData.noneOfThese, (ctx) => {
     acknowledge(ctx);
     ctx.say(ctx.t("fallback.text"), { reply_markup: mainMenu(ctx) });
   });

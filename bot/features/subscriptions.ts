@@ -3,8 +3,9 @@
  * tip hour chosen in the learner profile (the recommendations handler reads them).
  */
 import { Composer, InlineKeyboard } from "grammy";
+import { callbackData, onCallback } from "../callback-data";
 import type { BotContext } from "../context";
-import { acknowledge, callbacks, mainMenu } from "../keyboards";
+import { acknowledge, mainMenu } from "../keyboards";
 import type { UserProfile } from "../ports";
 
 /** The profile of the user behind this update, created on first contact by the conversation middleware. */
@@ -33,7 +34,7 @@ export async function subscribe(ctx: BotContext): Promise<void> {
     ctx.say(ctx.t("subscribe.profileHint"), {
       reply_markup: new InlineKeyboard().text(
         ctx.t("menu.questionnaires"),
-        `${callbacks.questionnaire}learner-profile`,
+        callbackData.questionnaire.encode("learner-profile"),
       ),
     });
 }
@@ -60,7 +61,7 @@ export async function showTips(ctx: BotContext): Promise<void> {
   ctx.say(ctx.t("tips.status", { status: ctx.t(subscribed ? "subscribe.on" : "subscribe.off") }), {
     reply_markup: new InlineKeyboard().text(
       ctx.t(subscribed ? "tips.unsubscribe" : "tips.subscribe"),
-      subscribed ? callbacks.unsubscribe : callbacks.subscribe,
+      subscribed ? callbackData.unsubscribe.data : callbackData.subscribe.data,
     ),
   });
 }
@@ -70,11 +71,11 @@ export function subscriptionsFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.command("subscribe", subscribe);
   composer.command("unsubscribe", unsubscribe);
-  composer.callbackQuery(callbacks.subscribe, async (ctx) => {
+  onCallback(composer, callbackData.subscribe, async (ctx) => {
     acknowledge(ctx);
     await subscribe(ctx);
   });
-  composer.callbackQuery(callbacks.unsubscribe, async (ctx) => {
+  onCallback(composer, callbackData.unsubscribe, async (ctx) => {
     acknowledge(ctx);
     await unsubscribe(ctx);
   });

@@ -5,8 +5,9 @@
  * daily run does not send it again soon; without one, "More like this" walks the topic in content order.
  */
 import { Composer } from "grammy";
+import { callbackData, onCallback } from "../callback-data";
 import type { BotContext } from "../context";
-import { acknowledge, callbacks } from "../keyboards";
+import { acknowledge } from "../keyboards";
 import { tipMessage } from "../recommendations/message";
 import { pickTip } from "../recommendations/picker";
 import type { TipStore } from "../recommendations/store";
@@ -20,10 +21,10 @@ export interface TipsFeatureOptions {
 /** Composer: the "More like this" button of daily tips. */
 export function tipsFeature(options: TipsFeatureOptions = {}): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  composer.callbackQuery(new RegExp(`^${callbacks.moreLikeThis}(.+)$`), async (ctx) => {
+  onCallback(composer, callbackData.moreLikeThis, async (ctx, tipId) => {
     acknowledge(ctx);
     const { content } = ctx.deps;
-    const shown = content.recommendations.find((tip) => tip.id === ctx.match[1]);
+    const shown = content.recommendations.find((tip) => tip.id === tipId);
     const userId = ctx.from?.id;
     if (!shown || userId === undefined) return;
     const profile = await ctx.deps.storage.users.get(userId);

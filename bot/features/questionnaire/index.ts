@@ -6,9 +6,10 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { Questionnaire } from "../../../content/schema";
 import { metricNames } from "../../../contracts/metrics";
+import { callbackData, onCallback } from "../../callback-data";
 import type { BotContext } from "../../context";
 import { pick } from "../../i18n";
-import { acknowledge, callbacks, grid, mainMenu } from "../../keyboards";
+import { acknowledge, grid, mainMenu } from "../../keyboards";
 import type { FormProgress, UserProfileChanges } from "../../ports";
 import { answerFreeText, clearIntent } from "../intents";
 import { setLanguage } from "../settings";
@@ -94,7 +95,7 @@ function questionKeyboard(
     keyboard = grid(
       question.options.map((o) => ({
         text: pick(o.label, ctx.lang, fallbackLanguage),
-        data: `${callbacks.answer}${at}:${o.value}`,
+        data: callbackData.answer.encode({ index: at, value: o.value }),
       })),
       question.options.length > 4 ? 3 : 2,
     );
@@ -103,16 +104,16 @@ function questionKeyboard(
     keyboard = grid(
       question.options.map((o) => ({
         text: `${selected.has(o.value) ? "✅ " : ""}${pick(o.label, ctx.lang, fallbackLanguage)}`,
-        data: `${callbacks.toggle}${at}:${o.value}`,
+        data: callbackData.toggle.encode({ index: at, value: o.value }),
       })),
     )
       .row()
-      .text(ctx.t("questionnaire.done"), `${callbacks.done}${at}`);
+      .text(ctx.t("questionnaire.done"), callbackData.done.encode(at));
   }
   if (question.optional)
     keyboard = (keyboard ?? new InlineKeyboard())
       .row()
-      .text(ctx.t("questionnaire.skip"), `${callbacks.skip}${at}`);
+      .text(ctx.t("questionnaire.skip"), callbackData.skip.encode(at));
   return keyboard;
 }
 
@@ -120,8 +121,8 @@ function showSummary(ctx: BotContext, questionnaire: Questionnaire, progress: Fo
   const lines = summaryLines(questionnaire, progress, ctx.lang, ctx.deps.content.settings.defaultLanguage);
   ctx.say(`${ctx.t("questionnaire.summary", { title: title(ctx, questionnaire) })}\n\n${lines.join("\n")}`, {
     reply_markup: new InlineKeyboard()
-      .text(ctx.t("questionnaire.confirm"), callbacks.confirm)
-      .text(ctx.t("questionnaire.edit"), callbacks.edit),
+      .text(ctx.t("questionnaire.confirm"), callbackData.confirm.data)
+      .text(ctx.t("questionnaire.edit"), callbackData.edit.data),
   });
 }
 
@@ -179,8 +180,8 @@ function retireKeyboard(ctx: BotContext): void {
 }
 
 /** Index carried by an answer button; a button from an earlier question is stale. */
-function isCurrent(progress: FormProgress, index: string | undefined): boolean {
-  return progress.phase !== "confirming" && Number(index) === progress.index;
+function isCurrent(progress: FormProgress, index: number): boolean {
+  return progress.phase !== "confirming" && index === progress.index;
 }
 
 async function confirm(ctx: BotContext, questionnaire: Questionnaire, progress: FormProgress): Promise<void> {
@@ -238,7 +239,7 @@ export function openQuestionnaires(ctx: BotContext, requestedId?: string): void 
     reply_markup: grid(
       ctx.deps.content.questionnaires.map((q) => ({
         text: title(ctx, q),
-        data: `${callbacks.questionnaire}${q.id}`,
+        data: callbackData.questionnaire.encode(q.id),
       })),
       1,
     ),
@@ -259,29 +260,29 @@ export function questionnaireFeature(): Composer<BotContext> {
     ctx.session.form = undefined;
     ctx.say(ctx.t("questionnaire.cancelled"), { reply_markup: mainMenu(ctx) });
   });
-  composer.callbackQuery(new RegExp(`^${callbacks.questionnaire}(.+)$`), (ctx) => {
+  onCallback(composer, callbackData.questionnaire, (ctx, id) => {
     acknowledge(ctx);
-    openQuestionnaires(ctx, ctx.match?.[1]);
+    openQuestionnaires(ctx, id);
   });
 
-  composer.callbackQuery(/^a:(\d+):(.+)$/, (ctx) => {
+  onCallback(composer, callbackData.answer, (ctx, pressed) => {
     acknowledge(ctx);
     const form = activeForm(ctx);
     if (!form) return;
     const question = currentQuestion(form.questionnaire, form.progress);
-    if (!question || !isCurrent(form.progress, ctx.match?.[1]))
+    if (!question || !isCurrent(form.progress, pressed.index))
       return ask(ctx, form.questionnaire, form.progress);
-    const check = parseOptionValue(question, ctx.match?.[2] ?? "");
+    const check = parseOptionValue(question, pressed.value);
     if (check.ok) retireKeyboard(ctx);
     applyCheck(ctx, form.questionnaire, form.progress, check);
   });
 
-  composer.callbackQuery(/^t:(\d+):(.+)$/, (ctx) => {
+  onCallback(composer, callbackData.toggle, (ctx, pressed) => {
     const form = activeForm(ctx);
     acknowledge(ctx);
     if (!form) return;
-    if (!isCurrent(form.progress, ctx.match?.[1])) return ask(ctx, form.questionnaire, form.progress);
-    const value = ctx.match?.[2] ?? "";
+    if (!isCurrent(form.progress, pressed.index)) return ask(ctx, form.questionnaire, form.progress);
+    const value = pressed.value;
     const selection = new Set(form.progress.selection ?? []);
     if (selection.has(value)) selection.delete(value);
     else selection.add(value);
@@ -296,31 +297,31 @@ export function questionnaireFeature(): Composer<BotContext> {
       });
   });
 
-  composer.callbackQuery(/^d:(\d+)$/, (ctx) => {
+  onCallback(composer, callbackData.done, (ctx, pressedIndex) => {
     acknowledge(ctx);
     const form = activeForm(ctx);
     if (!form) return;
     const question = currentQuestion(form.questionnaire, form.progress);
-    if (!question || !isCurrent(form.progress, ctx.match?.[1]))
+    if (!question || !isCurrent(form.progress, pressedIndex))
       return ask(ctx, form.questionnaire, form.progress);
     const check = checkSelection(question, form.progress.selection ?? []);
     if (check.ok) retireKeyboard(ctx);
     applyCheck(ctx, form.questionnaire, form.progress, check);
   });
 
-  composer.callbackQuery(/^s:(\d+)$/, (ctx) => {
+  onCallback(composer, callbackData.skip, (ctx, pressedIndex) => {
     acknowledge(ctx);
     const form = activeForm(ctx);
     if (!form) return;
     const question = currentQuestion(form.questionnaire, form.progress);
-    if (!question?.optional || !isCurrent(form.progress, ctx.match?.[1]))
+    if (!question?.optional || !isCurrent(form.progress, pressedIndex))
       return ask(ctx, form.questionnaire, form.progress);
     retireKeyboard(ctx);
     ctx.session.form = recordAnswer(form.questionnaire, form.progress, undefined, ctx.deps.clock.now());
     ask(ctx, form.questionnaire, ctx.session.form);
   });
 
-  composer.callbackQuery(callbacks.confirm, async (ctx) => {
+  onCallback(composer, callbackData.confirm, async (ctx) => {
     acknowledge(ctx);
     const form = activeForm(ctx);
     if (form?.progress.phase !== "confirming") return;
@@ -328,7 +329,7 @@ export function questionnaireFeature(): Composer<BotContext> {
     await confirm(ctx, form.questionnaire, form.progress);
   });
 
-  composer.callbackQuery(callbacks.edit, (ctx) => {
+  onCallback(composer, callbackData.edit, (ctx) => {
     acknowledge(ctx);
     const form = activeForm(ctx);
     if (form?.progress.phase !== "confirming") return;
@@ -337,17 +338,16 @@ export function questionnaireFeature(): Composer<BotContext> {
       reply_markup: grid(
         form.questionnaire.questions.map((q, i) => ({
           text: pick(q.prompt, ctx.lang, fallbackLanguage).slice(0, 40),
-          data: `${callbacks.editQuestion}${i}`,
+          data: callbackData.editQuestion.encode(i),
         })),
         1,
       ),
     });
   });
 
-  composer.callbackQuery(/^fe:(\d+)$/, (ctx) => {
+  onCallback(composer, callbackData.editQuestion, (ctx, index) => {
     acknowledge(ctx);
     const form = activeForm(ctx);
-    const index = Number(ctx.match?.[1]);
     if (form?.progress.phase !== "confirming" || !form.questionnaire.questions[index]) return;
     const existing = form.progress.answers[form.questionnaire.questions[index]?.id ?? ""];
     ctx.session.form = {
