@@ -52,8 +52,8 @@ describe("callback data: one codec per kind", () => {
 
   it("checks Telegram's 64-byte limit when a button is built, in bytes not characters", () => {
     expect(() => callbackData.moreLikeThis.encode("t".repeat(56))).toThrow(CallbackDataTooLongError);
-    // 20 three-byte characters: 20 characters, 60 bytes, plus the prefix.
-    expect(() => callbackData.toggle.encode({ index: 1, value: "語".repeat(20) })).toThrow(/64/);
+    // 21 three-byte characters: 25 characters with the prefix, 67 bytes.
+    expect(() => callbackData.toggle.encode({ index: 1, value: "語".repeat(21) })).toThrow(/64/);
     expect(callbackData.moreLikeThis.encode("t".repeat(maxCallbackDataBytes - 9))).toHaveLength(64);
   });
 
