@@ -46,3 +46,19 @@ export function acknowledge(ctx: BotContext, text?: string): void {
   if (id)
     ctx.queue("answerCallbackQuery", text ? { callback_query_id: id, text } : { callback_query_id: id });
 }
+
+/** Removes the buttons of the message just pressed, so a used keyboard cannot be pressed again by eye. */
+export function retireKeyboard(ctx: BotContext): void {
+  const message = ctx.callbackQuery?.message;
+  if (message?.reply_markup)
+    ctx.queue("editMessageReplyMarkup", { chat_id: message.chat.id, message_id: message.message_id });
+}
+
+/**
+ * A press on a button whose meaning is gone (already used, from a finished questionnaire, crafted): a short
+ * notice on the press and the message's keyboard taken off, rather than a spinner that silently stops.
+ */
+export function answerUsedButton(ctx: BotContext): void {
+  acknowledge(ctx, ctx.t("buttons.used"));
+  retireKeyboard(ctx);
+}

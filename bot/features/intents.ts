@@ -7,10 +7,10 @@ import { Composer } from "grammy";
 import type { Intent } from "../../content/schema";
 import { metricNames } from "../../contracts/metrics";
 import type { Classification } from "../../nlp/types";
-import { callbackData, onCallback } from "../callback-data";
+import { type CallbackContext, callbackData, onCallback } from "../callback-data";
 import type { BotContext } from "../context";
 import { pick } from "../i18n";
-import { acknowledge, grid, mainMenu } from "../keyboards";
+import { acknowledge, grid, mainMenu, retireKeyboard } from "../keyboards";
 
 /** The tier in force for this chat. */
 export function modeOf(ctx: BotContext) {
@@ -98,6 +98,14 @@ function offerCandidates(ctx: BotContext, intentIds: string[]): void {
   ctx.say(ctx.t("nlp.didYouMean"), { reply_markup: grid(buttons, 1) });
 }
 
+/** Whether the pressed message is a "did you mean" offer (it ends with "none of these"): used once, then retired. */
+function isDidYouMean(ctx: CallbackContext): boolean {
+  const keyboard = ctx.callbackQuery.message?.reply_markup?.inline_keyboard ?? [];
+  return keyboard.some((row) =>
+    row.some((button) => "callback_data" in button && button.callback_data === callbackData.noneOfThese.data),
+  );
+}
+
 /** Nothing understood: say so kindly (out-of-scope wording in NLP mode) and show what the bot can do. */
 export function fallback(ctx: BotContext): void {
   ctx.deps.logger.info("fallback", { tier: modeOf(ctx) });
@@ -124,10 +132,12 @@ export function intentsFeature(): Composer<BotContext> {
   composer.command("ask", (ctx) => askPrompt(ctx));
   onCallback(composer, callbackData.intent, (ctx, id) => {
     acknowledge(ctx);
+    if (isDidYouMean(ctx)) retireKeyboard(ctx);
     if (!answerIntent(ctx, id)) fallback(ctx);
   });
   onCallback(composer, callbackData.noneOfThese, (ctx) => {
     acknowledge(ctx);
+    retireKeyboard(ctx);
     ctx.say(ctx.t("fallback.text"), { reply_markup: mainMenu(ctx) });
   });
   return composer;

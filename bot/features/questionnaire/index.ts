@@ -9,7 +9,7 @@ import { metricNames } from "../../../contracts/metrics";
 import { callbackData, onCallback } from "../../callback-data";
 import type { BotContext } from "../../context";
 import { pick } from "../../i18n";
-import { acknowledge, grid, mainMenu } from "../../keyboards";
+import { acknowledge, answerUsedButton, grid, mainMenu, retireKeyboard } from "../../keyboards";
 import type { FormProgress, UserProfileChanges } from "../../ports";
 import { answerFreeText, clearIntent } from "../intents";
 import { setLanguage } from "../settings";
@@ -48,10 +48,39 @@ export function startQuestionnaire(ctx: BotContext, questionnaire: Questionnaire
   ask(ctx, questionnaire, ctx.session.form);
 }
 
+/**
+ * Questionnaires run in private chats only: in a group the chat state is shared, so any member could answer
+ * another's form and Confirm would write the presser's profile. Outside a private chat the user is sent to one
+ * (a deep link that opens the questionnaire there).
+ */
+function refuseOutsidePrivate(ctx: BotContext, requestedId?: string): void {
+  const username = ctx.me?.username;
+  // A deep-link payload allows only letters, digits, `_` and `-`.
+  const payload = requestedId && /^[\w-]{1,64}$/.test(requestedId) ? requestedId : "";
+  ctx.say(
+    ctx.t("questionnaire.privateOnly"),
+    username
+      ? {
+          reply_markup: new InlineKeyboard().url(
+            ctx.t("questionnaire.openPrivate"),
+            `https://t.me/${username}${payload ? `?start=${payload}` : ""}`,
+          ),
+        }
+      : undefined,
+  );
+}
+
+const isPrivate = (ctx: BotContext) => ctx.chat?.type === "private";
+
 /** The questionnaire in progress, restarting it when its content changed since the user began. */
 function activeForm(ctx: BotContext): { questionnaire: Questionnaire; progress: FormProgress } | undefined {
   const progress = ctx.session.form;
   if (!progress) return undefined;
+  if (!isPrivate(ctx)) {
+    // A group's form from before questionnaires became private-only: nobody may answer or confirm it.
+    ctx.session.form = undefined;
+    return undefined;
+  }
   const questionnaire = findQuestionnaire(ctx, progress.questionnaireId);
   if (isOutdated(questionnaire, progress)) {
     ctx.session.form = undefined;
@@ -172,11 +201,13 @@ export async function handleFormText(ctx: BotContext, text: string): Promise<boo
   return true;
 }
 
-/** Removes the buttons of the message just answered, so an old question cannot be answered twice by eye. */
-function retireKeyboard(ctx: BotContext): void {
-  const message = ctx.callbackQuery?.message;
-  if (message?.reply_markup)
-    ctx.queue("editMessageReplyMarkup", { chat_id: message.chat.id, message_id: message.message_id });
+/** A button of a question that is no longer the one asked: say so, take its keyboard off, ask the current one. */
+function staleQuestion(
+  ctx: BotContext,
+  form: { questionnaire: Questionnaire; progress: FormProgress },
+): void {
+  answerUsedButton(ctx);
+  ask(ctx, form.questionnaire, form.progress);
 }
 
 /** Index carried by an answer button; a button from an earlier question is stale. */
@@ -220,8 +251,12 @@ async function confirm(ctx: BotContext, questionnaire: Questionnaire, progress: 
   });
 }
 
-/** Shows the list of questionnaires, or resumes the one in progress. */
+/** Shows the list of questionnaires, or resumes the one in progress (in a private chat; see {@link refuseOutsidePrivate}). */
 export function openQuestionnaires(ctx: BotContext, requestedId?: string): void {
+  if (!isPrivate(ctx)) {
+    refuseOutsidePrivate(ctx, requestedId);
+    return;
+  }
   const form = activeForm(ctx);
   if (form && (!requestedId || requestedId === form.questionnaire.id)) {
     ctx.say(ctx.t("questionnaire.resume", { title: title(ctx, form.questionnaire) }));
@@ -266,12 +301,11 @@ export function questionnaireFeature(): Composer<BotContext> {
   });
 
   onCallback(composer, callbackData.answer, (ctx, pressed) => {
-    acknowledge(ctx);
     const form = activeForm(ctx);
-    if (!form) return;
+    if (!form) return answerUsedButton(ctx);
     const question = currentQuestion(form.questionnaire, form.progress);
-    if (!question || !isCurrent(form.progress, pressed.index))
-      return ask(ctx, form.questionnaire, form.progress);
+    if (!question || !isCurrent(form.progress, pressed.index)) return staleQuestion(ctx, form);
+    acknowledge(ctx);
     const check = parseOptionValue(question, pressed.value);
     if (check.ok) retireKeyboard(ctx);
     applyCheck(ctx, form.questionnaire, form.progress, check);
@@ -279,13 +313,16 @@ export function questionnaireFeature(): Composer<BotContext> {
 
   onCallback(composer, callbackData.toggle, (ctx, pressed) => {
     const form = activeForm(ctx);
+    if (!form) return answerUsedButton(ctx);
+    const question = currentQuestion(form.questionnaire, form.progress);
+    if (question?.type !== "multi" || !isCurrent(form.progress, pressed.index))
+      return staleQuestion(ctx, form);
+    // Only the question's own options: crafted values must not grow the chat state.
+    if (!question.options.some((option) => option.value === pressed.value)) return answerUsedButton(ctx);
     acknowledge(ctx);
-    if (!form) return;
-    if (!isCurrent(form.progress, pressed.index)) return ask(ctx, form.questionnaire, form.progress);
-    const value = pressed.value;
     const selection = new Set(form.progress.selection ?? []);
-    if (selection.has(value)) selection.delete(value);
-    else selection.add(value);
+    if (selection.has(pressed.value)) selection.delete(pressed.value);
+    else selection.add(pressed.value);
     form.progress.selection = [...selection];
     const message = ctx.callbackQuery.message;
     const keyboard = questionKeyboard(ctx, form.questionnaire, form.progress);
@@ -298,41 +335,39 @@ export function questionnaireFeature(): Composer<BotContext> {
   });
 
   onCallback(composer, callbackData.done, (ctx, pressedIndex) => {
-    acknowledge(ctx);
     const form = activeForm(ctx);
-    if (!form) return;
+    if (!form) return answerUsedButton(ctx);
     const question = currentQuestion(form.questionnaire, form.progress);
-    if (!question || !isCurrent(form.progress, pressedIndex))
-      return ask(ctx, form.questionnaire, form.progress);
+    if (!question || !isCurrent(form.progress, pressedIndex)) return staleQuestion(ctx, form);
+    acknowledge(ctx);
     const check = checkSelection(question, form.progress.selection ?? []);
     if (check.ok) retireKeyboard(ctx);
     applyCheck(ctx, form.questionnaire, form.progress, check);
   });
 
   onCallback(composer, callbackData.skip, (ctx, pressedIndex) => {
-    acknowledge(ctx);
     const form = activeForm(ctx);
-    if (!form) return;
+    if (!form) return answerUsedButton(ctx);
     const question = currentQuestion(form.questionnaire, form.progress);
-    if (!question?.optional || !isCurrent(form.progress, pressedIndex))
-      return ask(ctx, form.questionnaire, form.progress);
+    if (!question?.optional || !isCurrent(form.progress, pressedIndex)) return staleQuestion(ctx, form);
+    acknowledge(ctx);
     retireKeyboard(ctx);
     ctx.session.form = recordAnswer(form.questionnaire, form.progress, undefined, ctx.deps.clock.now());
     ask(ctx, form.questionnaire, ctx.session.form);
   });
 
   onCallback(composer, callbackData.confirm, async (ctx) => {
-    acknowledge(ctx);
     const form = activeForm(ctx);
-    if (form?.progress.phase !== "confirming") return;
+    if (form?.progress.phase !== "confirming") return answerUsedButton(ctx);
+    acknowledge(ctx);
     retireKeyboard(ctx);
     await confirm(ctx, form.questionnaire, form.progress);
   });
 
   onCallback(composer, callbackData.edit, (ctx) => {
-    acknowledge(ctx);
     const form = activeForm(ctx);
-    if (form?.progress.phase !== "confirming") return;
+    if (form?.progress.phase !== "confirming") return answerUsedButton(ctx);
+    acknowledge(ctx);
     const fallbackLanguage = ctx.deps.content.settings.defaultLanguage;
     ctx.say(ctx.t("questionnaire.editWhich"), {
       reply_markup: grid(
@@ -346,9 +381,10 @@ export function questionnaireFeature(): Composer<BotContext> {
   });
 
   onCallback(composer, callbackData.editQuestion, (ctx, index) => {
-    acknowledge(ctx);
     const form = activeForm(ctx);
-    if (form?.progress.phase !== "confirming" || !form.questionnaire.questions[index]) return;
+    if (form?.progress.phase !== "confirming" || !form.questionnaire.questions[index])
+      return answerUsedButton(ctx);
+    acknowledge(ctx);
     const existing = form.progress.answers[form.questionnaire.questions[index]?.id ?? ""];
     ctx.session.form = {
       ...form.progress,
