@@ -57,6 +57,8 @@ export function conversation(deps: BotDeps, handle: MiddlewareFn<BotContext>): M
     }
 
     const key = `${chatId}:${updateId}`;
+    // Side effects of this update, kept across its attempts (see ConversationFlavor.once).
+    const effects = new Map<string, Promise<unknown>>();
     let saved: SavedChat;
     for (let attempt = 1; ; attempt++) {
       const stored = await storage.chats.load(chatId);
@@ -73,7 +75,7 @@ export function conversation(deps: BotDeps, handle: MiddlewareFn<BotContext>): M
           };
       // The previous update's replies are done: Telegram sends a chat's next update only after answering the last.
       state.replies = undefined;
-      bindPerUpdate(ctx, state);
+      bindPerUpdate(ctx, state, effects);
       if (!stored) await registerUser(ctx);
       await next(ctx);
       ctx.session.recentUpdateIds = [...ctx.session.recentUpdateIds, updateId].slice(-rememberedUpdateIds);
@@ -142,7 +144,11 @@ async function registerUser(ctx: BotContext): Promise<void> {
   });
 }
 
-function bindPerUpdate(ctx: BotContext, state: ChatState): void {
+function bindPerUpdate(
+  ctx: BotContext,
+  state: ChatState,
+  effects = new Map<string, Promise<unknown>>(),
+): void {
   const { content } = ctx.deps;
   ctx.session = state;
   ctx.lang = state.language ?? content.settings.defaultLanguage;
@@ -151,6 +157,16 @@ function bindPerUpdate(ctx: BotContext, state: ChatState): void {
   ctx.pendingMetrics = [];
   ctx.count = (name, dimensions) => {
     ctx.pendingMetrics.push({ name, dimensions });
+  };
+  ctx.once = <T>(key: string, effect: () => Promise<T>): Promise<T> => {
+    let result = effects.get(key) as Promise<T> | undefined;
+    if (!result) {
+      result = effect();
+      effects.set(key, result);
+      // A failed effect fails the update; a retry of the update may try it again.
+      result.catch(() => effects.delete(key));
+    }
+    return result;
   };
   ctx.queue = (method, payload) => {
     ctx.outbox.push({ method, payload });

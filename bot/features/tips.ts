@@ -27,19 +27,24 @@ export function tipsFeature(options: TipsFeatureOptions = {}): Composer<BotConte
     const shown = content.recommendations.find((tip) => tip.id === tipId);
     const userId = ctx.from?.id;
     if (!shown || userId === undefined) return;
-    const profile = await ctx.deps.storage.users.get(userId);
-    const history = options.history ? await options.history.history(userId) : [];
-    const tip = pickTip(
-      content.recommendations,
-      { topics: profile?.topics, level: profile?.level },
-      history,
-      { levels: content.settings.levels, topic: shown.topics[0], exclude: [shown.id], after: shown.id },
-    );
+    // Picked and recorded once per update: a re-run after a conflict sends the tip the first run recorded.
+    const tip = await ctx.once("moreLikeThis", async () => {
+      const profile = await ctx.deps.storage.users.get(userId);
+      const history = options.history ? await options.history.history(userId) : [];
+      const picked = pickTip(
+        content.recommendations,
+        { topics: profile?.topics, level: profile?.level },
+        history,
+        { levels: content.settings.levels, topic: shown.topics[0], exclude: [shown.id], after: shown.id },
+      );
+      if (picked && options.history)
+        await options.history.recordExtra(userId, picked.id, ctx.deps.clock.now());
+      return picked;
+    });
     if (!tip) {
       ctx.say(ctx.t("tips.noMore"));
       return;
     }
-    if (options.history) await options.history.recordExtra(userId, tip.id, ctx.deps.clock.now());
     const { text, keyboard } = tipMessage(content, tip, ctx.lang);
     ctx.say(text, { reply_markup: keyboard });
   });
