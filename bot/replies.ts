@@ -87,6 +87,9 @@ export async function sendPending(ctx: BotContext, chat: SavedChat, finalMark: b
     unmarkedVisible = false;
   };
   for (let index = replies.sent; index < replies.calls.length; index++) {
+    // Past the lease another delivery may own the replies (a Lambda frozen mid-flush and thawed later): stop.
+    if (ctx.deps.clock.now().getTime() >= Date.parse(replies.leaseUntil))
+      throw new RepliesPendingError(chat.chatId, replies.updateId, new Error("the lease on them ran out"));
     const call = replies.calls[index] as StoredCall;
     const visible = repeatsVisibly(call.method);
     if (visible && unmarkedVisible) await mark(index);

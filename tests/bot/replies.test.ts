@@ -121,3 +121,19 @@ describe("replies are part of the saved state", () => {
     expect(saves).toBe(2); // the state, and one mark between the two messages
   });
 });
+
+describe("a process past its lease", () => {
+  it("stops sending: another delivery may own the replies by then", async () => {
+    const bot = createHarness({ config: { adminUserIds: [7] } });
+    // The first message takes longer than the lease (a Lambda frozen mid-flush and thawed much later).
+    bot.bot.api.config.use(async (prev, method, payload, signal) => {
+      const result = await prev(method, payload, signal);
+      bot.clock.advance(replyLeaseMs);
+      return result;
+    });
+
+    expect(await bot.deliver(bot.messageUpdate(7, "/broadcast late"))).toBe(503);
+
+    expect(texts(bot.calls)).toEqual([expect.stringContaining("Preview")]);
+  });
+});
