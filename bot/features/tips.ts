@@ -7,7 +7,7 @@
 import { Composer } from "grammy";
 import { callbackData, onCallback } from "../callback-data";
 import type { BotContext } from "../context";
-import { acknowledge } from "../keyboards";
+import { acknowledge, answerUsedButton } from "../keyboards";
 import { tipMessage } from "../recommendations/message";
 import { pickTip } from "../recommendations/picker";
 import type { TipStore } from "../recommendations/store";
@@ -22,11 +22,12 @@ export interface TipsFeatureOptions {
 export function tipsFeature(options: TipsFeatureOptions = {}): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   onCallback(composer, callbackData.moreLikeThis, async (ctx, tipId) => {
-    acknowledge(ctx);
     const { content } = ctx.deps;
     const shown = content.recommendations.find((tip) => tip.id === tipId);
     const userId = ctx.from?.id;
-    if (!shown || userId === undefined) return;
+    // A tip removed from the content since it was sent (or a crafted id): nothing to be "like".
+    if (!shown || userId === undefined) return answerUsedButton(ctx);
+    acknowledge(ctx);
     // Picked and recorded once per update: a re-run after a conflict sends the tip the first run recorded.
     const tip = await ctx.once("moreLikeThis", async () => {
       const profile = await ctx.deps.storage.users.get(userId);

@@ -226,3 +226,15 @@ describe("used buttons", () => {
     expect(used(calls).keyboardRemoved).toBe(true);
   });
 });
+
+describe("a 'more like this' button of a tip that no longer exists", () => {
+  it("answers with a notice and takes the keyboard off", async () => {
+    const bot = createHarness();
+    await bot.say(7, "/start");
+    const calls = await bot.press(7, "tip:more:tip.removed-long-ago");
+    expect(calls.find((call) => call.method === "answerCallbackQuery")?.payload.text).toBe(
+      bot.content.messages["buttons.used"]?.en,
+    );
+    expect(calls.some((call) => call.method === "editMessageReplyMarkup")).toBe(true);
+  });
+});
