@@ -67,6 +67,12 @@ export interface ConversationFlavor {
   say(text: string, options?: { reply_markup?: ReplyMarkup; parse_mode?: "HTML" | "MarkdownV2" }): void;
   /** Queues any Bot API call (edits, callback answers) for after the state is saved. */
   queue(method: string, payload: Record<string, unknown>): void;
+  /**
+   * Runs a side effect outside the chat state (a profile write, a stored record) and the reads that decide it
+   * once per update: when a version conflict makes the update run again on fresh state, the second run gets the
+   * first run's result, so it tells the user what the first one did ("subscribed", not "already subscribed").
+   */
+  once<T>(key: string, effect: () => Promise<T>): Promise<T>;
   /** Counts a metric once the state is saved (so a re-run after a conflict does not count twice). */
   count(name: MetricName, dimensions?: Partial<Record<MetricDimension, string>>): void;
   deps: BotDeps;

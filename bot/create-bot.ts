@@ -15,8 +15,29 @@ import { handleFormText, questionnaireFeature } from "./features/questionnaire";
 import { settingsFeature } from "./features/settings";
 import { subscriptionsFeature } from "./features/subscriptions";
 import { tipsFeature } from "./features/tips";
-import { acknowledge } from "./keyboards";
+import { answerUsedButton } from "./keyboards";
 import type { TipStore } from "./recommendations/store";
+import { maxTextLength } from "./update-schema";
+
+/** Fields of a message a person wrote; a message with none of them is a service message (join, leave, pin...). */
+const userContent = [
+  "text",
+  "photo",
+  "sticker",
+  "voice",
+  "video",
+  "video_note",
+  "audio",
+  "document",
+  "animation",
+  "contact",
+  "location",
+  "venue",
+  "poll",
+  "dice",
+  "story",
+  "game",
+] as const;
 
 /** Options of {@link createBot} besides the injected dependencies. */
 export interface CreateBotOptions {
@@ -35,9 +56,10 @@ export interface CreateBotOptions {
 /** Builds the bot. Call `bot.handleUpdate(update)` or use a webhook adapter; never `bot.start()` on Lambda. */
 export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotContext> {
   const bot = new Bot<BotContext>(options.token, { botInfo: options.botInfo, client: options.client });
-  // Replies go out after the state is saved, so a transient Telegram error (429, 5xx, network) is retried
-  // here, briefly: the webhook must answer well inside its timeout.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 3 }));
+  // Replies go out after the state is saved, so a transient Telegram error (429, 5xx) is retried here,
+  // briefly: the webhook must answer well inside its timeout. A network error is not retried here (the plugin
+  // would retry it without end): the saved replies are sent by Telegram's re-delivery (bot/replies.ts).
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 3, rethrowHttpErrors: true }));
   const features = new Composer<BotContext>();
   features.use(settingsFeature());
   features.use(questionnaireFeature());
@@ -48,7 +70,8 @@ export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotCont
   features.use(intentsFeature());
 
   features.on("message:text", async (ctx) => {
-    const text = ctx.message.text;
+    // Telegram's own limit: a longer (forged) text is cut before anything classifies or parses it.
+    const text = ctx.message.text.slice(0, maxTextLength);
     if (text.startsWith("/")) {
       // An unknown command: say what the bot can do rather than guessing.
       fallback(ctx);
@@ -59,10 +82,12 @@ export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotCont
     answerFreeText(ctx, text);
   });
   features.on("callback_query", (ctx) => {
-    // A button from an old message whose meaning is gone: stop the spinner, change nothing.
-    acknowledge(ctx);
+    // A button whose meaning is gone (used, out of date, crafted): say so and take the keyboard off.
+    answerUsedButton(ctx);
   });
   features.on("message", (ctx) => {
+    // Service messages (a member joined or left, a pin, a new title) are not addressed to the bot.
+    if (!userContent.some((field) => field in ctx.message)) return;
     // Stickers, photos, voice: nothing to understand yet, so show what the bot can do.
     fallback(ctx);
   });

@@ -1,45 +1,22 @@
 /**
- * Keyboards shared by several features, and the callback-data vocabulary. Callback data is at most
- * 64 bytes, so it carries short prefixes and ids, never texts.
+ * Keyboards shared by several features. Their callback data is written by the codecs of
+ * bot/callback-data.ts (at most 64 bytes: short prefixes and ids, never texts).
  */
 import { InlineKeyboard } from "grammy";
+import { callbackData } from "./callback-data";
 import type { BotContext } from "./context";
 import type { Translate } from "./i18n";
-
-/** Callback-data prefixes, one place so features never collide. */
-export const callbacks = {
-  menu: "m:",
-  language: "lang:",
-  mode: "mode:",
-  intent: "i:",
-  noneOfThese: "none",
-  questionnaire: "q:",
-  answer: "a:",
-  toggle: "t:",
-  done: "d:",
-  skip: "s:",
-  confirm: "fc",
-  edit: "fe",
-  editQuestion: "fe:",
-  subscribe: "sub",
-  unsubscribe: "unsub",
-  moreLikeThis: "tip:more:",
-  broadcastSend: "bc:send",
-  broadcastCancel: "bc:cancel",
-  /** Followed by the broadcast id: stops a running broadcast from the admin's progress message. */
-  broadcastStop: "bc:stop:",
-} as const;
 
 /** The main menu: what the bot can do, as buttons. */
 export function mainMenu(ctx: BotContext): InlineKeyboard {
   return new InlineKeyboard()
-    .text(ctx.t("menu.ask"), `${callbacks.menu}ask`)
-    .text(ctx.t("menu.questionnaires"), `${callbacks.menu}forms`)
+    .text(ctx.t("menu.ask"), callbackData.menu.encode("ask"))
+    .text(ctx.t("menu.questionnaires"), callbackData.menu.encode("forms"))
     .row()
-    .text(ctx.t("menu.tips"), `${callbacks.menu}tips`)
-    .text(ctx.t("menu.settings"), `${callbacks.menu}settings`)
+    .text(ctx.t("menu.tips"), callbackData.menu.encode("tips"))
+    .text(ctx.t("menu.settings"), callbackData.menu.encode("settings"))
     .row()
-    .text(ctx.t("menu.help"), `${callbacks.menu}help`);
+    .text(ctx.t("menu.help"), callbackData.menu.encode("help"));
 }
 
 /**
@@ -49,8 +26,8 @@ export function mainMenu(ctx: BotContext): InlineKeyboard {
  */
 export function tipKeyboard(t: Translate, tipId: string): InlineKeyboard {
   return new InlineKeyboard()
-    .text(t("tips.moreLikeThis"), `${callbacks.moreLikeThis}${tipId}`)
-    .text(t("tips.unsubscribe"), callbacks.unsubscribe);
+    .text(t("tips.moreLikeThis"), callbackData.moreLikeThis.encode(tipId))
+    .text(t("tips.unsubscribe"), callbackData.unsubscribe.data);
 }
 
 /** Lays out buttons two per row. */
@@ -68,4 +45,20 @@ export function acknowledge(ctx: BotContext, text?: string): void {
   const id = ctx.callbackQuery?.id;
   if (id)
     ctx.queue("answerCallbackQuery", text ? { callback_query_id: id, text } : { callback_query_id: id });
+}
+
+/** Removes the buttons of the message just pressed, so a used keyboard cannot be pressed again by eye. */
+export function retireKeyboard(ctx: BotContext): void {
+  const message = ctx.callbackQuery?.message;
+  if (message?.reply_markup)
+    ctx.queue("editMessageReplyMarkup", { chat_id: message.chat.id, message_id: message.message_id });
+}
+
+/**
+ * A press on a button whose meaning is gone (already used, from a finished questionnaire, crafted): a short
+ * notice on the press and the message's keyboard taken off, rather than a spinner that silently stops.
+ */
+export function answerUsedButton(ctx: BotContext): void {
+  acknowledge(ctx, ctx.t("buttons.used"));
+  retireKeyboard(ctx);
 }

@@ -43,6 +43,27 @@ export interface ChatState {
   broadcastDraft?: { text: string; createdAt: string };
   /** The most recent update ids handled in this chat, newest last: the duplicate-update guard. */
   recentUpdateIds: number[];
+  /** The replies of the last update, saved before any is sent (see {@link PendingReplies}). */
+  replies?: PendingReplies;
+}
+
+/** A Bot API call as stored: its method and a plain-JSON payload. */
+export interface StoredCall {
+  method: string;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * The replies of one update, saved with the chat state before the first is sent, so a crash between the save
+ * and the sends loses nothing: the re-delivered update sends what is left (docs/data-model.md, "Replies").
+ */
+export interface PendingReplies {
+  updateId: number;
+  calls: StoredCall[];
+  /** Calls before this index are done (sent, or refused for good by Telegram); marked only when needed. */
+  sent: number;
+  /** ISO time until which the process that saved the replies may still be sending them. */
+  leaseUntil: string;
 }
 
 /** Chat state with the version it was read at (0 = never stored). */

@@ -2,7 +2,8 @@
  * The webhook as a function of an API Gateway HTTP API event (payload format 2.0): grammY's
  * `aws-lambda-async` adapter plus the answers Telegram and operators need:
  * 401 for a wrong secret, 400 for a body that is not a Telegram update, 503 when storage fails
- * (Telegram re-sends, nothing is lost), and 200 for an update the bot fails on (logged, no crash loop).
+ * (Telegram re-sends, nothing is lost), and 200 for an update the bot fails on or that fails the update
+ * schema (bot/update-schema.ts; logged, nothing written, no crash loop).
  */
 import { timingSafeEqual } from "node:crypto";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
@@ -11,6 +12,8 @@ import { metricNames } from "../contracts/metrics";
 import type { BotContext } from "./context";
 import type { Metrics } from "./observability/metrics";
 import { ChatStateConflictError, type Logger, StorageError } from "./ports";
+import { RepliesInFlightError, RepliesPendingError } from "./replies";
+import { updateProblem } from "./update-schema";
 
 /** Options of {@link createWebhookHandler}. */
 export interface WebhookOptions {
@@ -44,7 +47,12 @@ function sameSecret(given: string | undefined, expected: string): boolean {
 
 /** True for failures that a retry can fix: Telegram should re-send the update. */
 function isRetryable(error: unknown): boolean {
-  return error instanceof StorageError || error instanceof ChatStateConflictError;
+  return (
+    error instanceof StorageError ||
+    error instanceof ChatStateConflictError ||
+    error instanceof RepliesPendingError ||
+    error instanceof RepliesInFlightError
+  );
 }
 
 /** Builds the webhook handler around a bot. */
@@ -81,6 +89,12 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
       return { statusCode: 400, body: "Not a Telegram Update: the JSON object needs a numeric update_id." };
     }
     const updateId = (update as { update_id: number }).update_id;
+    const problem = updateProblem(update as Record<string, unknown>);
+    if (problem) {
+      // Only a forged or broken sender makes one; a re-send would not fix it, so it is acknowledged.
+      logger.warn("update ignored: it fails the update schema", { updateId, problem });
+      return { statusCode: 200 };
+    }
     options.metrics?.count(metricNames.updatesReceived);
     const started = performance.now();
     try {

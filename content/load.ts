@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse } from "yaml";
 import type { z } from "zod";
+import { patternProblem } from "../nlp/safe-pattern";
 import {
   type Content,
   type Intent,
@@ -193,15 +194,9 @@ function checkIntents(c: Collector, settings: Settings, files: { file: string; i
         );
     for (const [language, patterns] of Object.entries(intent.patterns ?? {}))
       patterns.forEach((pattern, i) => {
-        try {
-          new RegExp(pattern, "iu");
-        } catch (error) {
-          c.add(
-            file,
-            `${at}.patterns.${language}[${i}]`,
-            `not a valid regular expression: ${(error as Error).message}`,
-          );
-        }
+        const problem = patternProblem(pattern);
+        if (problem)
+          c.add(file, `${at}.patterns.${language}[${i}]`, `intent "${intent.id}": /${pattern}/ ${problem}`);
       });
     (intent.related ?? []).forEach((id, i) => {
       if (!ids.has(id)) c.add(file, `${at}.related[${i}]`, `no intent has the id "${id}"`);

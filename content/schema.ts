@@ -74,6 +74,9 @@ export const requiredMessageKeys = [
   "broadcast.stopping",
   "broadcast.alreadyOver",
   "error.generic",
+  "questionnaire.privateOnly",
+  "questionnaire.openPrivate",
+  "buttons.used",
   // The command menu (contracts/commands.ts `commandNames`), registered with setMyCommands.
   "command.start",
   "command.help",

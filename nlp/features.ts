@@ -60,9 +60,16 @@ const tokenPattern = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|[\p
 const latinWord = /^[a-z]+$/;
 const ascii = /^\p{ASCII}*$/u;
 
+/**
+ * Longest token that is stemmed; longer ones (no English word is) are kept as they are. The Porter stemmer is
+ * quadratic in word length: 16,384 consonants take ~3 s, 32,768 ~12 s.
+ */
+export const maxStemmedLength = 64;
+
 /** Porter stemming costs ~2 us a word; utterances repeat words, so memoise (bounded, so memory stays flat). */
 const stemCache = new Map<string, string>();
 function stemWord(word: string): string {
+  if (word.length > maxStemmedLength) return word;
   let stem = stemCache.get(word);
   if (stem === undefined) {
     stem = PorterStemmer.stem(word);

@@ -3,6 +3,7 @@
  * default tier ("general chatbot") and also runs first in NLP mode, because an exact rule is never wrong.
  */
 import { matchKey } from "./normalize";
+import { checkedPattern } from "./safe-pattern";
 import type { Classification, IntentClassifier, IntentScore } from "./types";
 
 /** What the rule tier needs to know about an intent (a structural subset of a content intent). */
@@ -64,7 +65,8 @@ export function compileRules(intents: readonly RuleSource[]): CompiledRules {
         if (key && !exact.has(key)) exact.set(key, intent.id);
       }
     for (const sources of Object.values(intent.patterns ?? {}))
-      for (const source of sources) patterns.push({ intent: intent.id, source });
+      for (const source of sources)
+        patterns.push({ intent: intent.id, source: checkedPattern(intent.id, source) });
     for (const phrases of Object.values(intent.keywords ?? {}))
       for (const keyword of phrases) {
         const key = matchKey(keyword);
@@ -92,7 +94,10 @@ export class RuleClassifier implements IntentClassifier {
     if (!Array.isArray(rules.exact) || !Array.isArray(rules.patterns) || !Array.isArray(rules.keywords))
       throw new CompiledRulesError("expected exact, patterns and keywords arrays");
     this.exact = new Map(rules.exact);
-    this.patterns = rules.patterns.map(({ intent, source }) => ({ intent, regex: new RegExp(source, "iu") }));
+    this.patterns = rules.patterns.map(({ intent, source }) => ({
+      intent,
+      regex: new RegExp(checkedPattern(intent, source), "iu"),
+    }));
     this.keywords = rules.keywords;
   }
 

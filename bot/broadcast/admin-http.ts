@@ -5,13 +5,14 @@
  * - `GET /admin/broadcasts/{id}` → 200 progress, or 404;
  * - `POST /admin/broadcasts/{id}/cancel` → 200 progress (status cancelled), 404, or 409 when already finished.
  * Every route needs `Authorization: Bearer <ADMIN_API_TOKEN>` (compared in constant time), else 401. Bad input
- * gets 400 with `{ error, field }` and nothing is recorded or queued.
+ * gets 400 with `{ error, field }` (broken HTML or MarkdownV2 named by position) and nothing is recorded or
+ * queued; an `Idempotency-Key` reused with a different body gets 422 naming the key.
  */
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { type BroadcastRequest, type Logger, StorageError } from "../ports";
 import { JobQueueError } from "./job-queue";
-import { BroadcastFinishedError, type ManagedBroadcastQueue } from "./service";
+import { BroadcastFinishedError, IdempotencyKeyReusedError, type ManagedBroadcastQueue } from "./service";
 import { InvalidBroadcastError } from "./validation";
 
 /** An HTTP API handler as Lambda runs it. */
@@ -129,6 +130,15 @@ export function createAdminApi(deps: {
     } catch (error) {
       if (error instanceof InvalidBroadcastError) return problem(400, error.message, error.field);
       if (error instanceof BroadcastFinishedError) return problem(409, error.message);
+      if (error instanceof IdempotencyKeyReusedError) {
+        const key = error.requestId.replace(/^api-/, "");
+        return problem(
+          422,
+          `Idempotency-Key "${key}" was already used for a broadcast with a different body; use a new key ` +
+            "for a new broadcast, or resend the same body to get the first one back.",
+          "Idempotency-Key",
+        );
+      }
       if (error instanceof StorageError || error instanceof JobQueueError) {
         deps.logger.error("admin API: backend unavailable", { error: error.message });
         return problem(

@@ -29,6 +29,30 @@ export class BroadcastFinishedError extends Error {
   }
 }
 
+/** Thrown when a request id (Idempotency-Key) already recorded a broadcast with different content. */
+export class IdempotencyKeyReusedError extends Error {
+  constructor(readonly requestId: string) {
+    super(
+      `The idempotency key "${requestId}" was already used for a broadcast with different content; ` +
+        "use a new key for a new broadcast, or resend exactly the same body to get the first one back.",
+    );
+    this.name = "IdempotencyKeyReusedError";
+  }
+}
+
+/** What a broadcast says and to whom: two requests with one key must agree on this. */
+function contentOf(request: BroadcastRequest): string {
+  const { text, parseMode, buttons, audience, progressChatId } = request;
+  return JSON.stringify([
+    text,
+    parseMode ?? null,
+    buttons ?? [],
+    audience?.languages ?? null,
+    audience?.topics ?? null,
+    progressChatId ?? null,
+  ]);
+}
+
 /** A {@link BroadcastQueue} that can also report progress and cancel: what admins need. */
 export interface ManagedBroadcastQueue extends BroadcastQueue {
   /** Progress of a broadcast, or undefined for an unknown id. */
@@ -69,12 +93,13 @@ export class BroadcastService implements ManagedBroadcastQueue {
    * Validates, records the broadcast (once per request id) and queues its start. A repeated request returns
    * the same id; its start is queued again only while it is still queued (a lost first attempt).
    * @throws InvalidBroadcastError for an empty or over-long text, a wrong parse mode or bad buttons
+   * @throws IdempotencyKeyReusedError when the request id already recorded a different broadcast
    */
   async enqueue(request: BroadcastRequest): Promise<{ id: string }> {
     const valid = validateBroadcastRequest(request);
     const jobs = this.jobs(); // fail before recording anything when no queue is configured
     const id = broadcastIdFor(valid.requestId);
-    const { record } = await this.deps.store.create({
+    const { record, created } = await this.deps.store.create({
       id,
       status: "queued",
       request: valid,
@@ -82,6 +107,8 @@ export class BroadcastService implements ManagedBroadcastQueue {
       ratePerSecond: this.deps.rates?.totalPerSecond ?? 0,
       allowPaidBroadcast: this.deps.rates?.allowPaidBroadcast ?? false,
     });
+    if (!created && contentOf(record.request) !== contentOf(valid))
+      throw new IdempotencyKeyReusedError(valid.requestId);
     if (record.status === "queued") await jobs.send([{ type: "broadcast.start", broadcastId: id }]);
     return { id };
   }

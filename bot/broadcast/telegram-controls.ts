@@ -4,14 +4,15 @@
  * numbers when they notice (within a second).
  */
 import { Composer } from "grammy";
+import { callbackData, onCallback } from "../callback-data";
 import type { BotContext } from "../context";
-import { acknowledge, callbacks } from "../keyboards";
+import { acknowledge } from "../keyboards";
 import { BroadcastFinishedError, isManagedBroadcastQueue } from "./service";
 
 /** Composer: the stop button of broadcasts. */
 export function broadcastControls(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  composer.callbackQuery(new RegExp(`^${callbacks.broadcastStop}(.+)$`), async (ctx) => {
+  onCallback(composer, callbackData.broadcastStop, async (ctx, broadcastId) => {
     const userId = ctx.from?.id;
     if (userId === undefined || !ctx.deps.config.adminUserIds.includes(userId)) {
       ctx.deps.logger.warn("broadcast stop refused: not an admin", { userId });
@@ -24,8 +25,8 @@ export function broadcastControls(): Composer<BotContext> {
       return;
     }
     try {
-      const progress = await queue.cancel(ctx.match[1] ?? "");
-      ctx.deps.logger.info("broadcast stopped from Telegram", { broadcastId: ctx.match[1] });
+      const progress = await queue.cancel(broadcastId);
+      ctx.deps.logger.info("broadcast stopped from Telegram", { broadcastId });
       acknowledge(ctx, ctx.t(progress ? "broadcast.stopping" : "broadcast.alreadyOver"));
     } catch (error) {
       if (!(error instanceof BroadcastFinishedError)) throw error;

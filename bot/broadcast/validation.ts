@@ -3,6 +3,7 @@
  * fix the request. Shared by the admin API and every {@link BroadcastQueue} implementation.
  */
 import type { BroadcastRequest } from "../ports";
+import { MarkupError, visibleText } from "./markup";
 
 /** Telegram's limit on a message text. */
 export const maxBroadcastTextLength = 4096;
@@ -29,12 +30,21 @@ function stringList(value: unknown, field: string): string[] | undefined {
       field,
       `${field} must be a list of non-empty strings, e.g. ["en", "vi"].`,
     );
-  return value.length === 0 ? undefined : (value as string[]);
+  // An empty filter is not "everyone": it is a mistake that would send to everyone.
+  if (value.length === 0)
+    throw new InvalidBroadcastError(
+      field,
+      `${field} is empty, which matches nobody; name at least one, or leave ${field} out to send to everyone.`,
+    );
+  return value as string[];
 }
 
+/** Longest raw text accepted (markup included); the visible text is held to Telegram's 4096. */
+const maxRawTextLength = 8 * maxBroadcastTextLength;
+
 /**
- * Checks and normalises a request: text present and at most 4096 characters, a known parse mode, at most 8
- * URL buttons, an audience filter of language codes and/or topics.
+ * Checks and normalises a request: text present, parsing in its parse mode, at most 4096 visible characters,
+ * at most 8 URL buttons, an audience filter of non-empty lists of language codes and/or topics.
  * @throws InvalidBroadcastError naming the field and the fix
  */
 export function validateBroadcastRequest(request: BroadcastRequest): BroadcastRequest {
@@ -44,17 +54,32 @@ export function validateBroadcastRequest(request: BroadcastRequest): BroadcastRe
       "text",
       "The broadcast text is empty; write the message to send in `text`.",
     );
-  if (text.length > maxBroadcastTextLength)
-    throw new InvalidBroadcastError(
-      "text",
-      `The broadcast text has ${text.length} characters; Telegram accepts at most ${maxBroadcastTextLength}. Shorten it or send two broadcasts.`,
-    );
   const parseMode = request.parseMode as string | undefined;
   if (parseMode !== undefined && !(broadcastParseModes as readonly string[]).includes(parseMode))
     throw new InvalidBroadcastError(
       "parseMode",
       `Parse mode "${String(parseMode)}" is not supported; use "HTML" or "MarkdownV2", or leave parseMode out for plain text.`,
     );
+  if (text.length > maxRawTextLength)
+    throw new InvalidBroadcastError(
+      "text",
+      `The broadcast text has ${text.length} characters with its markup; at most ${maxRawTextLength} are accepted.`,
+    );
+  // Parsed as Telegram parses it: broken markup is refused here, not after some users got the message.
+  let visible: string;
+  try {
+    visible = visibleText(text, parseMode as BroadcastRequest["parseMode"]);
+  } catch (error) {
+    if (error instanceof MarkupError) throw new InvalidBroadcastError("text", error.message);
+    throw error;
+  }
+  if (visible.length > maxBroadcastTextLength)
+    throw new InvalidBroadcastError(
+      "text",
+      `The broadcast text shows ${visible.length} characters once its markup is parsed; Telegram accepts at most ${maxBroadcastTextLength}. Shorten it or send two broadcasts.`,
+    );
+  if (visible.trim() === "")
+    throw new InvalidBroadcastError("text", "The broadcast text shows nothing once its markup is parsed.");
   const buttons = request.buttons;
   if (buttons !== undefined) {
     if (!Array.isArray(buttons) || buttons.length > maxBroadcastButtons)

@@ -22,8 +22,8 @@ import { randomUUID } from "node:crypto";
 import { InlineKeyboard } from "grammy";
 import type { BroadcastRates } from "../../contracts/broadcast-rates";
 import { audienceShards } from "../../contracts/table";
+import { callbackData } from "../callback-data";
 import { translator } from "../i18n";
-import { callbacks } from "../keyboards";
 import type { BroadcastRequest } from "../ports";
 import { sendTipBatch } from "../recommendations/daily";
 import {
@@ -172,7 +172,7 @@ async function finishBroadcast(deps: WorkerDeps, job: JobOf<"broadcast.finish">)
 function stopKeyboard(deps: WorkerDeps, id: string, language: string): InlineKeyboard {
   return new InlineKeyboard().text(
     translator(deps.content, language)("broadcast.stop"),
-    `${callbacks.broadcastStop}${id}`,
+    callbackData.broadcastStop.encode(id),
   );
 }
 

@@ -3,8 +3,9 @@
  * the broadcast through the {@link BroadcastQueue} port. Only configured admin ids may do this.
  */
 import { Composer, InlineKeyboard } from "grammy";
+import { callbackData, onCallback } from "../callback-data";
 import type { BotContext } from "../context";
-import { acknowledge, callbacks } from "../keyboards";
+import { acknowledge } from "../keyboards";
 
 /** Telegram's limit on a message text. */
 const maxBroadcastLength = 4096;
@@ -32,11 +33,11 @@ export function adminFeature(): Composer<BotContext> {
     ctx.say(ctx.t("broadcast.preview"));
     ctx.say(text, {
       reply_markup: new InlineKeyboard()
-        .text(ctx.t("broadcast.send"), callbacks.broadcastSend)
-        .text(ctx.t("broadcast.cancel"), callbacks.broadcastCancel),
+        .text(ctx.t("broadcast.send"), callbackData.broadcastSend.data)
+        .text(ctx.t("broadcast.cancel"), callbackData.broadcastCancel.data),
     });
   });
-  composer.callbackQuery(callbacks.broadcastSend, async (ctx) => {
+  onCallback(composer, callbackData.broadcastSend, async (ctx) => {
     acknowledge(ctx);
     const draft = ctx.session.broadcastDraft;
     if (!isAdmin(ctx) || !draft || !ctx.from) return;
@@ -50,7 +51,7 @@ export function adminFeature(): Composer<BotContext> {
     ctx.deps.logger.info("broadcast queued", { broadcastId: id });
     ctx.say(ctx.t("broadcast.queued", { id }));
   });
-  composer.callbackQuery(callbacks.broadcastCancel, (ctx) => {
+  onCallback(composer, callbackData.broadcastCancel, (ctx) => {
     acknowledge(ctx);
     if (!ctx.session.broadcastDraft) return;
     ctx.session.broadcastDraft = undefined;

@@ -7,9 +7,10 @@ import { Composer } from "grammy";
 import type { Intent } from "../../content/schema";
 import { metricNames } from "../../contracts/metrics";
 import type { Classification } from "../../nlp/types";
+import { type CallbackContext, callbackData, onCallback } from "../callback-data";
 import type { BotContext } from "../context";
 import { pick } from "../i18n";
-import { acknowledge, callbacks, grid, mainMenu } from "../keyboards";
+import { acknowledge, grid, mainMenu, retireKeyboard } from "../keyboards";
 
 /** The tier in force for this chat. */
 export function modeOf(ctx: BotContext) {
@@ -51,7 +52,7 @@ export function answerIntent(ctx: BotContext, intentId: string): boolean {
   const related = (intent.related ?? []).flatMap((id) => {
     const other = findIntent(ctx, id);
     return other
-      ? [{ text: pick(other.title, ctx.lang, defaultLanguage), data: `${callbacks.intent}${id}` }]
+      ? [{ text: pick(other.title, ctx.lang, defaultLanguage), data: callbackData.intent.encode(id) }]
       : [];
   });
   ctx.say(answer, related.length > 0 ? { reply_markup: grid(related, 1) } : undefined);
@@ -90,11 +91,19 @@ function offerCandidates(ctx: BotContext, intentIds: string[]): void {
   const buttons = intentIds.slice(0, 3).flatMap((id) => {
     const intent = findIntent(ctx, id);
     return intent
-      ? [{ text: pick(intent.title, ctx.lang, defaultLanguage), data: `${callbacks.intent}${id}` }]
+      ? [{ text: pick(intent.title, ctx.lang, defaultLanguage), data: callbackData.intent.encode(id) }]
       : [];
   });
-  buttons.push({ text: ctx.t("nlp.noneOfThese"), data: callbacks.noneOfThese });
+  buttons.push({ text: ctx.t("nlp.noneOfThese"), data: callbackData.noneOfThese.data });
   ctx.say(ctx.t("nlp.didYouMean"), { reply_markup: grid(buttons, 1) });
+}
+
+/** Whether the pressed message is a "did you mean" offer (it ends with "none of these"): used once, then retired. */
+function isDidYouMean(ctx: CallbackContext): boolean {
+  const keyboard = ctx.callbackQuery.message?.reply_markup?.inline_keyboard ?? [];
+  return keyboard.some((row) =>
+    row.some((button) => "callback_data" in button && button.callback_data === callbackData.noneOfThese.data),
+  );
 }
 
 /** Nothing understood: say so kindly (out-of-scope wording in NLP mode) and show what the bot can do. */
@@ -112,7 +121,7 @@ export function questionButtons(ctx: BotContext) {
       .filter((intent) => intent.kind === "qa")
       .map((intent) => ({
         text: pick(intent.title, ctx.lang, defaultLanguage),
-        data: `${callbacks.intent}${intent.id}`,
+        data: callbackData.intent.encode(intent.id),
       })),
   );
 }
@@ -121,13 +130,14 @@ export function questionButtons(ctx: BotContext) {
 export function intentsFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.command("ask", (ctx) => askPrompt(ctx));
-  composer.callbackQuery(new RegExp(`^${callbacks.intent}(.+)$`), (ctx) => {
+  onCallback(composer, callbackData.intent, (ctx, id) => {
     acknowledge(ctx);
-    const id = ctx.match?.[1] ?? "";
+    if (isDidYouMean(ctx)) retireKeyboard(ctx);
     if (!answerIntent(ctx, id)) fallback(ctx);
   });
-  composer.callbackQuery(callbacks.noneOfThese, (ctx) => {
+  onCallback(composer, callbackData.noneOfThese, (ctx) => {
     acknowledge(ctx);
+    retireKeyboard(ctx);
     ctx.say(ctx.t("fallback.text"), { reply_markup: mainMenu(ctx) });
   });
   return composer;

@@ -2,9 +2,10 @@
  * /start, /help, the main menu, and the chat's settings: language (/language) and tier (/mode).
  */
 import { Composer, InlineKeyboard } from "grammy";
+import { callbackData, onCallback } from "../callback-data";
 import type { BotContext } from "../context";
 import { translator } from "../i18n";
-import { acknowledge, callbacks, grid, mainMenu } from "../keyboards";
+import { acknowledge, grid, mainMenu } from "../keyboards";
 import type { Mode } from "../ports";
 import { askPrompt, modeOf } from "./intents";
 import { openQuestionnaires } from "./questionnaire";
@@ -26,8 +27,8 @@ function greet(ctx: BotContext): void {
 function showSettings(ctx: BotContext): void {
   ctx.say(ctx.t("settings.title"), {
     reply_markup: new InlineKeyboard()
-      .text(ctx.t("settings.language"), `${callbacks.menu}language`)
-      .text(ctx.t("settings.mode"), `${callbacks.menu}mode`),
+      .text(ctx.t("settings.language"), callbackData.menu.encode("language"))
+      .text(ctx.t("settings.mode"), callbackData.menu.encode("mode")),
   });
 }
 
@@ -35,7 +36,10 @@ function askLanguage(ctx: BotContext): void {
   const { languages, languageNames } = ctx.deps.content.settings;
   ctx.say(ctx.t("language.prompt"), {
     reply_markup: grid(
-      languages.map((code) => ({ text: languageNames[code] ?? code, data: `${callbacks.language}${code}` })),
+      languages.map((code) => ({
+        text: languageNames[code] ?? code,
+        data: callbackData.language.encode(code),
+      })),
       3,
     ),
   });
@@ -44,8 +48,11 @@ function askLanguage(ctx: BotContext): void {
 function askMode(ctx: BotContext): void {
   ctx.say(ctx.t("mode.prompt"), {
     reply_markup: new InlineKeyboard()
-      .text(`${modeOf(ctx) === "rules" ? "✅ " : ""}${ctx.t("mode.rules")}`, `${callbacks.mode}rules`)
-      .text(`${modeOf(ctx) === "nlp" ? "✅ " : ""}${ctx.t("mode.nlp")}`, `${callbacks.mode}nlp`),
+      .text(
+        `${modeOf(ctx) === "rules" ? "✅ " : ""}${ctx.t("mode.rules")}`,
+        callbackData.mode.encode("rules"),
+      )
+      .text(`${modeOf(ctx) === "nlp" ? "✅ " : ""}${ctx.t("mode.nlp")}`, callbackData.mode.encode("nlp")),
   });
 }
 
@@ -95,17 +102,17 @@ export function settingsFeature(): Composer<BotContext> {
     if (requested) changeMode(ctx, requested);
     else askMode(ctx);
   });
-  composer.callbackQuery(new RegExp(`^${callbacks.language}(.+)$`), async (ctx) => {
+  onCallback(composer, callbackData.language, async (ctx, language) => {
     acknowledge(ctx);
-    await changeLanguage(ctx, ctx.match?.[1] ?? "");
+    await changeLanguage(ctx, language);
   });
-  composer.callbackQuery(new RegExp(`^${callbacks.mode}(.+)$`), (ctx) => {
+  onCallback(composer, callbackData.mode, (ctx, mode) => {
     acknowledge(ctx);
-    changeMode(ctx, ctx.match?.[1] ?? "");
+    changeMode(ctx, mode);
   });
-  composer.callbackQuery(new RegExp(`^${callbacks.menu}(\\w+)$`), async (ctx) => {
+  onCallback(composer, callbackData.menu, async (ctx, entry) => {
     acknowledge(ctx);
-    switch (ctx.match?.[1]) {
+    switch (entry) {
       case "ask":
         return askPrompt(ctx);
       case "forms":

@@ -3,8 +3,9 @@
  * tip hour chosen in the learner profile (the recommendations handler reads them).
  */
 import { Composer, InlineKeyboard } from "grammy";
+import { callbackData, onCallback } from "../callback-data";
 import type { BotContext } from "../context";
-import { acknowledge, callbacks, mainMenu } from "../keyboards";
+import { acknowledge, mainMenu } from "../keyboards";
 import type { UserProfile } from "../ports";
 
 /** The profile of the user behind this update, created on first contact by the conversation middleware. */
@@ -15,41 +16,53 @@ async function profileOf(ctx: BotContext): Promise<UserProfile | undefined> {
 
 /** Subscribes the user (idempotent); suggests the learner profile when tips cannot be personalised yet. */
 export async function subscribe(ctx: BotContext): Promise<void> {
-  const profile = await profileOf(ctx);
-  if (!profile) return;
-  const hour = profile.tipHour ?? ctx.deps.config.defaultTipHour;
-  if (profile.subscribed && !profile.blocked) {
+  // Decided and written once per update: a re-run after a conflict must not find its own write and say "already".
+  const outcome = await ctx.once("subscribe", async () => {
+    const profile = await profileOf(ctx);
+    if (!profile) return undefined;
+    const hour = profile.tipHour ?? ctx.deps.config.defaultTipHour;
+    if (profile.subscribed && !profile.blocked) return { already: true, hour, personalised: true };
+    await ctx.deps.storage.users.update(profile.userId, {
+      subscribed: true,
+      blocked: false,
+      tipHour: hour,
+      updatedAt: ctx.deps.clock.now().toISOString(),
+    });
+    return { already: false, hour, personalised: Boolean(profile.topics && profile.level) };
+  });
+  if (!outcome) return;
+  const { hour } = outcome;
+  if (outcome.already) {
     ctx.say(ctx.t("subscribe.already", { hour }), { reply_markup: mainMenu(ctx) });
     return;
   }
-  await ctx.deps.storage.users.update(profile.userId, {
-    subscribed: true,
-    blocked: false,
-    tipHour: hour,
-    updatedAt: ctx.deps.clock.now().toISOString(),
-  });
   ctx.say(ctx.t("subscribe.done", { hour }));
-  if (!profile.topics || !profile.level)
+  if (!outcome.personalised)
     ctx.say(ctx.t("subscribe.profileHint"), {
       reply_markup: new InlineKeyboard().text(
         ctx.t("menu.questionnaires"),
-        `${callbacks.questionnaire}learner-profile`,
+        callbackData.questionnaire.encode("learner-profile"),
       ),
     });
 }
 
 /** Unsubscribes the user (idempotent). */
 export async function unsubscribe(ctx: BotContext): Promise<void> {
-  const profile = await profileOf(ctx);
-  if (!profile) return;
-  if (!profile.subscribed) {
+  const outcome = await ctx.once("unsubscribe", async () => {
+    const profile = await profileOf(ctx);
+    if (!profile) return undefined;
+    if (!profile.subscribed) return "not-subscribed" as const;
+    await ctx.deps.storage.users.update(profile.userId, {
+      subscribed: false,
+      updatedAt: ctx.deps.clock.now().toISOString(),
+    });
+    return "unsubscribed" as const;
+  });
+  if (!outcome) return;
+  if (outcome === "not-subscribed") {
     ctx.say(ctx.t("unsubscribe.notSubscribed"), { reply_markup: mainMenu(ctx) });
     return;
   }
-  await ctx.deps.storage.users.update(profile.userId, {
-    subscribed: false,
-    updatedAt: ctx.deps.clock.now().toISOString(),
-  });
   ctx.say(ctx.t("unsubscribe.done"), { reply_markup: mainMenu(ctx) });
 }
 
@@ -60,7 +73,7 @@ export async function showTips(ctx: BotContext): Promise<void> {
   ctx.say(ctx.t("tips.status", { status: ctx.t(subscribed ? "subscribe.on" : "subscribe.off") }), {
     reply_markup: new InlineKeyboard().text(
       ctx.t(subscribed ? "tips.unsubscribe" : "tips.subscribe"),
-      subscribed ? callbacks.unsubscribe : callbacks.subscribe,
+      subscribed ? callbackData.unsubscribe.data : callbackData.subscribe.data,
     ),
   });
 }
@@ -70,11 +83,11 @@ export function subscriptionsFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.command("subscribe", subscribe);
   composer.command("unsubscribe", unsubscribe);
-  composer.callbackQuery(callbacks.subscribe, async (ctx) => {
+  onCallback(composer, callbackData.subscribe, async (ctx) => {
     acknowledge(ctx);
     await subscribe(ctx);
   });
-  composer.callbackQuery(callbacks.unsubscribe, async (ctx) => {
+  onCallback(composer, callbackData.unsubscribe, async (ctx) => {
     acknowledge(ctx);
     await unsubscribe(ctx);
   });

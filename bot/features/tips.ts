@@ -5,8 +5,9 @@
  * daily run does not send it again soon; without one, "More like this" walks the topic in content order.
  */
 import { Composer } from "grammy";
+import { callbackData, onCallback } from "../callback-data";
 import type { BotContext } from "../context";
-import { acknowledge, callbacks } from "../keyboards";
+import { acknowledge, answerUsedButton } from "../keyboards";
 import { tipMessage } from "../recommendations/message";
 import { pickTip } from "../recommendations/picker";
 import type { TipStore } from "../recommendations/store";
@@ -20,25 +21,31 @@ export interface TipsFeatureOptions {
 /** Composer: the "More like this" button of daily tips. */
 export function tipsFeature(options: TipsFeatureOptions = {}): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  composer.callbackQuery(new RegExp(`^${callbacks.moreLikeThis}(.+)$`), async (ctx) => {
-    acknowledge(ctx);
+  onCallback(composer, callbackData.moreLikeThis, async (ctx, tipId) => {
     const { content } = ctx.deps;
-    const shown = content.recommendations.find((tip) => tip.id === ctx.match[1]);
+    const shown = content.recommendations.find((tip) => tip.id === tipId);
     const userId = ctx.from?.id;
-    if (!shown || userId === undefined) return;
-    const profile = await ctx.deps.storage.users.get(userId);
-    const history = options.history ? await options.history.history(userId) : [];
-    const tip = pickTip(
-      content.recommendations,
-      { topics: profile?.topics, level: profile?.level },
-      history,
-      { levels: content.settings.levels, topic: shown.topics[0], exclude: [shown.id], after: shown.id },
-    );
+    // A tip removed from the content since it was sent (or a crafted id): nothing to be "like".
+    if (!shown || userId === undefined) return answerUsedButton(ctx);
+    acknowledge(ctx);
+    // Picked and recorded once per update: a re-run after a conflict sends the tip the first run recorded.
+    const tip = await ctx.once("moreLikeThis", async () => {
+      const profile = await ctx.deps.storage.users.get(userId);
+      const history = options.history ? await options.history.history(userId) : [];
+      const picked = pickTip(
+        content.recommendations,
+        { topics: profile?.topics, level: profile?.level },
+        history,
+        { levels: content.settings.levels, topic: shown.topics[0], exclude: [shown.id], after: shown.id },
+      );
+      if (picked && options.history)
+        await options.history.recordExtra(userId, picked.id, ctx.deps.clock.now());
+      return picked;
+    });
     if (!tip) {
       ctx.say(ctx.t("tips.noMore"));
       return;
     }
-    if (options.history) await options.history.recordExtra(userId, tip.id, ctx.deps.clock.now());
     const { text, keyboard } = tipMessage(content, tip, ctx.lang);
     ctx.say(text, { reply_markup: keyboard });
   });

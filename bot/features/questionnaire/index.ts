@@ -6,9 +6,10 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { Questionnaire } from "../../../content/schema";
 import { metricNames } from "../../../contracts/metrics";
+import { callbackData, onCallback } from "../../callback-data";
 import type { BotContext } from "../../context";
 import { pick } from "../../i18n";
-import { acknowledge, callbacks, grid, mainMenu } from "../../keyboards";
+import { acknowledge, answerUsedButton, grid, mainMenu, retireKeyboard } from "../../keyboards";
 import type { FormProgress, UserProfileChanges } from "../../ports";
 import { answerFreeText, clearIntent } from "../intents";
 import { setLanguage } from "../settings";
@@ -47,10 +48,39 @@ export function startQuestionnaire(ctx: BotContext, questionnaire: Questionnaire
   ask(ctx, questionnaire, ctx.session.form);
 }
 
+/**
+ * Questionnaires run in private chats only: in a group the chat state is shared, so any member could answer
+ * another's form and Confirm would write the presser's profile. Outside a private chat the user is sent to one
+ * (a deep link that opens the questionnaire there).
+ */
+function refuseOutsidePrivate(ctx: BotContext, requestedId?: string): void {
+  const username = ctx.me?.username;
+  // A deep-link payload allows only letters, digits, `_` and `-`.
+  const payload = requestedId && /^[\w-]{1,64}$/.test(requestedId) ? requestedId : "";
+  ctx.say(
+    ctx.t("questionnaire.privateOnly"),
+    username
+      ? {
+          reply_markup: new InlineKeyboard().url(
+            ctx.t("questionnaire.openPrivate"),
+            `https://t.me/${username}${payload ? `?start=${payload}` : ""}`,
+          ),
+        }
+      : undefined,
+  );
+}
+
+const isPrivate = (ctx: BotContext) => ctx.chat?.type === "private";
+
 /** The questionnaire in progress, restarting it when its content changed since the user began. */
 function activeForm(ctx: BotContext): { questionnaire: Questionnaire; progress: FormProgress } | undefined {
   const progress = ctx.session.form;
   if (!progress) return undefined;
+  if (!isPrivate(ctx)) {
+    // A group's form from before questionnaires became private-only: nobody may answer or confirm it.
+    ctx.session.form = undefined;
+    return undefined;
+  }
   const questionnaire = findQuestionnaire(ctx, progress.questionnaireId);
   if (isOutdated(questionnaire, progress)) {
     ctx.session.form = undefined;
@@ -94,7 +124,7 @@ function questionKeyboard(
     keyboard = grid(
       question.options.map((o) => ({
         text: pick(o.label, ctx.lang, fallbackLanguage),
-        data: `${callbacks.answer}${at}:${o.value}`,
+        data: callbackData.answer.encode({ index: at, value: o.value }),
       })),
       question.options.length > 4 ? 3 : 2,
     );
@@ -103,16 +133,16 @@ function questionKeyboard(
     keyboard = grid(
       question.options.map((o) => ({
         text: `${selected.has(o.value) ? "✅ " : ""}${pick(o.label, ctx.lang, fallbackLanguage)}`,
-        data: `${callbacks.toggle}${at}:${o.value}`,
+        data: callbackData.toggle.encode({ index: at, value: o.value }),
       })),
     )
       .row()
-      .text(ctx.t("questionnaire.done"), `${callbacks.done}${at}`);
+      .text(ctx.t("questionnaire.done"), callbackData.done.encode(at));
   }
   if (question.optional)
     keyboard = (keyboard ?? new InlineKeyboard())
       .row()
-      .text(ctx.t("questionnaire.skip"), `${callbacks.skip}${at}`);
+      .text(ctx.t("questionnaire.skip"), callbackData.skip.encode(at));
   return keyboard;
 }
 
@@ -120,8 +150,8 @@ function showSummary(ctx: BotContext, questionnaire: Questionnaire, progress: Fo
   const lines = summaryLines(questionnaire, progress, ctx.lang, ctx.deps.content.settings.defaultLanguage);
   ctx.say(`${ctx.t("questionnaire.summary", { title: title(ctx, questionnaire) })}\n\n${lines.join("\n")}`, {
     reply_markup: new InlineKeyboard()
-      .text(ctx.t("questionnaire.confirm"), callbacks.confirm)
-      .text(ctx.t("questionnaire.edit"), callbacks.edit),
+      .text(ctx.t("questionnaire.confirm"), callbackData.confirm.data)
+      .text(ctx.t("questionnaire.edit"), callbackData.edit.data),
   });
 }
 
@@ -171,16 +201,18 @@ export async function handleFormText(ctx: BotContext, text: string): Promise<boo
   return true;
 }
 
-/** Removes the buttons of the message just answered, so an old question cannot be answered twice by eye. */
-function retireKeyboard(ctx: BotContext): void {
-  const message = ctx.callbackQuery?.message;
-  if (message?.reply_markup)
-    ctx.queue("editMessageReplyMarkup", { chat_id: message.chat.id, message_id: message.message_id });
+/** A button of a question that is no longer the one asked: say so, take its keyboard off, ask the current one. */
+function staleQuestion(
+  ctx: BotContext,
+  form: { questionnaire: Questionnaire; progress: FormProgress },
+): void {
+  answerUsedButton(ctx);
+  ask(ctx, form.questionnaire, form.progress);
 }
 
 /** Index carried by an answer button; a button from an earlier question is stale. */
-function isCurrent(progress: FormProgress, index: string | undefined): boolean {
-  return progress.phase !== "confirming" && Number(index) === progress.index;
+function isCurrent(progress: FormProgress, index: number): boolean {
+  return progress.phase !== "confirming" && index === progress.index;
 }
 
 async function confirm(ctx: BotContext, questionnaire: Questionnaire, progress: FormProgress): Promise<void> {
@@ -219,8 +251,12 @@ async function confirm(ctx: BotContext, questionnaire: Questionnaire, progress: 
   });
 }
 
-/** Shows the list of questionnaires, or resumes the one in progress. */
+/** Shows the list of questionnaires, or resumes the one in progress (in a private chat; see {@link refuseOutsidePrivate}). */
 export function openQuestionnaires(ctx: BotContext, requestedId?: string): void {
+  if (!isPrivate(ctx)) {
+    refuseOutsidePrivate(ctx, requestedId);
+    return;
+  }
   const form = activeForm(ctx);
   if (form && (!requestedId || requestedId === form.questionnaire.id)) {
     ctx.say(ctx.t("questionnaire.resume", { title: title(ctx, form.questionnaire) }));
@@ -238,7 +274,7 @@ export function openQuestionnaires(ctx: BotContext, requestedId?: string): void 
     reply_markup: grid(
       ctx.deps.content.questionnaires.map((q) => ({
         text: title(ctx, q),
-        data: `${callbacks.questionnaire}${q.id}`,
+        data: callbackData.questionnaire.encode(q.id),
       })),
       1,
     ),
@@ -259,32 +295,34 @@ export function questionnaireFeature(): Composer<BotContext> {
     ctx.session.form = undefined;
     ctx.say(ctx.t("questionnaire.cancelled"), { reply_markup: mainMenu(ctx) });
   });
-  composer.callbackQuery(new RegExp(`^${callbacks.questionnaire}(.+)$`), (ctx) => {
+  onCallback(composer, callbackData.questionnaire, (ctx, id) => {
     acknowledge(ctx);
-    openQuestionnaires(ctx, ctx.match?.[1]);
+    openQuestionnaires(ctx, id);
   });
 
-  composer.callbackQuery(/^a:(\d+):(.+)$/, (ctx) => {
-    acknowledge(ctx);
+  onCallback(composer, callbackData.answer, (ctx, pressed) => {
     const form = activeForm(ctx);
-    if (!form) return;
+    if (!form) return answerUsedButton(ctx);
     const question = currentQuestion(form.questionnaire, form.progress);
-    if (!question || !isCurrent(form.progress, ctx.match?.[1]))
-      return ask(ctx, form.questionnaire, form.progress);
-    const check = parseOptionValue(question, ctx.match?.[2] ?? "");
+    if (!question || !isCurrent(form.progress, pressed.index)) return staleQuestion(ctx, form);
+    acknowledge(ctx);
+    const check = parseOptionValue(question, pressed.value);
     if (check.ok) retireKeyboard(ctx);
     applyCheck(ctx, form.questionnaire, form.progress, check);
   });
 
-  composer.callbackQuery(/^t:(\d+):(.+)$/, (ctx) => {
+  onCallback(composer, callbackData.toggle, (ctx, pressed) => {
     const form = activeForm(ctx);
+    if (!form) return answerUsedButton(ctx);
+    const question = currentQuestion(form.questionnaire, form.progress);
+    if (question?.type !== "multi" || !isCurrent(form.progress, pressed.index))
+      return staleQuestion(ctx, form);
+    // Only the question's own options: crafted values must not grow the chat state.
+    if (!question.options.some((option) => option.value === pressed.value)) return answerUsedButton(ctx);
     acknowledge(ctx);
-    if (!form) return;
-    if (!isCurrent(form.progress, ctx.match?.[1])) return ask(ctx, form.questionnaire, form.progress);
-    const value = ctx.match?.[2] ?? "";
     const selection = new Set(form.progress.selection ?? []);
-    if (selection.has(value)) selection.delete(value);
-    else selection.add(value);
+    if (selection.has(pressed.value)) selection.delete(pressed.value);
+    else selection.add(pressed.value);
     form.progress.selection = [...selection];
     const message = ctx.callbackQuery.message;
     const keyboard = questionKeyboard(ctx, form.questionnaire, form.progress);
@@ -296,59 +334,57 @@ export function questionnaireFeature(): Composer<BotContext> {
       });
   });
 
-  composer.callbackQuery(/^d:(\d+)$/, (ctx) => {
-    acknowledge(ctx);
+  onCallback(composer, callbackData.done, (ctx, pressedIndex) => {
     const form = activeForm(ctx);
-    if (!form) return;
+    if (!form) return answerUsedButton(ctx);
     const question = currentQuestion(form.questionnaire, form.progress);
-    if (!question || !isCurrent(form.progress, ctx.match?.[1]))
-      return ask(ctx, form.questionnaire, form.progress);
+    if (!question || !isCurrent(form.progress, pressedIndex)) return staleQuestion(ctx, form);
+    acknowledge(ctx);
     const check = checkSelection(question, form.progress.selection ?? []);
     if (check.ok) retireKeyboard(ctx);
     applyCheck(ctx, form.questionnaire, form.progress, check);
   });
 
-  composer.callbackQuery(/^s:(\d+)$/, (ctx) => {
-    acknowledge(ctx);
+  onCallback(composer, callbackData.skip, (ctx, pressedIndex) => {
     const form = activeForm(ctx);
-    if (!form) return;
+    if (!form) return answerUsedButton(ctx);
     const question = currentQuestion(form.questionnaire, form.progress);
-    if (!question?.optional || !isCurrent(form.progress, ctx.match?.[1]))
-      return ask(ctx, form.questionnaire, form.progress);
+    if (!question?.optional || !isCurrent(form.progress, pressedIndex)) return staleQuestion(ctx, form);
+    acknowledge(ctx);
     retireKeyboard(ctx);
     ctx.session.form = recordAnswer(form.questionnaire, form.progress, undefined, ctx.deps.clock.now());
     ask(ctx, form.questionnaire, ctx.session.form);
   });
 
-  composer.callbackQuery(callbacks.confirm, async (ctx) => {
-    acknowledge(ctx);
+  onCallback(composer, callbackData.confirm, async (ctx) => {
     const form = activeForm(ctx);
-    if (form?.progress.phase !== "confirming") return;
+    if (form?.progress.phase !== "confirming") return answerUsedButton(ctx);
+    acknowledge(ctx);
     retireKeyboard(ctx);
     await confirm(ctx, form.questionnaire, form.progress);
   });
 
-  composer.callbackQuery(callbacks.edit, (ctx) => {
-    acknowledge(ctx);
+  onCallback(composer, callbackData.edit, (ctx) => {
     const form = activeForm(ctx);
-    if (form?.progress.phase !== "confirming") return;
+    if (form?.progress.phase !== "confirming") return answerUsedButton(ctx);
+    acknowledge(ctx);
     const fallbackLanguage = ctx.deps.content.settings.defaultLanguage;
     ctx.say(ctx.t("questionnaire.editWhich"), {
       reply_markup: grid(
         form.questionnaire.questions.map((q, i) => ({
           text: pick(q.prompt, ctx.lang, fallbackLanguage).slice(0, 40),
-          data: `${callbacks.editQuestion}${i}`,
+          data: callbackData.editQuestion.encode(i),
         })),
         1,
       ),
     });
   });
 
-  composer.callbackQuery(/^fe:(\d+)$/, (ctx) => {
-    acknowledge(ctx);
+  onCallback(composer, callbackData.editQuestion, (ctx, index) => {
     const form = activeForm(ctx);
-    const index = Number(ctx.match?.[1]);
-    if (form?.progress.phase !== "confirming" || !form.questionnaire.questions[index]) return;
+    if (form?.progress.phase !== "confirming" || !form.questionnaire.questions[index])
+      return answerUsedButton(ctx);
+    acknowledge(ctx);
     const existing = form.progress.answers[form.questionnaire.questions[index]?.id ?? ""];
     ctx.session.form = {
       ...form.progress,

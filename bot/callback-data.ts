@@ -1,0 +1,155 @@
+/**
+ * Callback data, one codec per kind: each kind's prefix, how its value is written into a button and how it
+ * is read back (with validation) from a press. Features build buttons with `encode` and match presses with
+ * {@link onCallback}, so the wire format of a kind lives in exactly one place, and a crafted press that does
+ * not decode is never handled as that kind. Telegram limits callback data to 64 bytes; `encode` checks it.
+ */
+import type { Composer, Filter } from "grammy";
+import type { BotContext } from "./context";
+
+/** Telegram's limit on `callback_data`, in bytes (UTF-8). */
+export const maxCallbackDataBytes = 64;
+
+/** Thrown when a button's data would not fit Telegram's 64 bytes (Telegram refuses the whole message). */
+export class CallbackDataTooLongError extends Error {
+  constructor(kind: string, data: string) {
+    super(
+      `Callback data of kind "${kind}" is ${Buffer.byteLength(data)} bytes ("${data.slice(0, 80)}"), over ` +
+        `Telegram's ${maxCallbackDataBytes}: shorten the id or value it carries (content ids are at most 48 characters).`,
+    );
+    this.name = "CallbackDataTooLongError";
+  }
+}
+
+/** How one kind of callback data is written and read. */
+export interface CallbackCodec<T> {
+  readonly kind: string;
+  /** The fixed start of every datum of this kind (for kinds without a value, the whole datum). */
+  readonly prefix: string;
+  /** The datum for `value`; throws {@link CallbackDataTooLongError} over 64 bytes. */
+  encode(value: T): string;
+  /** The value carried by `data`, or undefined when `data` is not a well-formed datum of this kind. */
+  decode(data: string): T | undefined;
+}
+
+function codec<T>(
+  kind: string,
+  prefix: string,
+  write: (value: T) => string,
+  read: (rest: string) => T | undefined,
+): CallbackCodec<T> {
+  return {
+    kind,
+    prefix,
+    encode(value) {
+      const data = prefix + write(value);
+      if (Buffer.byteLength(data) > maxCallbackDataBytes) throw new CallbackDataTooLongError(kind, data);
+      return data;
+    },
+    decode(data) {
+      if (!data.startsWith(prefix) || Buffer.byteLength(data) > maxCallbackDataBytes) return undefined;
+      return read(data.slice(prefix.length));
+    },
+  };
+}
+
+/** A kind without a value (decodes to `true`); its whole datum is `data`. */
+function unit(kind: string, data: string): CallbackCodec<true> & { readonly data: string } {
+  return {
+    ...codec<true>(
+      kind,
+      data,
+      () => "",
+      (rest) => (rest === "" ? true : undefined),
+    ),
+    data,
+  };
+}
+
+/** A kind carrying one id (content ids, language codes, broadcast ids): letters, digits, `.`, `_`, `-`. */
+function id(kind: string, prefix: string): CallbackCodec<string> {
+  return codec<string>(
+    kind,
+    prefix,
+    (value) => value,
+    (rest) => (/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(rest) ? rest : undefined),
+  );
+}
+
+/** A question index (what the button was asked for) with nothing else. */
+function index(kind: string, prefix: string): CallbackCodec<number> {
+  return codec<number>(
+    kind,
+    prefix,
+    (value) => String(value),
+    (rest) => (/^\d{1,3}$/.test(rest) ? Number(rest) : undefined),
+  );
+}
+
+/** A question index and an option value: `<index>:<value>`. */
+function option(kind: string, prefix: string): CallbackCodec<{ index: number; value: string }> {
+  return codec<{ index: number; value: string }>(
+    kind,
+    prefix,
+    ({ index, value }) => `${index}:${value}`,
+    (rest) => {
+      const match = /^(\d{1,3}):(.+)$/su.exec(rest);
+      return match ? { index: Number(match[1]), value: match[2] as string } : undefined;
+    },
+  );
+}
+
+/** One of a fixed set of words. */
+function oneOf<const T extends string>(kind: string, prefix: string, words: readonly T[]): CallbackCodec<T> {
+  return codec<T>(
+    kind,
+    prefix,
+    (value) => value,
+    (rest) => words.find((word) => word === rest),
+  );
+}
+
+/** Main-menu entries. */
+export const menuEntries = ["ask", "forms", "tips", "settings", "language", "mode", "help"] as const;
+
+/** Every kind of callback data the bot sends, by name. Prefixes must not be prefixes of each other's data. */
+export const callbackData = {
+  menu: oneOf("menu", "m:", menuEntries),
+  language: id("language", "lang:"),
+  mode: oneOf("mode", "mode:", ["rules", "nlp"] as const),
+  intent: id("intent", "i:"),
+  noneOfThese: unit("noneOfThese", "none"),
+  questionnaire: id("questionnaire", "q:"),
+  answer: option("answer", "a:"),
+  toggle: option("toggle", "t:"),
+  done: index("done", "d:"),
+  skip: index("skip", "s:"),
+  confirm: unit("confirm", "fc"),
+  edit: unit("edit", "fe"),
+  editQuestion: index("editQuestion", "fe:"),
+  subscribe: unit("subscribe", "sub"),
+  unsubscribe: unit("unsubscribe", "unsub"),
+  moreLikeThis: id("moreLikeThis", "tip:more:"),
+  broadcastSend: unit("broadcastSend", "bc:send"),
+  broadcastCancel: unit("broadcastCancel", "bc:cancel"),
+  /** Followed by the broadcast id: stops a running broadcast from the admin's progress message. */
+  broadcastStop: id("broadcastStop", "bc:stop:"),
+} as const;
+
+/** The context of a button press with data. */
+export type CallbackContext = Filter<BotContext, "callback_query:data">;
+
+/**
+ * Handles presses whose data decodes as `codec`'s kind, with the decoded value; any other press passes on
+ * (in the end to the bot's handler of stale buttons).
+ */
+export function onCallback<T>(
+  composer: Composer<BotContext>,
+  codec: CallbackCodec<T>,
+  handler: (ctx: CallbackContext, value: T) => unknown,
+): void {
+  composer.on("callback_query:data", (ctx, next) => {
+    const value = codec.decode(ctx.callbackQuery.data);
+    return value === undefined ? next() : handler(ctx, value);
+  });
+}
