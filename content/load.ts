@@ -190,8 +190,15 @@ function checkIntents(c: Collector, settings: Settings, files: { file: string; i
         c.add(
           file,
           `${at}.examples.${language}`,
-          `needs at least ${settings.minExamplesPerLanguage} examples (settings.minExamplesPerLanguage), has ${examples.length}`,
+          `intent "${intent.id}" has ${examples.length} ${language} examples, needs at least ${settings.minExamplesPerLanguage} (settings.minExamplesPerLanguage): add ${settings.minExamplesPerLanguage - examples.length} more ways users ask this in ${language}`,
         );
+    // A Q&A answer states facts; users (and reviewers) must be able to check them at the source.
+    if (intent.kind === "qa" && !intent.source)
+      c.add(
+        file,
+        `${at}.source`,
+        `Q&A intent "${intent.id}" has no source: add source: https://docs.aws.amazon.com/... (the page the answer is based on)`,
+      );
     for (const [language, patterns] of Object.entries(intent.patterns ?? {}))
       patterns.forEach((pattern, i) => {
         const problem = patternProblem(pattern);

@@ -1,0 +1,125 @@
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
+import { ContentError, loadContent } from "../../content/load";
+import type { Intent } from "../../content/schema";
+
+const root = join(__dirname, "..", "..");
+
+/** A copy of the default pack that a test may break. */
+function copyOfDefaultPack(): string {
+  const dir = mkdtempSync(join(tmpdir(), "content-sources-"));
+  cpSync(join(root, "content"), dir, { recursive: true, filter: (src) => !src.endsWith(".ts") });
+  return dir;
+}
+
+function problemsOf(dir: string) {
+  try {
+    loadContent(dir);
+  } catch (error) {
+    if (error instanceof ContentError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+/** Rewrites one intent of an intent file in place (parsed and re-serialised, comments are lost). */
+function editIntent(dir: string, file: string, id: string, edit: (intent: Intent) => void): number {
+  const full = join(dir, "intents", file);
+  const intents = parse(readFileSync(full, "utf8")) as Intent[];
+  const index = intents.findIndex((intent) => intent.id === id);
+  if (index < 0) throw new Error(`${id} is not in ${file}`);
+  edit(intents[index] as Intent);
+  writeFileSync(full, stringify(intents));
+  return index;
+}
+
+describe("content:check on Q&A sources and example counts", () => {
+  it("the default pack gives every Q&A intent an https source of the official docs", () => {
+    const content = loadContent(join(root, "content"));
+    const qa = content.intents.filter((intent) => intent.kind === "qa");
+
+    expect(qa.length).toBeGreaterThanOrEqual(31);
+    for (const intent of qa)
+      expect({ id: intent.id, source: intent.source }).toEqual({
+        id: intent.id,
+        source: expect.stringMatching(/^https:\/\/(docs\.aws\.amazon\.com|aws\.amazon\.com)\//),
+      });
+  });
+
+  it("refuses a Q&A intent without a source, naming the file, the intent and the fix", () => {
+    const dir = copyOfDefaultPack();
+    const index = editIntent(dir, "qa-lambda.yaml", "qa.lambda-memory", (intent) => {
+      delete intent.source;
+    });
+
+    expect(problemsOf(dir)).toEqual([
+      {
+        file: expect.stringMatching(/intents\/qa-lambda\.yaml$/),
+        path: `[${index}].source`,
+        reason:
+          'Q&A intent "qa.lambda-memory" has no source: add source: https://docs.aws.amazon.com/... (the page the answer is based on)',
+      },
+    ]);
+  });
+
+  it("lets chit-chat go without a source: only answers that state facts need one", () => {
+    const dir = copyOfDefaultPack();
+    const chitchat = parse(readFileSync(join(dir, "intents", "chitchat.yaml"), "utf8")) as Intent[];
+
+    expect(chitchat.every((intent) => intent.source === undefined)).toBe(true);
+    expect(problemsOf(dir)).toEqual([]);
+  });
+
+  it("refuses an http (not https) source at its path, saying what it must be", () => {
+    const dir = copyOfDefaultPack();
+    const index = editIntent(dir, "qa-api-gateway.yaml", "qa.apigw-cors", (intent) => {
+      intent.source = "http://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-cors.html";
+    });
+
+    // The schema refuses the whole file, so other files' related ids into it are reported too.
+    expect(problemsOf(dir)).toContainEqual({
+      file: expect.stringMatching(/intents\/qa-api-gateway\.yaml$/),
+      path: `[${index}].source`,
+      reason: "an https:// URL of the official documentation",
+    });
+  });
+
+  it("refuses an intent with too few examples in one language, naming the intent, the count and the fix", () => {
+    const dir = copyOfDefaultPack();
+    const index = editIntent(dir, "qa-lambda.yaml", "qa.lambda-layers", (intent) => {
+      intent.examples.vi = intent.examples.vi?.slice(0, 5) ?? [];
+    });
+    const minimum = (
+      parse(readFileSync(join(dir, "settings.yaml"), "utf8")) as { minExamplesPerLanguage: number }
+    ).minExamplesPerLanguage;
+
+    expect(problemsOf(dir)).toEqual([
+      {
+        file: expect.stringMatching(/intents\/qa-lambda\.yaml$/),
+        path: `[${index}].examples.vi`,
+        reason: `intent "qa.lambda-layers" has 5 vi examples, needs at least ${minimum} (settings.minExamplesPerLanguage): add ${minimum - 5} more ways users ask this in vi`,
+      },
+    ]);
+  });
+
+  it("`npm run content:check` exits 1 and prints file, intent path and the fix for a missing source", () => {
+    const dir = copyOfDefaultPack();
+    editIntent(dir, "qa-api-gateway.yaml", "qa.apigw-what", (intent) => {
+      delete intent.source;
+    });
+
+    const run = spawnSync(
+      process.execPath,
+      [join(root, "node_modules", "tsx", "dist", "cli.mjs"), join(root, "content", "check.ts"), dir],
+      { encoding: "utf8" },
+    );
+
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(
+      /qa-api-gateway\.yaml: \[\d+\]\.source: Q&A intent "qa\.apigw-what" has no source: add source: https:\/\//,
+    );
+  });
+});
