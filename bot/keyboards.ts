@@ -24,6 +24,8 @@ export const callbacks = {
   subscribe: "sub",
   unsubscribe: "unsub",
   moreLikeThis: "tip:more:",
+  /** Alone: shows the tip-hour picker; followed by an hour (0-23): sets the daily tip's hour. */
+  tipHour: "th:",
   broadcastSend: "bc:send",
   broadcastCancel: "bc:cancel",
   /** Followed by the broadcast id: stops a running broadcast from the admin's progress message. */

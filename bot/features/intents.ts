@@ -3,7 +3,8 @@
  * content. Exact rules always win; an unsure NLP guess offers "did you mean" buttons; nothing
  * understood gets a friendly fallback with the menu.
  */
-import { Composer } from "grammy";
+import { Composer, InlineKeyboard } from "grammy";
+import type { InlineKeyboardButton } from "grammy/types";
 import type { Intent } from "../../content/schema";
 import { metricNames } from "../../contracts/metrics";
 import type { Classification } from "../../nlp/types";
@@ -40,7 +41,53 @@ function findIntent(ctx: BotContext, id: string): Intent | undefined {
   return ctx.deps.content.intents.find((intent) => intent.id === id);
 }
 
-/** Sends the answer of an intent: one of its answers, plus related-question buttons for Q&A. */
+/** The button under a help answer that does what the user asked for (existing callbacks, nothing new). */
+function actionKeyboard(ctx: BotContext, action: NonNullable<Intent["action"]>): InlineKeyboard {
+  switch (action) {
+    case "subscribe":
+      return new InlineKeyboard().text(ctx.t("tips.subscribe"), callbacks.subscribe);
+    case "unsubscribe":
+      return new InlineKeyboard().text(ctx.t("tips.unsubscribe"), callbacks.unsubscribe);
+    case "tipTime":
+      return new InlineKeyboard().text(ctx.t("tips.changeHour"), callbacks.tipHour);
+    case "language":
+      return new InlineKeyboard().text(ctx.t("settings.language"), `${callbacks.menu}language`);
+    case "mode":
+      return new InlineKeyboard().text(ctx.t("settings.mode"), `${callbacks.menu}mode`);
+    case "questionnaire":
+      return new InlineKeyboard().text(ctx.t("menu.questionnaires"), `${callbacks.menu}forms`);
+    case "settings":
+      return new InlineKeyboard().text(ctx.t("menu.settings"), `${callbacks.menu}settings`);
+    case "help":
+      // "What can you do?": every capability as a button (Help among them).
+      return mainMenu(ctx);
+  }
+}
+
+/**
+ * The keyboard under an answer: the "📖 Docs" link to the answer's official source, the button that does
+ * what a help intent was asked, then the related questions, one per row. Undefined when there is none.
+ */
+function answerKeyboard(ctx: BotContext, intent: Intent): InlineKeyboard | undefined {
+  const { defaultLanguage } = ctx.deps.content.settings;
+  const rows: InlineKeyboardButton[][] = [];
+  if (intent.source) rows.push([InlineKeyboard.url(ctx.t("answer.docs"), intent.source)]);
+  if (intent.action)
+    rows.push(...actionKeyboard(ctx, intent.action).inline_keyboard.filter((row) => row.length > 0));
+  for (const id of intent.related ?? []) {
+    const other = findIntent(ctx, id);
+    if (other)
+      rows.push([
+        InlineKeyboard.text(pick(other.title, ctx.lang, defaultLanguage), `${callbacks.intent}${id}`),
+      ]);
+  }
+  return rows.length > 0 ? InlineKeyboard.from(rows) : undefined;
+}
+
+/**
+ * Sends the answer of an intent: one of its answers (chit-chat picks at random), with the Docs link of a
+ * Q&A answer, the action button of a help answer and related-question buttons.
+ */
 export function answerIntent(ctx: BotContext, intentId: string): boolean {
   const intent = findIntent(ctx, intentId);
   if (!intent) return false;
@@ -48,13 +95,8 @@ export function answerIntent(ctx: BotContext, intentId: string): boolean {
   const answers = pick(intent.answers, ctx.lang, defaultLanguage);
   const random = ctx.deps.random ?? Math.random;
   const answer = answers[Math.floor(random() * answers.length)] ?? answers[0] ?? "";
-  const related = (intent.related ?? []).flatMap((id) => {
-    const other = findIntent(ctx, id);
-    return other
-      ? [{ text: pick(other.title, ctx.lang, defaultLanguage), data: `${callbacks.intent}${id}` }]
-      : [];
-  });
-  ctx.say(answer, related.length > 0 ? { reply_markup: grid(related, 1) } : undefined);
+  const keyboard = answerKeyboard(ctx, intent);
+  ctx.say(answer, keyboard ? { reply_markup: keyboard } : undefined);
   ctx.deps.logger.info("intent answered", { intent: intentId, kind: intent.kind });
   ctx.count(metricNames.intentMatched, { Intent: intentId });
   return true;
