@@ -155,9 +155,7 @@ export const intentSchema = z.strictObject({
   /** Related intent ids offered as buttons after the answer. */
   related: z.array(identifier).optional(),
   /** Where the answer's facts come from (official documentation), shown as a "Docs" URL button. */
-  source: z
-    .url({ protocol: /^https$/, error: "an https:// URL of the official documentation" })
-    .optional(),
+  source: z.url({ protocol: /^https$/, error: "an https:// URL of the official documentation" }).optional(),
   /** A button under the answer that does what the user asked the bot to do (help intents). */
   action: z
     .enum(["subscribe", "unsubscribe", "tipTime", "language", "mode", "questionnaire", "settings", "help"])

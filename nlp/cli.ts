@@ -21,8 +21,8 @@ import {
   trainClassifier,
 } from "./classifier";
 import { classifyAll, crossValidate, type EvaluationResult, summarize } from "./evaluate";
-import { tokenize } from "./features";
 import { ModelFormatError, ModelTrainingError } from "./model";
+import { matchKey } from "./normalize";
 import { type ReportSection, renderReport } from "./report-html";
 import type { LabelledUtterance } from "./types";
 
@@ -63,7 +63,7 @@ export function contentUtterances(content: Content): LabelledUtterance[] {
   for (const intent of content.intents)
     for (const [language, examples] of Object.entries(intent.examples))
       for (const text of examples)
-        if (tokenize(text).length > 0) out.push({ text, intent: intent.id, language });
+        if (matchKey(text) !== "") out.push({ text, intent: intent.id, language });
   return out;
 }
 

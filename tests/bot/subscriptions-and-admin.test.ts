@@ -29,11 +29,11 @@ describe("subscriptions", () => {
   it("flips the subscription from the tips menu button", async () => {
     const bot = createHarness();
     const menu = await bot.press(7, "m:tips");
-    expect(buttons(menu).map((b) => b.data)).toEqual(["sub"]);
+    expect(buttons(menu).map((b) => b.data)).toEqual(["sub", "th:"]);
 
     await bot.press(7, "sub");
 
-    expect(buttons(await bot.press(7, "m:tips")).map((b) => b.data)).toEqual(["unsub"]);
+    expect(buttons(await bot.press(7, "m:tips")).map((b) => b.data)).toEqual(["unsub", "th:"]);
   });
 });
 
