@@ -24,8 +24,23 @@ export function modeOf(ctx: BotContext) {
 export function classify(ctx: BotContext, text: string): Classification {
   const { rules, nlp } = ctx.deps.classifiers;
   const byRules = rules.classify(text, ctx.lang);
-  if (modeOf(ctx) === "rules" || !nlp || byRules.decision === "exact") return byRules;
-  return nlp.classify(text, ctx.lang);
+  if (byRules.decision === "exact") return byRules;
+  return courseFirst(ctx, modeOf(ctx) === "rules" || !nlp ? byRules : nlp.classify(text, ctx.lang), byRules);
+}
+
+/**
+ * A question about the bot (a `help` intent) is never answered for a message that names a course topic: when
+ * a help intent wins but a Q&A keyword occurs in the text ("what can Lambda layers do for you"), the user is
+ * asked instead, the course topics first. An exact help phrase still answers.
+ */
+function courseFirst(ctx: BotContext, result: Classification, byRules: Classification): Classification {
+  const [best] = result.candidates;
+  if (!best || result.decision !== "confident" || findIntent(ctx, best.intent)?.kind !== "help")
+    return result;
+  const course = byRules.candidates.filter((c) => findIntent(ctx, c.intent)?.kind === "qa");
+  if (course.length === 0) return result;
+  ctx.deps.logger.info("help intent held back for a course question", { intent: best.intent });
+  return { decision: "unsure", candidates: [...course, best].slice(0, 3) };
 }
 
 /**
