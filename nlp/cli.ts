@@ -62,8 +62,7 @@ export function contentUtterances(content: Content): LabelledUtterance[] {
   const out: LabelledUtterance[] = [];
   for (const intent of content.intents)
     for (const [language, examples] of Object.entries(intent.examples))
-      for (const text of examples)
-        if (matchKey(text) !== "") out.push({ text, intent: intent.id, language });
+      for (const text of examples) if (matchKey(text) !== "") out.push({ text, intent: intent.id, language });
   return out;
 }
 
