@@ -109,6 +109,20 @@ function oneOf<const T extends string>(kind: string, prefix: string, words: read
   );
 }
 
+/** The tip-hour picker (`pick`, the datum is the bare prefix) or the hour chosen in it (0-23). */
+function tipHour(kind: string, prefix: string): CallbackCodec<number | "pick"> {
+  return codec<number | "pick">(
+    kind,
+    prefix,
+    (value) => (value === "pick" ? "" : String(value)),
+    (rest) => {
+      if (rest === "") return "pick";
+      const hour = /^\d{1,2}$/.test(rest) ? Number(rest) : Number.NaN;
+      return hour >= 0 && hour <= 23 ? hour : undefined;
+    },
+  );
+}
+
 /** Main-menu entries. */
 export const menuEntries = ["ask", "forms", "tips", "settings", "language", "mode", "help"] as const;
 
@@ -130,6 +144,8 @@ export const callbackData = {
   subscribe: unit("subscribe", "sub"),
   unsubscribe: unit("unsubscribe", "unsub"),
   moreLikeThis: id("moreLikeThis", "tip:more:"),
+  /** Alone: shows the tip-hour picker; followed by an hour (0-23): sets the daily tip's hour. */
+  tipHour: tipHour("tipHour", "th:"),
   broadcastSend: unit("broadcastSend", "bc:send"),
   broadcastCancel: unit("broadcastCancel", "bc:cancel"),
   /** Followed by the broadcast id: stops a running broadcast from the admin's progress message. */

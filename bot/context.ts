@@ -19,6 +19,8 @@ export interface BotConfig {
   adminUserIds: readonly number[];
   /** Tip hour given to subscribers who did not pick one in their profile. */
   defaultTipHour: number;
+  /** IANA time zone of tip hours (the schedule's, `SCHEDULE_TIMEZONE`), shown beside every hour; default UTC. */
+  timeZone?: string;
 }
 
 /** Everything the bot needs, injected: no environment reads, no AWS clients inside the bot. */

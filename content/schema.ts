@@ -87,6 +87,12 @@ export const requiredMessageKeys = [
   "command.language",
   "command.mode",
   "command.cancel",
+  // Buttons under answers (issue 13): the Docs link of Q&A answers and the tip-hour picker.
+  "answer.docs",
+  "tips.changeHour",
+  "tips.hourPrompt",
+  "tips.hourChanged",
+  "tips.hourChangedNotSubscribed",
 ] as const;
 
 /** A message key that every content pack must define. */

@@ -22,6 +22,7 @@ import {
 } from "./classifier";
 import { classifyAll, crossValidate, type EvaluationResult, summarize } from "./evaluate";
 import { ModelFormatError, ModelTrainingError } from "./model";
+import { matchKey } from "./normalize";
 import { type ReportSection, renderReport } from "./report-html";
 import type { LabelledUtterance } from "./types";
 
@@ -52,12 +53,16 @@ const USAGE = `Usage:
                           [--language en] [--json] [--report report.html]
   lambdagram nlp evaluate --content content/ [--folds 5] [--json] [--report report.html]`;
 
-/** Every example utterance of a content pack, labelled with its intent id and language. */
+/**
+ * Every example utterance of a content pack that the NLP tier can learn from, labelled with its intent id and
+ * language. Examples without a single word (emoji-only reactions such as "👍🔥") give the model no feature, so
+ * they are left to the rule tier's patterns, which see the raw text.
+ */
 export function contentUtterances(content: Content): LabelledUtterance[] {
   const out: LabelledUtterance[] = [];
   for (const intent of content.intents)
     for (const [language, examples] of Object.entries(intent.examples))
-      for (const text of examples) out.push({ text, intent: intent.id, language });
+      for (const text of examples) if (matchKey(text) !== "") out.push({ text, intent: intent.id, language });
   return out;
 }
 

@@ -103,12 +103,13 @@ export class RuleClassifier implements IntentClassifier {
 
   classify(text: string, _language: string): Classification {
     const key = matchKey(text);
-    if (!key) return { decision: "out_of_scope", candidates: [] };
-    const exact = this.exact.get(key);
+    const exact = key ? this.exact.get(key) : undefined;
     if (exact) return { decision: "exact", candidates: [{ intent: exact, confidence: 1 }] };
+    // Patterns also see the raw text: an emoji-only message has an empty key but still means something.
     for (const { intent, regex } of this.patterns)
-      if (regex.test(key) || regex.test(text))
+      if ((key && regex.test(key)) || regex.test(text))
         return { decision: "exact", candidates: [{ intent, confidence: patternConfidence }] };
+    if (!key) return { decision: "out_of_scope", candidates: [] };
     return this.byKeywords(key);
   }
 

@@ -3,7 +3,8 @@
  * content. Exact rules always win; an unsure NLP guess offers "did you mean" buttons; nothing
  * understood gets a friendly fallback with the menu.
  */
-import { Composer } from "grammy";
+import { Composer, InlineKeyboard } from "grammy";
+import type { InlineKeyboardButton } from "grammy/types";
 import type { Intent } from "../../content/schema";
 import { metricNames } from "../../contracts/metrics";
 import type { Classification } from "../../nlp/types";
@@ -24,8 +25,23 @@ export function modeOf(ctx: BotContext) {
 export function classify(ctx: BotContext, text: string): Classification {
   const { rules, nlp } = ctx.deps.classifiers;
   const byRules = rules.classify(text, ctx.lang);
-  if (modeOf(ctx) === "rules" || !nlp || byRules.decision === "exact") return byRules;
-  return nlp.classify(text, ctx.lang);
+  if (byRules.decision === "exact") return byRules;
+  return courseFirst(ctx, modeOf(ctx) === "rules" || !nlp ? byRules : nlp.classify(text, ctx.lang), byRules);
+}
+
+/**
+ * A question about the bot (a `help` intent) is never answered for a message that names a course topic: when
+ * a help intent wins but a Q&A keyword occurs in the text ("what can Lambda layers do for you"), the user is
+ * asked instead, the course topics first. An exact help phrase still answers.
+ */
+function courseFirst(ctx: BotContext, result: Classification, byRules: Classification): Classification {
+  const [best] = result.candidates;
+  if (!best || result.decision !== "confident" || findIntent(ctx, best.intent)?.kind !== "help")
+    return result;
+  const course = byRules.candidates.filter((c) => findIntent(ctx, c.intent)?.kind === "qa");
+  if (course.length === 0) return result;
+  ctx.deps.logger.info("help intent held back for a course question", { intent: best.intent });
+  return { decision: "unsure", candidates: [...course, best].slice(0, 3) };
 }
 
 /**
@@ -41,7 +57,53 @@ function findIntent(ctx: BotContext, id: string): Intent | undefined {
   return ctx.deps.content.intents.find((intent) => intent.id === id);
 }
 
-/** Sends the answer of an intent: one of its answers, plus related-question buttons for Q&A. */
+/** The button under a help answer that does what the user asked for (existing callbacks, nothing new). */
+function actionKeyboard(ctx: BotContext, action: NonNullable<Intent["action"]>): InlineKeyboard {
+  switch (action) {
+    case "subscribe":
+      return new InlineKeyboard().text(ctx.t("tips.subscribe"), callbackData.subscribe.data);
+    case "unsubscribe":
+      return new InlineKeyboard().text(ctx.t("tips.unsubscribe"), callbackData.unsubscribe.data);
+    case "tipTime":
+      return new InlineKeyboard().text(ctx.t("tips.changeHour"), callbackData.tipHour.encode("pick"));
+    case "language":
+      return new InlineKeyboard().text(ctx.t("settings.language"), callbackData.menu.encode("language"));
+    case "mode":
+      return new InlineKeyboard().text(ctx.t("settings.mode"), callbackData.menu.encode("mode"));
+    case "questionnaire":
+      return new InlineKeyboard().text(ctx.t("menu.questionnaires"), callbackData.menu.encode("forms"));
+    case "settings":
+      return new InlineKeyboard().text(ctx.t("menu.settings"), callbackData.menu.encode("settings"));
+    case "help":
+      // "What can you do?": every capability as a button (Help among them).
+      return mainMenu(ctx);
+  }
+}
+
+/**
+ * The keyboard under an answer: the "📖 Docs" link to the answer's official source, the button that does
+ * what a help intent was asked, then the related questions, one per row. Undefined when there is none.
+ */
+function answerKeyboard(ctx: BotContext, intent: Intent): InlineKeyboard | undefined {
+  const { defaultLanguage } = ctx.deps.content.settings;
+  const rows: InlineKeyboardButton[][] = [];
+  if (intent.source) rows.push([InlineKeyboard.url(ctx.t("answer.docs"), intent.source)]);
+  if (intent.action)
+    rows.push(...actionKeyboard(ctx, intent.action).inline_keyboard.filter((row) => row.length > 0));
+  for (const id of intent.related ?? []) {
+    const other = findIntent(ctx, id);
+    if (other)
+      rows.push([
+        InlineKeyboard.text(pick(other.title, ctx.lang, defaultLanguage), callbackData.intent.encode(id)),
+      ]);
+  }
+  return rows.length > 0 ? InlineKeyboard.from(rows) : undefined;
+}
+
+/**
+ * Sends the answer of an intent: one of its answers (chit-chat picks at random), with the Docs link of a
+ * Q&A answer, the action button of a help answer and related-question buttons.
+ */
 export function answerIntent(ctx: BotContext, intentId: string): boolean {
   const intent = findIntent(ctx, intentId);
   if (!intent) return false;
@@ -49,13 +111,8 @@ export function answerIntent(ctx: BotContext, intentId: string): boolean {
   const answers = pick(intent.answers, ctx.lang, defaultLanguage);
   const random = ctx.deps.random ?? Math.random;
   const answer = answers[Math.floor(random() * answers.length)] ?? answers[0] ?? "";
-  const related = (intent.related ?? []).flatMap((id) => {
-    const other = findIntent(ctx, id);
-    return other
-      ? [{ text: pick(other.title, ctx.lang, defaultLanguage), data: callbackData.intent.encode(id) }]
-      : [];
-  });
-  ctx.say(answer, related.length > 0 ? { reply_markup: grid(related, 1) } : undefined);
+  const keyboard = answerKeyboard(ctx, intent);
+  ctx.say(answer, keyboard ? { reply_markup: keyboard } : undefined);
   ctx.deps.logger.info("intent answered", { intent: intentId, kind: intent.kind });
   ctx.count(metricNames.intentMatched, { Intent: intentId });
   return true;

@@ -1,11 +1,11 @@
 /**
  * Daily tips subscriptions: /subscribe and /unsubscribe, stored in the user's profile together with the
- * tip hour chosen in the learner profile (the recommendations handler reads them).
+ * tip hour (chosen in the learner profile or with the tip-hour picker; the recommendations handler reads them).
  */
 import { Composer, InlineKeyboard } from "grammy";
 import { callbackData, onCallback } from "../callback-data";
 import type { BotContext } from "../context";
-import { acknowledge, mainMenu } from "../keyboards";
+import { acknowledge, grid, mainMenu } from "../keyboards";
 import type { UserProfile } from "../ports";
 
 /** The profile of the user behind this update, created on first contact by the conversation middleware. */
@@ -33,10 +33,10 @@ export async function subscribe(ctx: BotContext): Promise<void> {
   if (!outcome) return;
   const { hour } = outcome;
   if (outcome.already) {
-    ctx.say(ctx.t("subscribe.already", { hour }), { reply_markup: mainMenu(ctx) });
+    ctx.say(ctx.t("subscribe.already", { hour, zone: tipZone(ctx) }), { reply_markup: mainMenu(ctx) });
     return;
   }
-  ctx.say(ctx.t("subscribe.done", { hour }));
+  ctx.say(ctx.t("subscribe.done", { hour, zone: tipZone(ctx) }));
   if (!outcome.personalised)
     ctx.say(ctx.t("subscribe.profileHint"), {
       reply_markup: new InlineKeyboard().text(
@@ -66,16 +66,63 @@ export async function unsubscribe(ctx: BotContext): Promise<void> {
   ctx.say(ctx.t("unsubscribe.done"), { reply_markup: mainMenu(ctx) });
 }
 
-/** "Daily tips" in the menu: the current status and the button that flips it. */
+/** "Daily tips" in the menu: the current status, the button that flips it, and the tip-hour picker. */
 export async function showTips(ctx: BotContext): Promise<void> {
   const profile = await profileOf(ctx);
   const subscribed = Boolean(profile?.subscribed && !profile.blocked);
   ctx.say(ctx.t("tips.status", { status: ctx.t(subscribed ? "subscribe.on" : "subscribe.off") }), {
-    reply_markup: new InlineKeyboard().text(
-      ctx.t(subscribed ? "tips.unsubscribe" : "tips.subscribe"),
-      subscribed ? callbackData.unsubscribe.data : callbackData.subscribe.data,
-    ),
+    reply_markup: new InlineKeyboard()
+      .text(
+        ctx.t(subscribed ? "tips.unsubscribe" : "tips.subscribe"),
+        subscribed ? callbackData.unsubscribe.data : callbackData.subscribe.data,
+      )
+      .text(ctx.t("tips.changeHour"), callbackData.tipHour.encode("pick")),
   });
+}
+
+/**
+ * The tip-hour picker: 24 buttons, the current hour ticked. Hours are in the schedule's time zone, the one
+ * the recommendations schedule runs in (the same hour the learner profile's tip-hour question sets).
+ */
+export async function askTipHour(ctx: BotContext): Promise<void> {
+  const profile = await profileOf(ctx);
+  const current = profile?.tipHour ?? ctx.deps.config.defaultTipHour;
+  const hours = Array.from({ length: 24 }, (_, hour) => ({
+    text: `${hour === current ? "✅ " : ""}${hour}:00`,
+    data: callbackData.tipHour.encode(hour),
+  }));
+  ctx.say(ctx.t("tips.hourPrompt", { hour: current, zone: tipZone(ctx) }), { reply_markup: grid(hours, 4) });
+}
+
+/** Sets the daily tip's hour (0-23); a user who is not subscribed is offered the subscribe button. */
+export async function setTipHour(ctx: BotContext, hour: number): Promise<void> {
+  const profile = await profileOf(ctx);
+  if (!profile) return;
+  if (!Number.isInteger(hour) || hour < 0 || hour > 23) {
+    await askTipHour(ctx);
+    return;
+  }
+  await ctx.deps.storage.users.update(profile.userId, {
+    tipHour: hour,
+    updatedAt: ctx.deps.clock.now().toISOString(),
+  });
+  const subscribed = profile.subscribed && !profile.blocked;
+  ctx.say(
+    ctx.t(subscribed ? "tips.hourChanged" : "tips.hourChangedNotSubscribed", {
+      hour,
+      zone: tipZone(ctx),
+    }),
+    {
+      reply_markup: subscribed
+        ? mainMenu(ctx)
+        : new InlineKeyboard().text(ctx.t("tips.subscribe"), callbackData.subscribe.data),
+    },
+  );
+}
+
+/** The time zone tip hours are in: users far from it would otherwise get their tip at the wrong hour. */
+export function tipZone(ctx: BotContext): string {
+  return ctx.deps.config.timeZone ?? "UTC";
 }
 
 /** Composer: subscription commands and buttons. */
@@ -90,6 +137,10 @@ export function subscriptionsFeature(): Composer<BotContext> {
   onCallback(composer, callbackData.unsubscribe, async (ctx) => {
     acknowledge(ctx);
     await unsubscribe(ctx);
+  });
+  onCallback(composer, callbackData.tipHour, async (ctx, hour) => {
+    acknowledge(ctx);
+    await (hour === "pick" ? askTipHour(ctx) : setTipHour(ctx, hour));
   });
   // The user blocked (or unblocked) the bot in a private chat: stop or allow sending to them.
   composer.on("my_chat_member", async (ctx) => {

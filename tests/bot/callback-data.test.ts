@@ -18,6 +18,7 @@ const samples: Record<keyof typeof callbackData, unknown> = {
   subscribe: true,
   unsubscribe: true,
   moreLikeThis: "tip.cold-starts",
+  tipHour: 7,
   broadcastStop: "bc-20261206-abc",
   broadcastSend: true,
   broadcastCancel: true,
@@ -48,6 +49,9 @@ describe("callback data: one codec per kind", () => {
     expect(callbackData.intent.decode("i:<script>")).toBeUndefined();
     expect(callbackData.confirm.decode("fc-and-more")).toBeUndefined();
     expect(callbackData.toggle.decode(`t:1:${"x".repeat(70)}`)).toBeUndefined();
+    expect(callbackData.tipHour.decode("th:24")).toBeUndefined();
+    expect(callbackData.tipHour.decode("th:-1")).toBeUndefined();
+    expect(callbackData.tipHour.decode("th:")).toBe("pick");
   });
 
   it("checks Telegram's 64-byte limit when a button is built, in bytes not characters", () => {

@@ -49,7 +49,8 @@ describe("the rule tier", () => {
     const bot = createHarness();
     const intent = bot.content.intents.find((i) => i.kind === "qa" && (i.related?.length ?? 0) > 0);
     const calls = await bot.say(7, intent?.examples.en?.[0] ?? "");
-    const related = buttons(calls)[0];
+    // Callback buttons only: a Q&A answer's first row is its Docs link.
+    const related = buttons(calls).filter((button) => button.data !== "")[0];
     expect(related?.data).toBe(`i:${intent?.related?.[0]}`);
 
     const answer = texts(await bot.press(7, related?.data ?? ""))[0];

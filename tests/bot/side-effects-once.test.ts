@@ -36,7 +36,9 @@ describe("side effects happen once per update", () => {
     const replies = texts(await bot.say(7, "/subscribe"));
 
     expect(bot.logger.entries.some((entry) => entry.message.includes("concurrently"))).toBe(true);
-    expect(replies[0]).toBe(bot.content.messages["subscribe.done"]?.en?.replace("{hour}", "9"));
+    expect(replies[0]).toBe(
+      bot.content.messages["subscribe.done"]?.en?.replace("{hour}", "9").replace("{zone}", "UTC"),
+    );
     expect((await storage.users.get(7))?.subscribed).toBe(true);
   });
 

@@ -7,7 +7,9 @@ describe("subscriptions", () => {
 
     const calls = await bot.say(7, "/subscribe");
 
-    expect(texts(calls)[0]).toBe(bot.content.messages["subscribe.done"]?.en?.replace("{hour}", "9"));
+    expect(texts(calls)[0]).toBe(
+      bot.content.messages["subscribe.done"]?.en?.replace("{hour}", "9").replace("{zone}", "UTC"),
+    );
     expect(buttons(calls).map((b) => b.data)).toContain("q:learner-profile");
     expect((await bot.storage.users.listSubscribersDue(9)).items.map((u) => u.userId)).toEqual([7]);
   });
@@ -17,7 +19,7 @@ describe("subscriptions", () => {
     await bot.say(7, "/subscribe");
 
     expect(texts(await bot.say(7, "/subscribe"))[0]).toBe(
-      bot.content.messages["subscribe.already"]?.en?.replace("{hour}", "9"),
+      bot.content.messages["subscribe.already"]?.en?.replace("{hour}", "9").replace("{zone}", "UTC"),
     );
     expect(texts(await bot.say(7, "/unsubscribe"))[0]).toBe(bot.content.messages["unsubscribe.done"]?.en);
     expect(texts(await bot.say(7, "/unsubscribe"))[0]).toBe(
@@ -29,11 +31,11 @@ describe("subscriptions", () => {
   it("flips the subscription from the tips menu button", async () => {
     const bot = createHarness();
     const menu = await bot.press(7, "m:tips");
-    expect(buttons(menu).map((b) => b.data)).toEqual(["sub"]);
+    expect(buttons(menu).map((b) => b.data)).toEqual(["sub", "th:"]);
 
     await bot.press(7, "sub");
 
-    expect(buttons(await bot.press(7, "m:tips")).map((b) => b.data)).toEqual(["unsub"]);
+    expect(buttons(await bot.press(7, "m:tips")).map((b) => b.data)).toEqual(["unsub", "th:"]);
   });
 });
 
