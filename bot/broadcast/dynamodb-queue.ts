@@ -5,8 +5,8 @@
  * stack its in-process queue). Without one, enqueueing fails with {@link BroadcastQueueNotConfiguredError}.
  */
 
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { env } from "../../contracts/runtime";
-import type { DynamoDocumentClient } from "../aws/dynamodb";
 import type { Clock } from "../ports";
 import { DynamoBroadcastStore } from "./dynamodb-store";
 import type { JobQueue } from "./job-queue";
@@ -33,7 +33,7 @@ function missingJobQueue(): JobQueue {
 /** {@link BroadcastService} on the DynamoDB job store. */
 export class DynamoBroadcastQueue extends BroadcastService {
   constructor(
-    client: DynamoDocumentClient,
+    client: DynamoDBDocumentClient,
     tableName: string,
     clock: Clock = { now: () => new Date() },
     jobs?: JobQueue,

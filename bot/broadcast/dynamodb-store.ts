@@ -5,8 +5,9 @@
  * like `total` and `status`, are DynamoDB reserved words).
  */
 
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { audienceShards, tableDefinition } from "../../contracts/table";
-import type { DynamoDocumentClient } from "../aws/dynamodb";
 import type { Clock } from "../ports";
 import { conditional, guarded, isConditionalCheckFailed, showsOwnWrite } from "../storage/dynamodb-errors";
 import {
@@ -106,7 +107,7 @@ export class DynamoBroadcastStore implements BroadcastStore {
   private readonly clock: Clock;
 
   constructor(
-    private readonly client: DynamoDocumentClient,
+    private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     clock?: Clock,
     private readonly options: DynamoBroadcastStoreOptions = {},
@@ -127,12 +128,14 @@ export class DynamoBroadcastStore implements BroadcastStore {
   create(record: BroadcastRecord): Promise<{ record: BroadcastRecord; created: boolean }> {
     return guarded("broadcasts.create", async () => {
       const created = await conditional(() =>
-        this.client.put({
-          TableName: this.tableName,
-          Item: { ...record, ...broadcastKeys.meta(record.id) },
-          ConditionExpression: "attribute_not_exists(#pk)",
-          ExpressionAttributeNames: { "#pk": pk },
-        }),
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...record, ...broadcastKeys.meta(record.id) },
+            ConditionExpression: "attribute_not_exists(#pk)",
+            ExpressionAttributeNames: { "#pk": pk },
+          }),
+        ),
       );
       if (created) return { record, created };
       const stored = await this.get(record.id);
@@ -144,11 +147,13 @@ export class DynamoBroadcastStore implements BroadcastStore {
   /** @inheritdoc */
   get(id: string): Promise<BroadcastRecord | undefined> {
     return guarded("broadcasts.get", async () => {
-      const { Item } = await this.client.get({
-        TableName: this.tableName,
-        Key: broadcastKeys.meta(id),
-        ConsistentRead: true,
-      });
+      const { Item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: broadcastKeys.meta(id),
+          ConsistentRead: true,
+        }),
+      );
       return Item ? toRecord(Item) : undefined;
     });
   }
@@ -175,15 +180,17 @@ export class DynamoBroadcastStore implements BroadcastStore {
         return `:f${i}`;
       });
       try {
-        const { Attributes } = await this.client.update({
-          TableName: this.tableName,
-          Key: broadcastKeys.meta(id),
-          UpdateExpression: `SET ${sets.join(", ")}`,
-          ConditionExpression: `attribute_exists(#pk) AND #status IN (${options.join(", ")})`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: "ALL_NEW",
-        });
+        const { Attributes } = await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: broadcastKeys.meta(id),
+            UpdateExpression: `SET ${sets.join(", ")}`,
+            ConditionExpression: `attribute_exists(#pk) AND #status IN (${options.join(", ")})`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: "ALL_NEW",
+          }),
+        );
         return Attributes ? toRecord(Attributes) : undefined;
       } catch (error) {
         if (isConditionalCheckFailed(error)) return undefined;
@@ -195,14 +202,16 @@ export class DynamoBroadcastStore implements BroadcastStore {
   /** @inheritdoc */
   markPlansEnqueued(id: string): Promise<void> {
     return guarded("broadcasts.markPlansEnqueued", async () => {
-      await this.client.update({
-        TableName: this.tableName,
-        Key: broadcastKeys.meta(id),
-        UpdateExpression: "SET #flag = :true",
-        ConditionExpression: "attribute_exists(#pk)",
-        ExpressionAttributeNames: { "#flag": "plansEnqueued", "#pk": pk },
-        ExpressionAttributeValues: { ":true": true },
-      });
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: broadcastKeys.meta(id),
+          UpdateExpression: "SET #flag = :true",
+          ConditionExpression: "attribute_exists(#pk)",
+          ExpressionAttributeNames: { "#flag": "plansEnqueued", "#pk": pk },
+          ExpressionAttributeValues: { ":true": true },
+        }),
+      );
     });
   }
 
@@ -210,18 +219,20 @@ export class DynamoBroadcastStore implements BroadcastStore {
   setProgressMessage(id: string, messageId: number, language: string): Promise<boolean> {
     return guarded("broadcasts.setProgressMessage", () =>
       conditional(() =>
-        this.client.update({
-          TableName: this.tableName,
-          Key: broadcastKeys.meta(id),
-          UpdateExpression: "SET #message = :message, #language = :language",
-          ConditionExpression: "attribute_exists(#pk) AND attribute_not_exists(#message)",
-          ExpressionAttributeNames: {
-            "#pk": pk,
-            "#message": "progressMessageId",
-            "#language": "progressLanguage",
-          },
-          ExpressionAttributeValues: { ":message": messageId, ":language": language },
-        }),
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: broadcastKeys.meta(id),
+            UpdateExpression: "SET #message = :message, #language = :language",
+            ConditionExpression: "attribute_exists(#pk) AND attribute_not_exists(#message)",
+            ExpressionAttributeNames: {
+              "#pk": pk,
+              "#message": "progressMessageId",
+              "#language": "progressLanguage",
+            },
+            ExpressionAttributeValues: { ":message": messageId, ":language": language },
+          }),
+        ),
       ),
     );
   }
@@ -230,22 +241,24 @@ export class DynamoBroadcastStore implements BroadcastStore {
   claimProgressEdit(id: string, nowMs: number, minIntervalMs: number, final: boolean): Promise<boolean> {
     return guarded("broadcasts.claimProgressEdit", () =>
       conditional(() =>
-        this.client.update({
-          TableName: this.tableName,
-          Key: broadcastKeys.meta(id),
-          UpdateExpression: final ? "SET #edited = :now, #final = :true" : "SET #edited = :now",
-          ConditionExpression: final
-            ? "attribute_exists(#pk)"
-            : "attribute_exists(#pk) AND attribute_not_exists(#final) AND (attribute_not_exists(#edited) OR #edited <= :cutoff)",
-          ExpressionAttributeNames: {
-            "#pk": pk,
-            "#edited": "progressEditedAt",
-            "#final": "progressFinal",
-          },
-          ExpressionAttributeValues: final
-            ? { ":now": nowMs, ":true": true }
-            : { ":now": nowMs, ":cutoff": nowMs - minIntervalMs },
-        }),
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: broadcastKeys.meta(id),
+            UpdateExpression: final ? "SET #edited = :now, #final = :true" : "SET #edited = :now",
+            ConditionExpression: final
+              ? "attribute_exists(#pk)"
+              : "attribute_exists(#pk) AND attribute_not_exists(#final) AND (attribute_not_exists(#edited) OR #edited <= :cutoff)",
+            ExpressionAttributeNames: {
+              "#pk": pk,
+              "#edited": "progressEditedAt",
+              "#final": "progressFinal",
+            },
+            ExpressionAttributeValues: final
+              ? { ":now": nowMs, ":true": true }
+              : { ":now": nowMs, ":cutoff": nowMs - minIntervalMs },
+          }),
+        ),
       ),
     );
   }
@@ -258,14 +271,16 @@ export class DynamoBroadcastStore implements BroadcastStore {
       const items = new Map<string, Record<string, unknown>>();
       let startKey: Record<string, unknown> | undefined;
       do {
-        const page = await this.client.query({
-          TableName: this.tableName,
-          KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
-          ExpressionAttributeNames: { "#pk": pk, "#sk": sk },
-          ExpressionAttributeValues: { ":pk": `BROADCAST#${id}`, ":prefix": "COUNT#" },
-          ConsistentRead: true,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        });
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+            ExpressionAttributeNames: { "#pk": pk, "#sk": sk },
+            ExpressionAttributeValues: { ":pk": `BROADCAST#${id}`, ":prefix": "COUNT#" },
+            ConsistentRead: true,
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
         for (const item of page.Items ?? []) items.set(String(item[sk]), item);
         startKey = page.LastEvaluatedKey;
       } while (startKey);
@@ -278,11 +293,13 @@ export class DynamoBroadcastStore implements BroadcastStore {
   /** @inheritdoc */
   shardCounters(id: string, shard: number): Promise<ShardCounters> {
     return guarded("broadcasts.counters", async () => {
-      const { Item } = await this.client.get({
-        TableName: this.tableName,
-        Key: broadcastKeys.counters(id, shard),
-        ConsistentRead: true,
-      });
+      const { Item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: broadcastKeys.counters(id, shard),
+          ConsistentRead: true,
+        }),
+      );
       return toCounters(shard, Item);
     });
   }
@@ -290,11 +307,13 @@ export class DynamoBroadcastStore implements BroadcastStore {
   /** @inheritdoc */
   getPlan(id: string, shard: number, part: number): Promise<PlanPart | undefined> {
     return guarded("broadcasts.getPlan", async () => {
-      const { Item } = await this.client.get({
-        TableName: this.tableName,
-        Key: broadcastKeys.plan(id, shard, part),
-        ConsistentRead: true,
-      });
+      const { Item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: broadcastKeys.plan(id, shard, part),
+          ConsistentRead: true,
+        }),
+      );
       if (!Item) return undefined;
       return {
         shard,
@@ -310,19 +329,21 @@ export class DynamoBroadcastStore implements BroadcastStore {
   putPlan(id: string, plan: PlanPart): Promise<PlanPart> {
     return guarded("broadcasts.putPlan", async () => {
       const written = await conditional(() =>
-        this.client.put({
-          TableName: this.tableName,
-          Item: {
-            ...broadcastKeys.plan(id, plan.shard, plan.part),
-            // Pairs keep the item small: ~10 bytes per recipient, 500 recipients in ~5 KB.
-            recipients: plan.recipients.map((recipient) => [recipient.userId, recipient.chatId]),
-            batchSize: plan.batchSize,
-            ...(plan.nextCursor ? { nextCursor: plan.nextCursor } : {}),
-            [ttl]: this.expiresAt(),
-          },
-          ConditionExpression: "attribute_not_exists(#pk)",
-          ExpressionAttributeNames: { "#pk": pk },
-        }),
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...broadcastKeys.plan(id, plan.shard, plan.part),
+              // Pairs keep the item small: ~10 bytes per recipient, 500 recipients in ~5 KB.
+              recipients: plan.recipients.map((recipient) => [recipient.userId, recipient.chatId]),
+              batchSize: plan.batchSize,
+              ...(plan.nextCursor ? { nextCursor: plan.nextCursor } : {}),
+              [ttl]: this.expiresAt(),
+            },
+            ConditionExpression: "attribute_not_exists(#pk)",
+            ExpressionAttributeNames: { "#pk": pk },
+          }),
+        ),
       );
       if (written) return plan;
       const stored = await this.getPlan(id, plan.shard, plan.part);
@@ -341,24 +362,26 @@ export class DynamoBroadcastStore implements BroadcastStore {
   ): Promise<ShardCounters | undefined> {
     return guarded("broadcasts.recordPlanned", async () => {
       try {
-        const { Attributes } = await this.client.update({
-          TableName: this.tableName,
-          Key: broadcastKeys.counters(id, shard),
-          UpdateExpression: `SET #planned = :part${complete ? ", #complete = :true" : ""} ADD #total :count`,
-          ConditionExpression: part === 0 ? "attribute_not_exists(#planned)" : "#planned = :previous",
-          ExpressionAttributeNames: {
-            "#planned": "plannedPart",
-            "#total": "total",
-            ...(complete ? { "#complete": "planComplete" } : {}),
-          },
-          ExpressionAttributeValues: {
-            ":part": part,
-            ":count": recipients,
-            ...(complete ? { ":true": true } : {}),
-            ...(part === 0 ? {} : { ":previous": part - 1 }),
-          },
-          ReturnValues: "ALL_NEW",
-        });
+        const { Attributes } = await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: broadcastKeys.counters(id, shard),
+            UpdateExpression: `SET #planned = :part${complete ? ", #complete = :true" : ""} ADD #total :count`,
+            ConditionExpression: part === 0 ? "attribute_not_exists(#planned)" : "#planned = :previous",
+            ExpressionAttributeNames: {
+              "#planned": "plannedPart",
+              "#total": "total",
+              ...(complete ? { "#complete": "planComplete" } : {}),
+            },
+            ExpressionAttributeValues: {
+              ":part": part,
+              ":count": recipients,
+              ...(complete ? { ":true": true } : {}),
+              ...(part === 0 ? {} : { ":previous": part - 1 }),
+            },
+            ReturnValues: "ALL_NEW",
+          }),
+        );
         return toCounters(shard, Attributes);
       } catch (error) {
         if (isConditionalCheckFailed(error)) return undefined;
@@ -376,26 +399,28 @@ export class DynamoBroadcastStore implements BroadcastStore {
   ): Promise<ShardCounters | undefined> {
     return guarded("broadcasts.countBatch", async () => {
       try {
-        const { Attributes } = await this.client.update({
-          TableName: this.tableName,
-          Key: broadcastKeys.counters(id, shard),
-          UpdateExpression: "ADD #sent :sent, #blocked :blocked, #failed :failed, #batches :batchSet",
-          ConditionExpression: "NOT contains(#batches, :batch)",
-          ExpressionAttributeNames: {
-            "#sent": "sent",
-            "#blocked": "blocked",
-            "#failed": "failed",
-            "#batches": "countedBatches",
-          },
-          ExpressionAttributeValues: {
-            ":sent": counts.sent,
-            ":blocked": counts.blocked,
-            ":failed": counts.failed,
-            ":batchSet": new Set([key]),
-            ":batch": key,
-          },
-          ReturnValues: "ALL_NEW",
-        });
+        const { Attributes } = await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: broadcastKeys.counters(id, shard),
+            UpdateExpression: "ADD #sent :sent, #blocked :blocked, #failed :failed, #batches :batchSet",
+            ConditionExpression: "NOT contains(#batches, :batch)",
+            ExpressionAttributeNames: {
+              "#sent": "sent",
+              "#blocked": "blocked",
+              "#failed": "failed",
+              "#batches": "countedBatches",
+            },
+            ExpressionAttributeValues: {
+              ":sent": counts.sent,
+              ":blocked": counts.blocked,
+              ":failed": counts.failed,
+              ":batchSet": new Set([key]),
+              ":batch": key,
+            },
+            ReturnValues: "ALL_NEW",
+          }),
+        );
         return toCounters(shard, Attributes);
       } catch (error) {
         if (isConditionalCheckFailed(error)) return undefined;
@@ -415,18 +440,20 @@ export class DynamoBroadcastStore implements BroadcastStore {
       const wanted = new Set(userIds);
       let startKey: Record<string, unknown> | undefined;
       do {
-        const page = await this.client.query({
-          TableName: this.tableName,
-          KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :first AND :last",
-          ExpressionAttributeNames: { "#pk": pk, "#sk": sk },
-          ExpressionAttributeValues: {
-            ":pk": broadcastKeys.shardPartition(id, shard),
-            ":first": keys[0],
-            ":last": keys.at(-1),
-          },
-          ConsistentRead: true,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        });
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :first AND :last",
+            ExpressionAttributeNames: { "#pk": pk, "#sk": sk },
+            ExpressionAttributeValues: {
+              ":pk": broadcastKeys.shardPartition(id, shard),
+              ":first": keys[0],
+              ":last": keys.at(-1),
+            },
+            ConsistentRead: true,
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
         for (const item of page.Items ?? []) {
           const state = toRecipient(item);
           if (wanted.has(state.userId)) states.set(state.userId, state);
@@ -440,11 +467,13 @@ export class DynamoBroadcastStore implements BroadcastStore {
   /** @inheritdoc */
   recipient(id: string, shard: number, userId: number): Promise<RecipientState | undefined> {
     return guarded("broadcasts.recipient", async () => {
-      const { Item } = await this.client.get({
-        TableName: this.tableName,
-        Key: broadcastKeys.recipient(id, shard, userId),
-        ConsistentRead: true,
-      });
+      const { Item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: broadcastKeys.recipient(id, shard, userId),
+          ConsistentRead: true,
+        }),
+      );
       return Item ? toRecipient(Item) : undefined;
     });
   }
@@ -461,21 +490,23 @@ export class DynamoBroadcastStore implements BroadcastStore {
     return guarded("broadcasts.claim", () =>
       conditional(
         () =>
-          this.client.put({
-            TableName: this.tableName,
-            Item: {
-              ...broadcastKeys.recipient(id, shard, userId),
-              userId,
-              status: "sending",
-              owner,
-              leaseUntil,
-              [ttl]: this.expiresAt(),
-            },
-            ConditionExpression:
-              "attribute_not_exists(#pk) OR #status = :released OR (#status = :sending AND #lease < :now)",
-            ExpressionAttributeNames: { "#pk": pk, "#status": "status", "#lease": "leaseUntil" },
-            ExpressionAttributeValues: { ":released": "released", ":sending": "sending", ":now": nowMs },
-          }),
+          this.client.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: {
+                ...broadcastKeys.recipient(id, shard, userId),
+                userId,
+                status: "sending",
+                owner,
+                leaseUntil,
+                [ttl]: this.expiresAt(),
+              },
+              ConditionExpression:
+                "attribute_not_exists(#pk) OR #status = :released OR (#status = :sending AND #lease < :now)",
+              ExpressionAttributeNames: { "#pk": pk, "#status": "status", "#lease": "leaseUntil" },
+              ExpressionAttributeValues: { ":released": "released", ":sending": "sending", ":now": nowMs },
+            }),
+          ),
         () => this.showsOwn(broadcastKeys.recipient(id, shard, userId), { status: "sending", owner }),
       ),
     );
@@ -493,26 +524,28 @@ export class DynamoBroadcastStore implements BroadcastStore {
     return guarded("broadcasts.finish", () =>
       conditional(
         () =>
-          this.client.update({
-            TableName: this.tableName,
-            Key: broadcastKeys.recipient(id, shard, userId),
-            UpdateExpression: `SET #status = :status, #at = :at${detail ? ", #detail = :detail" : ""} REMOVE #lease`,
-            ConditionExpression: "#status = :sending AND #owner = :owner",
-            ExpressionAttributeNames: {
-              "#status": "status",
-              "#owner": "owner",
-              "#lease": "leaseUntil",
-              "#at": "finishedAt",
-              ...(detail ? { "#detail": "detail" } : {}),
-            },
-            ExpressionAttributeValues: {
-              ":status": status,
-              ":sending": "sending",
-              ":owner": owner,
-              ":at": this.clock.now().toISOString(),
-              ...(detail ? { ":detail": detail } : {}),
-            },
-          }),
+          this.client.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: broadcastKeys.recipient(id, shard, userId),
+              UpdateExpression: `SET #status = :status, #at = :at${detail ? ", #detail = :detail" : ""} REMOVE #lease`,
+              ConditionExpression: "#status = :sending AND #owner = :owner",
+              ExpressionAttributeNames: {
+                "#status": "status",
+                "#owner": "owner",
+                "#lease": "leaseUntil",
+                "#at": "finishedAt",
+                ...(detail ? { "#detail": "detail" } : {}),
+              },
+              ExpressionAttributeValues: {
+                ":status": status,
+                ":sending": "sending",
+                ":owner": owner,
+                ":at": this.clock.now().toISOString(),
+                ...(detail ? { ":detail": detail } : {}),
+              },
+            }),
+          ),
         () => this.showsOwn(broadcastKeys.recipient(id, shard, userId), { status, owner }),
       ),
     );
@@ -522,14 +555,16 @@ export class DynamoBroadcastStore implements BroadcastStore {
   release(id: string, shard: number, userId: number, owner: string): Promise<void> {
     return guarded("broadcasts.release", async () => {
       await conditional(() =>
-        this.client.update({
-          TableName: this.tableName,
-          Key: broadcastKeys.recipient(id, shard, userId),
-          UpdateExpression: "SET #status = :released REMOVE #lease",
-          ConditionExpression: "#status = :sending AND #owner = :owner",
-          ExpressionAttributeNames: { "#status": "status", "#owner": "owner", "#lease": "leaseUntil" },
-          ExpressionAttributeValues: { ":released": "released", ":sending": "sending", ":owner": owner },
-        }),
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: broadcastKeys.recipient(id, shard, userId),
+            UpdateExpression: "SET #status = :released REMOVE #lease",
+            ConditionExpression: "#status = :sending AND #owner = :owner",
+            ExpressionAttributeNames: { "#status": "status", "#owner": "owner", "#lease": "leaseUntil" },
+            ExpressionAttributeValues: { ":released": "released", ":sending": "sending", ":owner": owner },
+          }),
+        ),
       );
     });
   }
@@ -538,19 +573,21 @@ export class DynamoBroadcastStore implements BroadcastStore {
   cancelRecipient(id: string, shard: number, userId: number, nowMs: number): Promise<boolean> {
     return guarded("broadcasts.cancelRecipient", () =>
       conditional(() =>
-        this.client.put({
-          TableName: this.tableName,
-          Item: {
-            ...broadcastKeys.recipient(id, shard, userId),
-            userId,
-            status: "cancelled",
-            [ttl]: this.expiresAt(),
-          },
-          ConditionExpression:
-            "attribute_not_exists(#pk) OR #status = :released OR (#status = :sending AND #lease < :now)",
-          ExpressionAttributeNames: { "#pk": pk, "#status": "status", "#lease": "leaseUntil" },
-          ExpressionAttributeValues: { ":released": "released", ":sending": "sending", ":now": nowMs },
-        }),
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...broadcastKeys.recipient(id, shard, userId),
+              userId,
+              status: "cancelled",
+              [ttl]: this.expiresAt(),
+            },
+            ConditionExpression:
+              "attribute_not_exists(#pk) OR #status = :released OR (#status = :sending AND #lease < :now)",
+            ExpressionAttributeNames: { "#pk": pk, "#status": "status", "#lease": "leaseUntil" },
+            ExpressionAttributeValues: { ":released": "released", ":sending": "sending", ":now": nowMs },
+          }),
+        ),
       ),
     );
   }

@@ -8,8 +8,8 @@
  *   maximum receive count, then moves them to a dead-letter list, as SQS with a redrive policy does.
  */
 import { randomUUID } from "node:crypto";
+import type { SQSClientConfig } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import type { AwsJsonClient } from "../aws/json-protocol";
 import type { Logger } from "../ports";
 import type { Job } from "./jobs";
 
@@ -47,20 +47,35 @@ function clampDelay(delaySeconds: number | undefined): number {
   return Math.min(maxDelaySeconds, Math.max(0, Math.ceil(delaySeconds)));
 }
 
-/** What SendMessageBatch answers: the entries SQS did not take. */
-interface SendMessageBatchOutput {
-  Failed?: { Id: string; Message?: string; SenderFault?: boolean }[];
+/** Options of {@link SqsJobQueue}. */
+export interface SqsJobQueueOptions {
+  /** The queue's URL (BROADCAST_QUEUE_URL). */
+  queueUrl: string;
+  /** The SQS client's configuration (bot/runtime/aws.ts `awsClientConfigFrom(environment, "sqs")`). */
+  config: SQSClientConfig;
 }
 
 /**
- * {@link JobQueue} on an SQS standard queue: SendMessageBatch in chunks of 10, failed entries retried. `client`
- * is an SQS {@link AwsJsonClient} (SQS's JSON protocol).
+ * {@link JobQueue} on an SQS standard queue: SendMessageBatch in chunks of 10, failed entries retried. The SDK's
+ * SQS client is loaded and built on the first send, once: the webhook queues a broadcast rarely, and its cold
+ * start should not parse a client it may never use.
  */
 export class SqsJobQueue implements JobQueue {
-  constructor(
-    private readonly client: AwsJsonClient,
-    private readonly queueUrl: string,
-  ) {}
+  private sender: Promise<ReturnType<typeof import("./sqs-client").createSqsSender>> | undefined;
+
+  constructor(private readonly options: SqsJobQueueOptions) {}
+
+  private connect() {
+    this.sender ??= import("./sqs-client").then(({ createSqsSender }) =>
+      createSqsSender(this.options.config),
+    );
+    return this.sender;
+  }
+
+  /** Closes idle connections (tests). */
+  async destroy(): Promise<void> {
+    if (this.sender) (await this.sender).destroy();
+  }
 
   /** @inheritdoc */
   async send(jobs: Job[], options: { delaySeconds?: number } = {}): Promise<void> {
@@ -74,10 +89,11 @@ export class SqsJobQueue implements JobQueue {
     let pending = chunk.map((job, index) => ({ Id: String(index), MessageBody: JSON.stringify(job) }));
     let detail = "";
     for (let attempt = 0; attempt < 3 && pending.length > 0; attempt++) {
-      let result: SendMessageBatchOutput;
+      let result: { Failed?: { Id?: string; Message?: string }[] };
       try {
-        result = await this.client.call<SendMessageBatchOutput>("SendMessageBatch", {
-          QueueUrl: this.queueUrl,
+        const sender = await this.connect();
+        result = await sender.send({
+          QueueUrl: this.options.queueUrl,
           Entries: pending.map((entry) => ({ ...entry, DelaySeconds: delaySeconds })),
         });
       } catch (error) {

@@ -10,8 +10,9 @@
  *   duplicate schedule event queues nothing (an interrupted run sets nothing and is simply run again).
  */
 
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { tableDefinition } from "../../contracts/table";
-import type { DynamoDocumentClient } from "../aws/dynamodb";
 import type { Clock } from "../ports";
 import { conditional, guarded, showsOwnWrite } from "../storage/dynamodb-errors";
 import type { ReceivedTip } from "./picker";
@@ -77,7 +78,7 @@ export class DynamoTipStore implements TipStore {
   private readonly clock: Clock;
 
   constructor(
-    private readonly client: DynamoDocumentClient,
+    private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     clock?: Clock,
   ) {
@@ -98,20 +99,22 @@ export class DynamoTipStore implements TipStore {
     return guarded("tips.claimDay", () =>
       conditional(
         () =>
-          this.client.put({
-            TableName: this.tableName,
-            Item: {
-              ...tipKeys.day(userId, date),
-              status: "sending",
-              owner,
-              leaseUntil,
-              [tableDefinition.ttlAttribute]: this.expiresAt(),
-            },
-            ConditionExpression:
-              "attribute_not_exists(#pk) OR #status = :released OR (#status = :sending AND #lease < :now)",
-            ExpressionAttributeNames: { "#pk": pk, "#status": "status", "#lease": "leaseUntil" },
-            ExpressionAttributeValues: { ":released": "released", ":sending": "sending", ":now": nowMs },
-          }),
+          this.client.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: {
+                ...tipKeys.day(userId, date),
+                status: "sending",
+                owner,
+                leaseUntil,
+                [tableDefinition.ttlAttribute]: this.expiresAt(),
+              },
+              ConditionExpression:
+                "attribute_not_exists(#pk) OR #status = :released OR (#status = :sending AND #lease < :now)",
+              ExpressionAttributeNames: { "#pk": pk, "#status": "status", "#lease": "leaseUntil" },
+              ExpressionAttributeValues: { ":released": "released", ":sending": "sending", ":now": nowMs },
+            }),
+          ),
         () => this.showsOwn(tipKeys.day(userId, date), { status: "sending", owner }),
       ),
     );
@@ -120,11 +123,13 @@ export class DynamoTipStore implements TipStore {
   /** @inheritdoc */
   day(userId: number, date: string): Promise<TipDay | undefined> {
     return guarded("tips.day", async () => {
-      const { Item } = await this.client.get({
-        TableName: this.tableName,
-        Key: tipKeys.day(userId, date),
-        ConsistentRead: true,
-      });
+      const { Item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: tipKeys.day(userId, date),
+          ConsistentRead: true,
+        }),
+      );
       if (!Item) return undefined;
       return {
         status: Item.status as TipDayStatus,
@@ -146,26 +151,28 @@ export class DynamoTipStore implements TipStore {
     return guarded("tips.finishDay", () =>
       conditional(
         () =>
-          this.client.update({
-            TableName: this.tableName,
-            Key: tipKeys.day(userId, date),
-            UpdateExpression: `SET #status = :status, #at = :at${tipId ? ", #tip = :tip" : ""} REMOVE #lease`,
-            ConditionExpression: "#status = :sending AND #owner = :owner",
-            ExpressionAttributeNames: {
-              "#status": "status",
-              "#owner": "owner",
-              "#lease": "leaseUntil",
-              "#at": "sentAt",
-              ...(tipId ? { "#tip": "tipId" } : {}),
-            },
-            ExpressionAttributeValues: {
-              ":status": status,
-              ":sending": "sending",
-              ":owner": owner,
-              ":at": this.clock.now().toISOString(),
-              ...(tipId ? { ":tip": tipId } : {}),
-            },
-          }),
+          this.client.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: tipKeys.day(userId, date),
+              UpdateExpression: `SET #status = :status, #at = :at${tipId ? ", #tip = :tip" : ""} REMOVE #lease`,
+              ConditionExpression: "#status = :sending AND #owner = :owner",
+              ExpressionAttributeNames: {
+                "#status": "status",
+                "#owner": "owner",
+                "#lease": "leaseUntil",
+                "#at": "sentAt",
+                ...(tipId ? { "#tip": "tipId" } : {}),
+              },
+              ExpressionAttributeValues: {
+                ":status": status,
+                ":sending": "sending",
+                ":owner": owner,
+                ":at": this.clock.now().toISOString(),
+                ...(tipId ? { ":tip": tipId } : {}),
+              },
+            }),
+          ),
         () => this.showsOwn(tipKeys.day(userId, date), { status, owner }),
       ),
     );
@@ -175,14 +182,16 @@ export class DynamoTipStore implements TipStore {
   releaseDay(userId: number, date: string, owner: string): Promise<void> {
     return guarded("tips.releaseDay", async () => {
       await conditional(() =>
-        this.client.update({
-          TableName: this.tableName,
-          Key: tipKeys.day(userId, date),
-          UpdateExpression: "SET #status = :released REMOVE #lease",
-          ConditionExpression: "#status = :sending AND #owner = :owner",
-          ExpressionAttributeNames: { "#status": "status", "#owner": "owner", "#lease": "leaseUntil" },
-          ExpressionAttributeValues: { ":released": "released", ":sending": "sending", ":owner": owner },
-        }),
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: tipKeys.day(userId, date),
+            UpdateExpression: "SET #status = :released REMOVE #lease",
+            ConditionExpression: "#status = :sending AND #owner = :owner",
+            ExpressionAttributeNames: { "#status": "status", "#owner": "owner", "#lease": "leaseUntil" },
+            ExpressionAttributeValues: { ":released": "released", ":sending": "sending", ":owner": owner },
+          }),
+        ),
       );
     });
   }
@@ -190,16 +199,18 @@ export class DynamoTipStore implements TipStore {
   /** @inheritdoc */
   recordExtra(userId: number, tipId: string, at: Date): Promise<void> {
     return guarded("tips.recordExtra", async () => {
-      await this.client.put({
-        TableName: this.tableName,
-        Item: {
-          ...tipKeys.extra(userId, at.toISOString().slice(0, 10), tipId),
-          status: "delivered",
-          tipId,
-          sentAt: at.toISOString(),
-          [tableDefinition.ttlAttribute]: this.expiresAt(),
-        },
-      });
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...tipKeys.extra(userId, at.toISOString().slice(0, 10), tipId),
+            status: "delivered",
+            tipId,
+            sentAt: at.toISOString(),
+            [tableDefinition.ttlAttribute]: this.expiresAt(),
+          },
+        }),
+      );
     });
   }
 
@@ -209,13 +220,15 @@ export class DynamoTipStore implements TipStore {
       const received: ReceivedTip[] = [];
       let startKey: Record<string, unknown> | undefined;
       do {
-        const page = await this.client.query({
-          TableName: this.tableName,
-          KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
-          ExpressionAttributeNames: { "#pk": pk, "#sk": sk },
-          ExpressionAttributeValues: { ":pk": `USER#${userId}`, ":prefix": "TIP#" },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        });
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+            ExpressionAttributeNames: { "#pk": pk, "#sk": sk },
+            ExpressionAttributeValues: { ":pk": `USER#${userId}`, ":prefix": "TIP#" },
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
         for (const item of page.Items ?? [])
           if (
             item.status === "delivered" &&
@@ -232,11 +245,13 @@ export class DynamoTipStore implements TipStore {
   /** @inheritdoc */
   isPlanned(date: string, hour: number): Promise<boolean> {
     return guarded("tips.isPlanned", async () => {
-      const { Item } = await this.client.get({
-        TableName: this.tableName,
-        Key: tipKeys.run(date, hour),
-        ConsistentRead: true,
-      });
+      const { Item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: tipKeys.run(date, hour),
+          ConsistentRead: true,
+        }),
+      );
       return Item?.planned === true;
     });
   }
@@ -244,15 +259,17 @@ export class DynamoTipStore implements TipStore {
   /** @inheritdoc */
   markPlanned(date: string, hour: number): Promise<void> {
     return guarded("tips.markPlanned", async () => {
-      await this.client.put({
-        TableName: this.tableName,
-        Item: {
-          ...tipKeys.run(date, hour),
-          planned: true,
-          at: this.clock.now().toISOString(),
-          [tableDefinition.ttlAttribute]: Math.floor(this.clock.now().getTime() / 1000) + 8 * 24 * 3600,
-        },
-      });
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...tipKeys.run(date, hour),
+            planned: true,
+            at: this.clock.now().toISOString(),
+            [tableDefinition.ttlAttribute]: Math.floor(this.clock.now().getTime() / 1000) + 8 * 24 * 3600,
+          },
+        }),
+      );
     });
   }
 }
