@@ -20,16 +20,16 @@ import { once } from "node:events";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import dynalite from "dynalite";
-import { DynamoBroadcastStore } from "../bot/broadcast/dynamodb-store";
 import { broadcastRatesFrom, bulkApiFrom } from "../bot/broadcast/environment";
 import { InProcessJobQueue } from "../bot/broadcast/job-queue";
-import { MemoryBroadcastStore } from "../bot/broadcast/memory-store";
-import type { BroadcastStore } from "../bot/broadcast/store";
+import { DynamoBroadcastStore } from "../bot/broadcast/store/dynamodb";
+import { MemoryBroadcastStore } from "../bot/broadcast/store/memory";
+import type { BroadcastStore } from "../bot/broadcast/store/port";
 import { buildAdminApiHandler } from "../bot/handlers/admin-api";
 import { buildBroadcastWorkerHandler } from "../bot/handlers/broadcast-worker";
 import { createJsonLogger } from "../bot/observability/logger";
 import type { UserStore } from "../bot/ports";
-import { MemoryTipStore } from "../bot/recommendations/store";
+import { MemoryTipStore } from "../bot/recommendations/store/memory";
 import { DynamoUserStore } from "../bot/storage/dynamodb";
 import { createMemoryStorage } from "../bot/storage/memory";
 import { loadContent } from "../content/load";
@@ -110,7 +110,11 @@ async function scenario(options: {
     ? new DynamoUserStore({ client: dynamo.documentClient, tableName: dynamo.tableName })
     : createMemoryStorage().users;
   const store: BroadcastStore = dynamo
-    ? new DynamoBroadcastStore(dynamo.documentClient, dynamo.tableName, undefined, { queryCounters: true })
+    ? new DynamoBroadcastStore({
+        client: dynamo.documentClient,
+        tableName: dynamo.tableName,
+        queryCounters: true,
+      })
     : new MemoryBroadcastStore();
 
   const now = new Date().toISOString();

@@ -13,7 +13,7 @@ import type { JobQueue } from "./job-queue";
 import type { Job } from "./jobs";
 import type { RateLimiter, Timer } from "./limiter";
 import type { RetryPolicy } from "./send";
-import type { BroadcastStore } from "./store";
+import type { BroadcastStore } from "./store/port";
 
 /** Tunables of the worker; tests shrink the intervals. */
 export interface WorkerSettings {

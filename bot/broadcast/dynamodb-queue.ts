@@ -8,9 +8,9 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { env } from "../../contracts/runtime";
 import type { Clock } from "../ports";
-import { DynamoBroadcastStore } from "./dynamodb-store";
 import type { JobQueue } from "./job-queue";
 import { BroadcastService } from "./service";
+import { DynamoBroadcastStore } from "./store/dynamodb";
 
 /** Re-exported: the broadcast id of a request id, where the first recorder defined it. */
 export { broadcastIdFor } from "./service";
@@ -40,7 +40,7 @@ export class DynamoBroadcastQueue extends BroadcastService {
     rates?: { totalPerSecond: number; allowPaidBroadcast: boolean },
   ) {
     super({
-      store: new DynamoBroadcastStore(client, tableName, clock),
+      store: new DynamoBroadcastStore({ client, tableName, clock }),
       jobs: jobs ?? missingJobQueue,
       clock,
       ...(rates ? { rates } : {}),

@@ -8,11 +8,11 @@ import "./source-maps";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { env as envNames } from "../../contracts/runtime";
 import { type AdminHttpHandler, createAdminApi } from "../broadcast/admin-http";
-import { DynamoBroadcastStore } from "../broadcast/dynamodb-store";
 import { broadcastRatesFrom, sqsJobQueueFrom } from "../broadcast/environment";
 import type { JobQueue } from "../broadcast/job-queue";
 import { BroadcastService } from "../broadcast/service";
-import type { BroadcastStore } from "../broadcast/store";
+import { DynamoBroadcastStore } from "../broadcast/store/dynamodb";
+import type { BroadcastStore } from "../broadcast/store/port";
 import type { Clock } from "../ports";
 import { type Environment, loggerFrom, once, readSecret, tableFrom } from "./runtime";
 
@@ -35,7 +35,7 @@ export async function buildAdminApiHandler(
     options.store ??
     (() => {
       const table = tableFrom(environment);
-      return new DynamoBroadcastStore(table.client, table.tableName, clock);
+      return new DynamoBroadcastStore({ ...table, clock });
     })();
   const broadcasts = new BroadcastService({
     store,

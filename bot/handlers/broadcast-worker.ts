@@ -14,15 +14,16 @@ import {
   type WorkerFaults,
   type WorkerSettings,
 } from "../broadcast/delivery";
-import { DynamoBroadcastStore } from "../broadcast/dynamodb-store";
 import { broadcastRatesFrom, bulkApiFrom, sqsJobQueueFrom } from "../broadcast/environment";
 import type { JobQueue, QueueConsumer } from "../broadcast/job-queue";
 import { RateLimiter, realTimer, type Timer } from "../broadcast/limiter";
 import { defaultRetryPolicy, type RetryPolicy } from "../broadcast/send";
-import type { BroadcastStore } from "../broadcast/store";
+import { DynamoBroadcastStore } from "../broadcast/store/dynamodb";
+import type { BroadcastStore } from "../broadcast/store/port";
 import { createQueueConsumer } from "../broadcast/worker";
 import type { Clock, Logger, UserStore } from "../ports";
-import { DynamoTipStore, type TipStore } from "../recommendations/store";
+import { DynamoTipStore } from "../recommendations/store/dynamodb";
+import type { TipStore } from "../recommendations/store/port";
 import { DynamoUserStore } from "../storage/dynamodb";
 import { type Environment, loadBundledContent, loggerFrom, once, readSecret, tableFrom } from "./runtime";
 
@@ -61,12 +62,9 @@ export async function buildBroadcastWorkerHandler(
     return build(table);
   };
   const deps: WorkerDeps = {
-    store: fromTable(
-      options.store,
-      (t) => new DynamoBroadcastStore(t.client, t.tableName, clock, { queryCounters: true }),
-    ),
+    store: fromTable(options.store, (t) => new DynamoBroadcastStore({ ...t, clock, queryCounters: true })),
     users: fromTable(options.users, (t) => new DynamoUserStore({ ...t, clock })),
-    tips: fromTable(options.tips, (t) => new DynamoTipStore(t.client, t.tableName, clock)),
+    tips: fromTable(options.tips, (t) => new DynamoTipStore({ ...t, clock })),
     jobs: options.jobs ?? sqsJobQueueFrom(environment),
     api: bulkApiFrom(environment, token),
     content: options.content ?? loadBundledContent(options.directory ?? __dirname),

@@ -13,7 +13,8 @@ import type { JobQueue } from "../broadcast/job-queue";
 import type { Clock, UserStore } from "../ports";
 import { type DailyPlanSummary, planDailyTips } from "../recommendations/daily";
 import { scheduleSlot } from "../recommendations/message";
-import { DynamoTipStore, type TipStore } from "../recommendations/store";
+import { DynamoTipStore } from "../recommendations/store/dynamodb";
+import type { TipStore } from "../recommendations/store/port";
 import { DynamoUserStore } from "../storage/dynamodb";
 import { type Environment, loggerFrom, once, tableFrom } from "./runtime";
 
@@ -49,7 +50,7 @@ export async function buildRecommendationsHandler(
   const rates = broadcastRatesFrom(environment);
   const table = options.users && options.tips ? undefined : tableFrom(environment);
   const users = options.users ?? (table ? new DynamoUserStore({ ...table, clock }) : undefined);
-  const tips = options.tips ?? (table ? new DynamoTipStore(table.client, table.tableName, clock) : undefined);
+  const tips = options.tips ?? (table ? new DynamoTipStore({ ...table, clock }) : undefined);
   if (!users || !tips) throw new Error("unreachable: the table is built whenever a store is missing");
   const jobs = options.jobs ?? sqsJobQueueFrom(environment);
   return async (event = {}) => {

@@ -14,7 +14,7 @@ import { broadcastRatesFrom, sqsJobQueueFrom } from "../broadcast/environment";
 import type { JobQueue } from "../broadcast/job-queue";
 import { createBot } from "../create-bot";
 import { createMetrics } from "../observability/metrics";
-import { DynamoTipStore } from "../recommendations/store";
+import { DynamoTipStore } from "../recommendations/store/dynamodb";
 import { createWebhookHandler, type WebhookHandler } from "../webhook";
 import { loadNlpClassifier } from "./nlp";
 import {
@@ -77,7 +77,7 @@ export async function buildWebhookHandler(
       metrics,
     },
     {
-      tipHistory: new DynamoTipStore(table.client, table.tableName, clock),
+      tipHistory: new DynamoTipStore({ ...table, clock }),
       token,
       botInfo: botInfoFrom(environment, token),
       client: environment[envNames.telegramApiRoot]

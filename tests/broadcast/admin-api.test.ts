@@ -7,7 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import type { AdminHttpHandler } from "../../bot/broadcast/admin-http";
 import type { JobQueue } from "../../bot/broadcast/job-queue";
 import type { Job } from "../../bot/broadcast/jobs";
-import { MemoryBroadcastStore } from "../../bot/broadcast/memory-store";
+import { MemoryBroadcastStore } from "../../bot/broadcast/store/memory";
 import { buildAdminApiHandler } from "../../bot/handlers/admin-api";
 import { env, routes } from "../../contracts/runtime";
 import { FakeClock } from "../helpers/clock";

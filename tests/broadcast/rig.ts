@@ -5,10 +5,10 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { WorkerFaults } from "../../bot/broadcast/delivery";
-import { DynamoBroadcastStore } from "../../bot/broadcast/dynamodb-store";
 import { broadcastRatesFrom } from "../../bot/broadcast/environment";
 import { InProcessJobQueue } from "../../bot/broadcast/job-queue";
 import type { BroadcastProgress } from "../../bot/broadcast/progress";
+import { DynamoBroadcastStore } from "../../bot/broadcast/store/dynamodb";
 import { buildAdminApiHandler } from "../../bot/handlers/admin-api";
 import { buildBroadcastWorkerHandler } from "../../bot/handlers/broadcast-worker";
 import { createMemoryLogger } from "../../bot/observability/logger";
@@ -88,7 +88,11 @@ export async function startRig(options: RigOptions = {}) {
   queue.attach(workers);
   const admin = await buildAdminApiHandler(environment, { jobs: queue, clock });
   const users = new DynamoUserStore({ client: dynamo.documentClient, tableName: dynamo.tableName, clock });
-  const store = new DynamoBroadcastStore(dynamo.documentClient, dynamo.tableName, clock);
+  const store = new DynamoBroadcastStore({
+    client: dynamo.documentClient,
+    tableName: dynamo.tableName,
+    clock,
+  });
 
   function event(routeKey: string, body?: unknown, id?: string, token = adminToken): APIGatewayProxyEventV2 {
     const [method = "GET", template = "/"] = routeKey.split(" ");

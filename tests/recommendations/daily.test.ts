@@ -11,7 +11,7 @@ import { createBot } from "../../bot/create-bot";
 import { buildRecommendationsHandler, type RecommendationsHandler } from "../../bot/handlers/recommendations";
 import { createMemoryLogger } from "../../bot/observability/logger";
 import { pickTip } from "../../bot/recommendations/picker";
-import { DynamoTipStore } from "../../bot/recommendations/store";
+import { DynamoTipStore } from "../../bot/recommendations/store/dynamodb";
 import { createDynamoStorage } from "../../bot/storage/dynamodb";
 import { loadContent } from "../../content/load";
 import { env } from "../../contracts/runtime";
@@ -141,7 +141,11 @@ describe("the buttons under a tip", () => {
         token: botToken,
         botInfo: rig.emulator.botInfo,
         client: { apiRoot: rig.emulator.apiRoot },
-        tipHistory: new DynamoTipStore(rig.dynamo.documentClient, rig.dynamo.tableName, rig.clock),
+        tipHistory: new DynamoTipStore({
+          client: rig.dynamo.documentClient,
+          tableName: rig.dynamo.tableName,
+          clock: rig.clock,
+        }),
       },
     );
     return (update: Update) => instance.handleUpdate(update);

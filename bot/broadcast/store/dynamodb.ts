@@ -1,5 +1,5 @@
 /**
- * {@link BroadcastStore} on the single table (items in store.ts and docs/scale.md). Every write is one
+ * {@link BroadcastStore} on the single table (items in port.ts and docs/scale.md). Every write is one
  * conditional single-item request; `ConditionalCheckFailedException` becomes the port's "refused" answer
  * and every other failure a {@link StorageError}. Attribute names always go through placeholders (several,
  * like `total` and `status`, are DynamoDB reserved words).
@@ -7,21 +7,28 @@
 
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { audienceShards, tableDefinition } from "../../contracts/table";
-import type { Clock } from "../ports";
-import { conditional, guarded, isConditionalCheckFailed, showsOwnWrite } from "../storage/dynamodb-errors";
+import { audienceShards, tableDefinition } from "../../../contracts/table";
+import { DynamoLeasedClaims } from "../../leases/dynamodb";
+import type { ClaimState, Lease, Outcome } from "../../leases/port";
+import type { Clock } from "../../ports";
+import { conditional, guarded, isConditionalCheckFailed } from "../../storage/dynamodb-errors";
 import {
-  type BatchCounts,
   type BroadcastRecord,
   type BroadcastStatus,
   type BroadcastStore,
+  type CountedBatch,
+  type PlanKey,
+  type PlannedPart,
   type PlanPart,
+  type ProgressEdit,
+  type RecipientKey,
+  type RecipientOutcomeStatus,
   type RecipientState,
   type RecipientStatus,
   recipientItemTtlSeconds,
   type ShardCounters,
   type StatusChanges,
-} from "./store";
+} from "./port";
 
 const pk = tableDefinition.partitionKey;
 const sk = tableDefinition.sortKey;
@@ -95,6 +102,10 @@ function toRecipient(item: Record<string, unknown>): RecipientState {
 
 /** Options of {@link DynamoBroadcastStore}. */
 export interface DynamoBroadcastStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** Time stamps and item expiry (default: the system clock). */
+  clock?: Clock;
   /**
    * Read all 16 shard counters with one Query instead of 16 GetItems. The worker's role may Query the table;
    * the admin API's (Get, Put, Update only) may not, so it keeps the default.
@@ -105,23 +116,30 @@ export interface DynamoBroadcastStoreOptions {
 /** The broadcast job store on DynamoDB. */
 export class DynamoBroadcastStore implements BroadcastStore {
   private readonly clock: Clock;
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  /** The recipients' leased claims (bot/leases/). */
+  private readonly claims: DynamoLeasedClaims<RecipientKey, RecipientOutcomeStatus>;
 
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-    clock?: Clock,
-    private readonly options: DynamoBroadcastStoreOptions = {},
-  ) {
-    this.clock = clock ?? { now: () => new Date() };
+  constructor(private readonly options: DynamoBroadcastStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.clock = options.clock ?? { now: () => new Date() };
+    this.claims = new DynamoLeasedClaims({
+      client: options.client,
+      tableName: options.tableName,
+      clock: this.clock,
+      name: "broadcasts",
+      key: (recipient) => broadcastKeys.recipient(recipient.broadcastId, recipient.shard, recipient.userId),
+      attributes: (recipient) => ({ userId: recipient.userId }),
+      finishedAtAttribute: "finishedAt",
+      ttlSeconds: recipientItemTtlSeconds,
+      outcomeFields: ["detail"],
+    });
   }
 
   private expiresAt(): number {
     return Math.floor(this.clock.now().getTime() / 1000) + recipientItemTtlSeconds;
-  }
-
-  /** After a refused write: does the item show this writer's own change anyway? ({@link showsOwnWrite}) */
-  private showsOwn(key: Record<string, unknown>, expected: Record<string, unknown>): Promise<boolean> {
-    return showsOwnWrite(this.client, this.tableName, key, expected);
   }
 
   /** @inheritdoc */
@@ -216,7 +234,15 @@ export class DynamoBroadcastStore implements BroadcastStore {
   }
 
   /** @inheritdoc */
-  setProgressMessage(id: string, messageId: number, language: string): Promise<boolean> {
+  setProgressMessage({
+    broadcastId: id,
+    messageId,
+    language,
+  }: {
+    broadcastId: string;
+    messageId: number;
+    language: string;
+  }): Promise<boolean> {
     return guarded("broadcasts.setProgressMessage", () =>
       conditional(() =>
         this.client.send(
@@ -238,7 +264,7 @@ export class DynamoBroadcastStore implements BroadcastStore {
   }
 
   /** @inheritdoc */
-  claimProgressEdit(id: string, nowMs: number, minIntervalMs: number, final: boolean): Promise<boolean> {
+  claimProgressEdit({ broadcastId: id, nowMs, minIntervalMs, final }: ProgressEdit): Promise<boolean> {
     return guarded("broadcasts.claimProgressEdit", () =>
       conditional(() =>
         this.client.send(
@@ -305,7 +331,7 @@ export class DynamoBroadcastStore implements BroadcastStore {
   }
 
   /** @inheritdoc */
-  getPlan(id: string, shard: number, part: number): Promise<PlanPart | undefined> {
+  getPlan({ broadcastId: id, shard, part }: PlanKey): Promise<PlanPart | undefined> {
     return guarded("broadcasts.getPlan", async () => {
       const { Item } = await this.client.send(
         new GetCommand({
@@ -346,20 +372,20 @@ export class DynamoBroadcastStore implements BroadcastStore {
         ),
       );
       if (written) return plan;
-      const stored = await this.getPlan(id, plan.shard, plan.part);
+      const stored = await this.getPlan({ broadcastId: id, shard: plan.shard, part: plan.part });
       if (!stored) throw new Error(`plan ${plan.shard}/${plan.part} of ${id} exists and does not`);
       return stored;
     });
   }
 
   /** @inheritdoc */
-  recordPlanned(
-    id: string,
-    shard: number,
-    part: number,
-    recipients: number,
-    complete: boolean,
-  ): Promise<ShardCounters | undefined> {
+  recordPlanned({
+    broadcastId: id,
+    shard,
+    part,
+    recipients,
+    complete,
+  }: PlannedPart): Promise<ShardCounters | undefined> {
     return guarded("broadcasts.recordPlanned", async () => {
       try {
         const { Attributes } = await this.client.send(
@@ -391,12 +417,12 @@ export class DynamoBroadcastStore implements BroadcastStore {
   }
 
   /** @inheritdoc */
-  countBatch(
-    id: string,
-    shard: number,
-    key: string,
-    counts: BatchCounts,
-  ): Promise<ShardCounters | undefined> {
+  countBatch({
+    broadcastId: id,
+    shard,
+    batchKey: key,
+    counts,
+  }: CountedBatch): Promise<ShardCounters | undefined> {
     return guarded("broadcasts.countBatch", async () => {
       try {
         const { Attributes } = await this.client.send(
@@ -465,130 +491,27 @@ export class DynamoBroadcastStore implements BroadcastStore {
   }
 
   /** @inheritdoc */
-  recipient(id: string, shard: number, userId: number): Promise<RecipientState | undefined> {
-    return guarded("broadcasts.recipient", async () => {
-      const { Item } = await this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: broadcastKeys.recipient(id, shard, userId),
-          ConsistentRead: true,
-        }),
-      );
-      return Item ? toRecipient(Item) : undefined;
-    });
+  claim(recipient: RecipientKey, lease: Lease): Promise<boolean> {
+    return this.claims.claim(recipient, lease);
   }
 
   /** @inheritdoc */
-  claim(
-    id: string,
-    shard: number,
-    userId: number,
-    owner: string,
-    leaseUntil: number,
-    nowMs: number,
-  ): Promise<boolean> {
-    return guarded("broadcasts.claim", () =>
-      conditional(
-        () =>
-          this.client.send(
-            new PutCommand({
-              TableName: this.tableName,
-              Item: {
-                ...broadcastKeys.recipient(id, shard, userId),
-                userId,
-                status: "sending",
-                owner,
-                leaseUntil,
-                [ttl]: this.expiresAt(),
-              },
-              ConditionExpression:
-                "attribute_not_exists(#pk) OR #status = :released OR (#status = :sending AND #lease < :now)",
-              ExpressionAttributeNames: { "#pk": pk, "#status": "status", "#lease": "leaseUntil" },
-              ExpressionAttributeValues: { ":released": "released", ":sending": "sending", ":now": nowMs },
-            }),
-          ),
-        () => this.showsOwn(broadcastKeys.recipient(id, shard, userId), { status: "sending", owner }),
-      ),
-    );
+  finish(recipient: RecipientKey, owner: string, outcome: Outcome<RecipientOutcomeStatus>): Promise<boolean> {
+    return this.claims.finish(recipient, owner, outcome);
   }
 
   /** @inheritdoc */
-  finish(
-    id: string,
-    shard: number,
-    userId: number,
-    owner: string,
-    status: Exclude<RecipientStatus, "sending" | "released">,
-    detail?: string,
-  ): Promise<boolean> {
-    return guarded("broadcasts.finish", () =>
-      conditional(
-        () =>
-          this.client.send(
-            new UpdateCommand({
-              TableName: this.tableName,
-              Key: broadcastKeys.recipient(id, shard, userId),
-              UpdateExpression: `SET #status = :status, #at = :at${detail ? ", #detail = :detail" : ""} REMOVE #lease`,
-              ConditionExpression: "#status = :sending AND #owner = :owner",
-              ExpressionAttributeNames: {
-                "#status": "status",
-                "#owner": "owner",
-                "#lease": "leaseUntil",
-                "#at": "finishedAt",
-                ...(detail ? { "#detail": "detail" } : {}),
-              },
-              ExpressionAttributeValues: {
-                ":status": status,
-                ":sending": "sending",
-                ":owner": owner,
-                ":at": this.clock.now().toISOString(),
-                ...(detail ? { ":detail": detail } : {}),
-              },
-            }),
-          ),
-        () => this.showsOwn(broadcastKeys.recipient(id, shard, userId), { status, owner }),
-      ),
-    );
+  release(recipient: RecipientKey, owner: string): Promise<void> {
+    return this.claims.release(recipient, owner);
   }
 
   /** @inheritdoc */
-  release(id: string, shard: number, userId: number, owner: string): Promise<void> {
-    return guarded("broadcasts.release", async () => {
-      await conditional(() =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: broadcastKeys.recipient(id, shard, userId),
-            UpdateExpression: "SET #status = :released REMOVE #lease",
-            ConditionExpression: "#status = :sending AND #owner = :owner",
-            ExpressionAttributeNames: { "#status": "status", "#owner": "owner", "#lease": "leaseUntil" },
-            ExpressionAttributeValues: { ":released": "released", ":sending": "sending", ":owner": owner },
-          }),
-        ),
-      );
-    });
+  settle(recipient: RecipientKey, status: RecipientOutcomeStatus, nowMs: number): Promise<boolean> {
+    return this.claims.settle(recipient, status, nowMs);
   }
 
   /** @inheritdoc */
-  cancelRecipient(id: string, shard: number, userId: number, nowMs: number): Promise<boolean> {
-    return guarded("broadcasts.cancelRecipient", () =>
-      conditional(() =>
-        this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: {
-              ...broadcastKeys.recipient(id, shard, userId),
-              userId,
-              status: "cancelled",
-              [ttl]: this.expiresAt(),
-            },
-            ConditionExpression:
-              "attribute_not_exists(#pk) OR #status = :released OR (#status = :sending AND #lease < :now)",
-            ExpressionAttributeNames: { "#pk": pk, "#status": "status", "#lease": "leaseUntil" },
-            ExpressionAttributeValues: { ":released": "released", ":sending": "sending", ":now": nowMs },
-          }),
-        ),
-      ),
-    );
+  state(recipient: RecipientKey): Promise<ClaimState<RecipientOutcomeStatus> | undefined> {
+    return this.claims.state(recipient);
   }
 }

@@ -1,0 +1,162 @@
+/**
+ * {@link TipStore} on the single table (items in port.ts): the day claims through bot/leases/, the history
+ * with one Query of the user's `TIP#` items.
+ */
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { tableDefinition } from "../../../contracts/table";
+import { DynamoLeasedClaims } from "../../leases/dynamodb";
+import type { ClaimState, Lease, Outcome } from "../../leases/port";
+import type { Clock } from "../../ports";
+import { guarded } from "../../storage/dynamodb-errors";
+import type { ReceivedTip } from "../picker";
+import {
+  type TipDayKey,
+  type TipOutcomeStatus,
+  type TipSlot,
+  type TipStore,
+  tipItemTtlSeconds,
+  tipKeys,
+} from "./port";
+
+const pk = tableDefinition.partitionKey;
+const sk = tableDefinition.sortKey;
+
+/** Options of {@link DynamoTipStore}. */
+export interface DynamoTipStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** Time stamps and item expiry (default: the system clock). */
+  clock?: Clock;
+}
+
+/** {@link TipStore} on the single table. */
+export class DynamoTipStore implements TipStore {
+  private readonly clock: Clock;
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  /** The day claims (bot/leases/). */
+  private readonly claims: DynamoLeasedClaims<TipDayKey, TipOutcomeStatus>;
+
+  constructor(options: DynamoTipStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.clock = options.clock ?? { now: () => new Date() };
+    this.claims = new DynamoLeasedClaims({
+      client: options.client,
+      tableName: options.tableName,
+      clock: this.clock,
+      name: "tips",
+      key: (day) => tipKeys.day(day.userId, day.date),
+      finishedAtAttribute: "sentAt",
+      ttlSeconds: tipItemTtlSeconds,
+      outcomeFields: ["tipId"],
+    });
+  }
+
+  private expiresAt(): number {
+    return Math.floor(this.clock.now().getTime() / 1000) + tipItemTtlSeconds;
+  }
+
+  /** @inheritdoc */
+  claim(day: TipDayKey, lease: Lease): Promise<boolean> {
+    return this.claims.claim(day, lease);
+  }
+
+  /** @inheritdoc */
+  finish(day: TipDayKey, owner: string, outcome: Outcome<TipOutcomeStatus>): Promise<boolean> {
+    return this.claims.finish(day, owner, outcome);
+  }
+
+  /** @inheritdoc */
+  release(day: TipDayKey, owner: string): Promise<void> {
+    return this.claims.release(day, owner);
+  }
+
+  /** @inheritdoc */
+  settle(day: TipDayKey, status: TipOutcomeStatus, nowMs: number): Promise<boolean> {
+    return this.claims.settle(day, status, nowMs);
+  }
+
+  /** @inheritdoc */
+  state(day: TipDayKey): Promise<ClaimState<TipOutcomeStatus> | undefined> {
+    return this.claims.state(day);
+  }
+
+  /** @inheritdoc */
+  recordExtra(userId: number, tipId: string, at: Date): Promise<void> {
+    return guarded("tips.recordExtra", async () => {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...tipKeys.extra(userId, at.toISOString().slice(0, 10), tipId),
+            status: "delivered",
+            tipId,
+            sentAt: at.toISOString(),
+            [tableDefinition.ttlAttribute]: this.expiresAt(),
+          },
+        }),
+      );
+    });
+  }
+
+  /** @inheritdoc */
+  history(userId: number): Promise<ReceivedTip[]> {
+    return guarded("tips.history", async () => {
+      const received: ReceivedTip[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+            ExpressionAttributeNames: { "#pk": pk, "#sk": sk },
+            ExpressionAttributeValues: { ":pk": `USER#${userId}`, ":prefix": "TIP#" },
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        for (const item of page.Items ?? [])
+          if (
+            item.status === "delivered" &&
+            typeof item.tipId === "string" &&
+            typeof item.sentAt === "string"
+          )
+            received.push({ tipId: item.tipId, at: item.sentAt });
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return received;
+    });
+  }
+
+  /** @inheritdoc */
+  isPlanned({ date, hour }: TipSlot): Promise<boolean> {
+    return guarded("tips.isPlanned", async () => {
+      const { Item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: tipKeys.run(date, hour),
+          ConsistentRead: true,
+        }),
+      );
+      return Item?.planned === true;
+    });
+  }
+
+  /** @inheritdoc */
+  markPlanned({ date, hour }: TipSlot): Promise<void> {
+    return guarded("tips.markPlanned", async () => {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...tipKeys.run(date, hour),
+            planned: true,
+            at: this.clock.now().toISOString(),
+            [tableDefinition.ttlAttribute]: Math.floor(this.clock.now().getTime() / 1000) + 8 * 24 * 3600,
+          },
+        }),
+      );
+    });
+  }
+}
