@@ -21,7 +21,6 @@ import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import dynalite from "dynalite";
 import { broadcastRatesFrom, bulkApiFrom } from "../bot/broadcast/environment";
-import { InProcessJobQueue } from "../bot/broadcast/job-queue";
 import { DynamoBroadcastStore } from "../bot/broadcast/store/dynamodb";
 import { MemoryBroadcastStore } from "../bot/broadcast/store/memory";
 import type { BroadcastStore } from "../bot/broadcast/store/port";
@@ -35,6 +34,7 @@ import { createMemoryStorage } from "../bot/storage/memory";
 import { loadContent } from "../content/load";
 import { env } from "../contracts/runtime";
 import { type LocalDynamo, withTable } from "../local/dynalite";
+import { InProcessJobQueue } from "../local/in-process-queue";
 import {
   type CallRecord,
   type EmulatorStats,

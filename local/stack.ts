@@ -10,7 +10,6 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { broadcastRatesFrom } from "../bot/broadcast/environment";
-import { InProcessJobQueue } from "../bot/broadcast/job-queue";
 import { buildAdminApiHandler } from "../bot/handlers/admin-api";
 import { buildBroadcastWorkerHandler } from "../bot/handlers/broadcast-worker";
 import { buildRecommendationsHandler } from "../bot/handlers/recommendations";
@@ -28,6 +27,7 @@ import {
 import { type CronSchedule, parseCron } from "./cron";
 import { type LocalDynamo, startDynalite } from "./dynalite";
 import { matchRoute, readBody, toHttpApiEvent, writeResult } from "./http-api";
+import { InProcessJobQueue } from "./in-process-queue";
 import { ensureNlpModel } from "./nlp-model";
 import { TelegramEmulator } from "./telegram/emulator";
 import { serveWebChat } from "./web/serve";

@@ -49,7 +49,7 @@ export const bundleAliases: Record<string, string> = {
  */
 export const lazyModules: Record<string, string> = {
   "bot/runtime/ssm.ts": "aws-ssm.js",
-  "bot/broadcast/sqs-client.ts": "aws-sqs.js",
+  "bot/jobs/sqs-client.ts": "aws-sqs.js",
 };
 
 /** Resolves an import of a {@link lazyModules} module to its file next to the bundle, left to load at run time. */

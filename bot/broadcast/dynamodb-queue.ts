@@ -7,8 +7,8 @@
 
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { env } from "../../contracts/runtime";
+import type { JobQueue } from "../jobs/port";
 import type { Clock } from "../ports";
-import type { JobQueue } from "./job-queue";
 import { BroadcastService } from "./service";
 import { DynamoBroadcastStore } from "./store/dynamodb";
 

@@ -7,8 +7,9 @@ import { Agent as HttpsAgent } from "node:https";
 import { Api } from "grammy";
 import { type BroadcastRates, broadcastRatesFromSettings } from "../../contracts/broadcast-rates";
 import { env } from "../../contracts/runtime";
+import type { JobQueue } from "../jobs/port";
+import { SqsJobQueue } from "../jobs/sqs";
 import { awsClientConfigFrom, MissingConfigurationError } from "../runtime/aws";
-import { type JobQueue, SqsJobQueue } from "./job-queue";
 
 type Environment = Record<string, string | undefined>;
 

@@ -4,8 +4,8 @@
  * worker's job (worker.ts).
  */
 import { createHash } from "node:crypto";
+import type { JobQueue } from "../jobs/port";
 import type { BroadcastQueue, BroadcastRequest, Clock } from "../ports";
-import type { JobQueue } from "./job-queue";
 import { type BroadcastProgress, progressOf } from "./progress";
 import type { BroadcastStore } from "./store/port";
 import { validateBroadcastRequest } from "./validation";

@@ -20,9 +20,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { audienceShards } from "../../contracts/table";
+import type { InvocationContext, QueueConsumer } from "../jobs/port";
 import { sendTipBatch } from "../recommendations/daily";
 import { done, forEachConcurrent, type Invocation, type JobResult, type WorkerDeps } from "./delivery";
-import type { InvocationContext, QueueConsumer } from "./job-queue";
 import { describeJob, type Job, type JobOf, parseJob } from "./jobs";
 import { editProgressMessage, finishIfComplete, postProgressMessage } from "./progress-message";
 import { sendBatch } from "./send-batch";

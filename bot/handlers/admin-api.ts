@@ -9,10 +9,10 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import { env as envNames } from "../../contracts/runtime";
 import { type AdminHttpHandler, createAdminApi } from "../broadcast/admin-http";
 import { broadcastRatesFrom, sqsJobQueueFrom } from "../broadcast/environment";
-import type { JobQueue } from "../broadcast/job-queue";
 import { BroadcastService } from "../broadcast/service";
 import { DynamoBroadcastStore } from "../broadcast/store/dynamodb";
 import type { BroadcastStore } from "../broadcast/store/port";
+import type { JobQueue } from "../jobs/port";
 import type { Clock } from "../ports";
 import { type Environment, loggerFrom, once, readSecret, tableFrom } from "./runtime";
 

@@ -15,12 +15,12 @@ import {
   type WorkerSettings,
 } from "../broadcast/delivery";
 import { broadcastRatesFrom, bulkApiFrom, sqsJobQueueFrom } from "../broadcast/environment";
-import type { JobQueue, QueueConsumer } from "../broadcast/job-queue";
 import { RateLimiter, realTimer, type Timer } from "../broadcast/limiter";
 import { defaultRetryPolicy, type RetryPolicy } from "../broadcast/send";
 import { DynamoBroadcastStore } from "../broadcast/store/dynamodb";
 import type { BroadcastStore } from "../broadcast/store/port";
 import { createQueueConsumer } from "../broadcast/worker";
+import type { JobQueue, QueueConsumer } from "../jobs/port";
 import type { Clock, Logger, UserStore } from "../ports";
 import { DynamoTipStore } from "../recommendations/store/dynamodb";
 import type { TipStore } from "../recommendations/store/port";

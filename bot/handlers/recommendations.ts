@@ -9,7 +9,7 @@
 import "./source-maps";
 import { env as envNames } from "../../contracts/runtime";
 import { broadcastRatesFrom, sqsJobQueueFrom } from "../broadcast/environment";
-import type { JobQueue } from "../broadcast/job-queue";
+import type { JobQueue } from "../jobs/port";
 import type { Clock, UserStore } from "../ports";
 import { type DailyPlanSummary, planDailyTips } from "../recommendations/daily";
 import { scheduleSlot } from "../recommendations/message";

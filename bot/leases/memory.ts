@@ -1,6 +1,8 @@
 /**
- * {@link LeasedClaims} in memory, with the same conditions as the DynamoDB adapter ({@link isClaimable}).
- * Values are copied in and out, as a database would.
+ * {@link LeasedClaims} in memory, with the same conditions as the DynamoDB adapter ({@link isClaimable}),
+ * including its answer to a repeated write: a claim or outcome the item already shows for the same owner
+ * counts as done (the DynamoDB adapter cannot tell it from its own retried write). Values are copied in and
+ * out, as a database would.
  */
 import type { Clock } from "../ports";
 import { type ClaimState, isClaimable, type Lease, type LeasedClaims, type Outcome } from "./port";
@@ -30,7 +32,9 @@ export class MemoryLeasedClaims<Key, Status extends string> implements LeasedCla
   /** @inheritdoc */
   async claim(key: Key, lease: Lease): Promise<boolean> {
     const id = this.options.id(key);
-    if (!isClaimable(this.items.get(id), lease.nowMs)) return false;
+    const stored = this.items.get(id);
+    if (!isClaimable(stored, lease.nowMs))
+      return stored?.status === "sending" && stored.owner === lease.owner;
     this.items.set(id, { status: "sending", owner: lease.owner, leaseUntil: lease.leaseUntil, fields: {} });
     return true;
   }
@@ -39,7 +43,8 @@ export class MemoryLeasedClaims<Key, Status extends string> implements LeasedCla
   async finish(key: Key, owner: string, outcome: Outcome<Status>): Promise<boolean> {
     const id = this.options.id(key);
     const stored = this.items.get(id);
-    if (stored?.status !== "sending" || stored.owner !== owner) return false;
+    if (stored?.status !== "sending" || stored.owner !== owner)
+      return stored?.status === outcome.status && stored.owner === owner;
     this.items.set(id, {
       status: outcome.status,
       owner,

@@ -42,9 +42,12 @@ export interface ClaimState<Status extends string = string> {
 
 /** The protocol above, on items named by `Key`. */
 export interface LeasedClaims<Key, Status extends string> {
-  /** Claims the item; false when someone else holds it or it is final. */
+  /** Claims the item; false when someone else holds it or it is final (true again for its holder). */
   claim(key: Key, lease: Lease): Promise<boolean>;
-  /** Records the outcome if `owner` still holds the claim; false otherwise (it was taken over). */
+  /**
+   * Records the outcome if `owner` still holds the claim; false otherwise (it was taken over). Recording the
+   * same outcome again is true: the item shows it.
+   */
   finish(key: Key, owner: string, outcome: Outcome<Status>): Promise<boolean>;
   /** Gives the claim back if `owner` holds it. */
   release(key: Key, owner: string): Promise<void>;

@@ -8,8 +8,8 @@
  */
 import { type ClaimedDelivery, deliverClaimed, type Prepared } from "../broadcast/deliver-claimed";
 import { done, type Invocation, type JobResult, secondsUntil, type WorkerDeps } from "../broadcast/delivery";
-import type { JobQueue } from "../broadcast/job-queue";
 import type { JobOf } from "../broadcast/jobs";
+import type { JobQueue } from "../jobs/port";
 import type { UserProfile, UserStore } from "../ports";
 import { tipMessage } from "./message";
 import { pickTip } from "./picker";

@@ -5,10 +5,10 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { AdminHttpHandler } from "../../bot/broadcast/admin-http";
-import type { JobQueue } from "../../bot/broadcast/job-queue";
 import type { Job } from "../../bot/broadcast/jobs";
 import { MemoryBroadcastStore } from "../../bot/broadcast/store/memory";
 import { buildAdminApiHandler } from "../../bot/handlers/admin-api";
+import type { JobQueue } from "../../bot/jobs/port";
 import { env, routes } from "../../contracts/runtime";
 import { FakeClock } from "../helpers/clock";
 

@@ -6,7 +6,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { WorkerFaults } from "../../bot/broadcast/delivery";
 import { broadcastRatesFrom } from "../../bot/broadcast/environment";
-import { InProcessJobQueue } from "../../bot/broadcast/job-queue";
 import type { BroadcastProgress } from "../../bot/broadcast/progress";
 import { DynamoBroadcastStore } from "../../bot/broadcast/store/dynamodb";
 import { buildAdminApiHandler } from "../../bot/handlers/admin-api";
@@ -17,6 +16,7 @@ import { DynamoUserStore } from "../../bot/storage/dynamodb";
 import { loadContent } from "../../content/load";
 import type { Content } from "../../content/schema";
 import { env } from "../../contracts/runtime";
+import { InProcessJobQueue } from "../../local/in-process-queue";
 import { type RateLimits, TelegramEmulator } from "../../local/telegram/emulator";
 import { type AnswerLosingProxy, startAnswerLosingProxy } from "../helpers/answer-losing-proxy";
 import { FakeClock } from "../helpers/clock";

@@ -5,8 +5,9 @@
  */
 import { createHash } from "node:crypto";
 import { SQSServiceException } from "@aws-sdk/client-sqs";
-import { JobQueueError, SqsJobQueue } from "../../bot/broadcast/job-queue";
 import { type Job, jobSchema, parseJob } from "../../bot/broadcast/jobs";
+import { JobQueueError } from "../../bot/jobs/port";
+import { SqsJobQueue } from "../../bot/jobs/sqs";
 import {
   type AwsJsonEndpoint,
   type RecordedRequest,
