@@ -20,15 +20,16 @@ import { once } from "node:events";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import dynalite from "dynalite";
-import { broadcastRatesFrom, bulkApiFrom } from "../bot/broadcast/environment";
 import { DynamoBroadcastStore } from "../bot/broadcast/store/dynamodb";
 import { MemoryBroadcastStore } from "../bot/broadcast/store/memory";
 import type { BroadcastStore } from "../bot/broadcast/store/port";
-import { buildAdminApiHandler } from "../bot/handlers/admin-api";
-import { buildBroadcastWorkerHandler } from "../bot/handlers/broadcast-worker";
 import { createJsonLogger } from "../bot/observability/logger";
 import type { UserStore } from "../bot/ports";
 import { MemoryTipStore } from "../bot/recommendations/store/memory";
+import { buildAdminApiHandler } from "../bot/runtime/admin-api";
+import { broadcastRatesFrom, bulkApiFrom } from "../bot/runtime/broadcast";
+import { buildBroadcastWorkerHandler } from "../bot/runtime/broadcast-worker";
+import { createServices } from "../bot/runtime/services";
 import { DynamoUserStore } from "../bot/storage/dynamodb";
 import { createMemoryStorage } from "../bot/storage/memory";
 import { loadContent } from "../content/load";
@@ -134,16 +135,20 @@ async function scenario(options: {
   const queue = new InProcessJobQueue({ logger: silent });
   const workers = await Promise.all(
     Array.from({ length: rates.concurrency }, () =>
-      buildBroadcastWorkerHandler(environment, {
-        jobs: queue,
-        content,
-        logger: silent,
-        ...(dynamo ? {} : { store, users, tips: new MemoryTipStore() }),
-      }),
+      buildBroadcastWorkerHandler(
+        createServices(environment, {
+          jobs: queue,
+          content,
+          ...(dynamo ? {} : { broadcasts: store, users, tips: new MemoryTipStore() }),
+        }),
+        { logger: silent },
+      ),
     ),
   );
   queue.attach(workers);
-  const admin = await buildAdminApiHandler(environment, { jobs: queue, ...(dynamo ? {} : { store }) });
+  const admin = await buildAdminApiHandler(
+    createServices(environment, { jobs: queue, ...(dynamo ? {} : { broadcasts: store }) }),
+  );
 
   const started = performance.now();
   const answer = await admin({

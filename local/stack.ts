@@ -9,12 +9,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { broadcastRatesFrom } from "../bot/broadcast/environment";
-import { buildAdminApiHandler } from "../bot/handlers/admin-api";
-import { buildBroadcastWorkerHandler } from "../bot/handlers/broadcast-worker";
-import { buildRecommendationsHandler } from "../bot/handlers/recommendations";
-import { buildWebhookHandler } from "../bot/handlers/webhook";
 import { createJsonLogger } from "../bot/observability/logger";
+import { buildAdminApiHandler } from "../bot/runtime/admin-api";
+import { buildBroadcastWorkerHandler } from "../bot/runtime/broadcast-worker";
+import { buildRecommendationsHandler } from "../bot/runtime/recommendations";
+import { createServices } from "../bot/runtime/services";
+import { buildWebhookHandler } from "../bot/runtime/webhook";
 import { loadContent } from "../content/load";
 import { botCommandsFrom } from "../contracts/commands";
 import {
@@ -133,27 +133,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const nlp = ensureNlpModel(content, createJsonLogger({ level: "silent" }), { say: options.say });
 
   // The broadcast queue and its workers: C execution environments, each its own limiter at R / C, as on AWS.
-  const handlersDirectory = join(process.cwd(), "bot", "handlers");
   const broadcastQueue = new InProcessJobQueue({
     invocationTimeoutMs: timeouts.broadcastWorkerLambdaSeconds * 1000,
     delayScale: options.broadcastDelayScale ?? 1,
   });
+  // The same composition root as on Lambda, over this environment, with what runs in process handed over.
+  const services = createServices(environment, { content, nlp, jobs: broadcastQueue });
   const workers = await Promise.all(
-    Array.from({ length: broadcastRatesFrom(environment).concurrency }, () =>
-      buildBroadcastWorkerHandler(environment, { jobs: broadcastQueue, content }),
-    ),
+    Array.from({ length: services.rates.concurrency }, () => buildBroadcastWorkerHandler(services)),
   );
   broadcastQueue.attach(workers);
 
   const handlers: Partial<Record<FunctionName, HttpHandler>> = {
-    webhook: await buildWebhookHandler(environment, handlersDirectory, {
-      content,
-      nlp,
-      jobs: broadcastQueue,
-    }),
-    adminApi: await buildAdminApiHandler(environment, { jobs: broadcastQueue }),
+    webhook: await buildWebhookHandler(services),
+    adminApi: await buildAdminApiHandler(services),
   };
-  const recommendations = await buildRecommendationsHandler(environment, { jobs: broadcastQueue });
+  const recommendations = await buildRecommendationsHandler(services);
   const schedules: { name: string; cron: CronSchedule; run: () => Promise<unknown> }[] = [
     {
       name: "recommendations",

@@ -5,13 +5,14 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { WorkerFaults } from "../../bot/broadcast/delivery";
-import { broadcastRatesFrom } from "../../bot/broadcast/environment";
 import type { BroadcastProgress } from "../../bot/broadcast/progress";
 import { DynamoBroadcastStore } from "../../bot/broadcast/store/dynamodb";
-import { buildAdminApiHandler } from "../../bot/handlers/admin-api";
-import { buildBroadcastWorkerHandler } from "../../bot/handlers/broadcast-worker";
 import { createMemoryLogger } from "../../bot/observability/logger";
 import type { UserProfile } from "../../bot/ports";
+import { buildAdminApiHandler } from "../../bot/runtime/admin-api";
+import { broadcastRatesFrom } from "../../bot/runtime/broadcast";
+import { buildBroadcastWorkerHandler } from "../../bot/runtime/broadcast-worker";
+import { createServices } from "../../bot/runtime/services";
 import { DynamoUserStore } from "../../bot/storage/dynamodb";
 import { loadContent } from "../../content/load";
 import type { Content } from "../../content/schema";
@@ -74,19 +75,19 @@ export async function startRig(options: RigOptions = {}) {
   const workerEnvironment = proxy ? { ...environment, [env.dynamodbEndpoint]: proxy.endpoint } : environment;
   const workers = await Promise.all(
     Array.from({ length: rates.concurrency }, () =>
-      buildBroadcastWorkerHandler(workerEnvironment, {
-        jobs: queue,
-        content: sharedContent(),
-        clock,
-        logger,
-        retry: { baseDelayMs: 10, maxDelayMs: 50 },
-        settings: { statusRefreshMs: 0, progressIntervalMs: 0 },
-        faults,
-      }),
+      buildBroadcastWorkerHandler(
+        createServices(workerEnvironment, { jobs: queue, content: sharedContent(), clock }),
+        {
+          logger,
+          retry: { baseDelayMs: 10, maxDelayMs: 50 },
+          settings: { statusRefreshMs: 0, progressIntervalMs: 0 },
+          faults,
+        },
+      ),
     ),
   );
   queue.attach(workers);
-  const admin = await buildAdminApiHandler(environment, { jobs: queue, clock });
+  const admin = await buildAdminApiHandler(createServices(environment, { jobs: queue, clock }));
   const users = new DynamoUserStore({ client: dynamo.documentClient, tableName: dynamo.tableName, clock });
   const store = new DynamoBroadcastStore({
     client: dynamo.documentClient,

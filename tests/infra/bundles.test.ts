@@ -9,7 +9,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { loadBundledContent, loadBundledRules } from "../../bot/handlers/runtime";
+import { loadBundledContent, loadBundledRules } from "../../bot/runtime/environment";
 import { loadContent } from "../../content/load";
 import { env, type FunctionName, functions } from "../../contracts/runtime";
 import { startDynalite } from "../../local/dynalite";
@@ -108,7 +108,7 @@ test("stack traces from a bundle name the TypeScript sources, without --enable-s
     timeout: 10_000,
   });
   expect(stack).toMatch(/^MissingConfigurationError: Missing environment variable/);
-  expect(stack).toMatch(/bot\/handlers\/runtime\.ts:\d+:\d+/);
+  expect(stack).toMatch(/bot\/runtime\/environment\.ts:\d+:\d+/);
 });
 
 test("the content pack is written next to every bundle", () => {

@@ -1,7 +1,7 @@
 /**
- * What every Lambda handler needs at cold start, built once per execution environment from the
- * environment: configuration, secrets (from SSM on AWS, plain variables locally), content, storage.
- * This and `local/` are the only places that read `process.env` or build AWS clients.
+ * Reading the environment: configuration, secrets (from SSM on AWS, plain variables locally), the files
+ * `npm run build` bundles next to each handler, the DynamoDB table. Used by the composition root
+ * (services.ts); bot/runtime/ and `local/` are the only places that read the environment or build AWS clients.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,12 +13,12 @@ import { type CompiledRules, RuleClassifier } from "../../nlp/rules";
 import { botIdFromToken, botInfoFor } from "../bot-info";
 import type { BotConfig } from "../context";
 import { createJsonLogger, type LogLevel } from "../observability/logger";
-import type { Logger, Mode, Storage } from "../ports";
-import { awsClientConfigFrom, type Environment, MissingConfigurationError } from "../runtime/aws";
+import type { Clock, Logger, Mode, Storage } from "../ports";
 import { createDynamoStorage } from "../storage/dynamodb";
 import { createDynamoClients } from "../storage/dynamodb-client";
+import { awsClientConfigFrom, type Environment, MissingConfigurationError } from "./aws";
 
-export { type Environment, MissingAwsCredentialsError, MissingConfigurationError } from "../runtime/aws";
+export { type Environment, MissingAwsCredentialsError, MissingConfigurationError } from "./aws";
 
 /** Where one secret comes from: a plain variable (locally), or the name of an SSM parameter (on AWS). */
 export interface SecretSource {
@@ -41,7 +41,7 @@ export async function readSecrets(environment: Environment, sources: SecretSourc
   }
   if (wanted.size === 0) return values as string[];
   // Loaded here only: a handler whose secrets are plain variables never loads the SSM client.
-  const { getParameters } = await import("../runtime/ssm");
+  const { getParameters } = await import("./ssm");
   const found: Map<string | undefined, string> = await getParameters(
     awsClientConfigFrom(environment, "ssm"),
     [...new Set(wanted.values())],
@@ -131,8 +131,14 @@ export function loggerFrom(environment: Environment, base: Record<string, unknow
   });
 }
 
+/** The DynamoDB document client and the table every store uses. */
+export interface Table {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+}
+
 /** The DynamoDB document client and table name (DYNAMODB_ENDPOINT points it at dynalite locally). */
-export function tableFrom(environment: Environment): { client: DynamoDBDocumentClient; tableName: string } {
+export function tableFrom(environment: Environment): Table {
   const endpoint = environment[envNames.dynamodbEndpoint];
   const config = awsClientConfigFrom(environment, "dynamodb");
   const { documentClient } = createDynamoClients(
@@ -149,8 +155,8 @@ export function tableFrom(environment: Environment): { client: DynamoDBDocumentC
 }
 
 /** DynamoDB storage over {@link tableFrom}. */
-export function storageFrom(table: { client: DynamoDBDocumentClient; tableName: string }): Storage {
-  return createDynamoStorage(table);
+export function storageFrom(table: Table, clock?: Clock): Storage {
+  return createDynamoStorage({ ...table, ...(clock ? { clock } : {}) });
 }
 
 /** Runs `build` once per execution environment; a failed cold start is retried on the next invocation. */
