@@ -36,27 +36,39 @@ export interface DynamoLeasedClaimsOptions<Key> {
   outcomeFields?: readonly string[];
 }
 
-/** Leased claims on DynamoDB items; see the module comment. */
+/**
+ * Leased claims on DynamoDB items; see the module comment. A store whose items are claimed extends it (the
+ * broadcast and tip stores), so the protocol is written here only.
+ */
 export class DynamoLeasedClaims<Key, Status extends string> implements LeasedClaims<Key, Status> {
-  private readonly clock: Clock;
+  readonly #options: DynamoLeasedClaimsOptions<Key>;
+  /** The document client, for the extending store's own items too. */
+  protected readonly client: DynamoDBDocumentClient;
+  protected readonly tableName: string;
+  /** Time stamps and expiry (default: the system clock). */
+  protected readonly clock: Clock;
 
-  constructor(private readonly options: DynamoLeasedClaimsOptions<Key>) {
+  constructor(options: DynamoLeasedClaimsOptions<Key>) {
+    this.#options = options;
+    this.client = options.client;
+    this.tableName = options.tableName;
     this.clock = options.clock ?? { now: () => new Date() };
   }
 
-  private expiresAt(): number {
-    return Math.floor(this.clock.now().getTime() / 1000) + this.options.ttlSeconds;
+  /** The TTL attribute's value for an item written now. */
+  protected expiresAt(): number {
+    return Math.floor(this.clock.now().getTime() / 1000) + this.#options.ttlSeconds;
   }
 
   /** A put of a fresh state, allowed only on a claimable item. */
-  private putIfClaimable(key: Key, state: Record<string, unknown>, nowMs: number) {
-    const { client, tableName } = this.options;
+  #putIfClaimable(key: Key, state: Record<string, unknown>, nowMs: number) {
+    const { client, tableName } = this.#options;
     return client.send(
       new PutCommand({
         TableName: tableName,
         Item: {
-          ...this.options.key(key),
-          ...this.options.attributes?.(key),
+          ...this.#options.key(key),
+          ...this.#options.attributes?.(key),
           ...state,
           [tableDefinition.ttlAttribute]: this.expiresAt(),
         },
@@ -67,21 +79,21 @@ export class DynamoLeasedClaims<Key, Status extends string> implements LeasedCla
     );
   }
 
-  private showsOwn(key: Key, expected: Record<string, unknown>): Promise<boolean> {
-    return showsOwnWrite(this.options.client, this.options.tableName, this.options.key(key), expected);
+  #showsOwn(key: Key, expected: Record<string, unknown>): Promise<boolean> {
+    return showsOwnWrite(this.#options.client, this.#options.tableName, this.#options.key(key), expected);
   }
 
   /** @inheritdoc */
   claim(key: Key, lease: Lease): Promise<boolean> {
-    return guarded(`${this.options.name}.claim`, () =>
+    return guarded(`${this.#options.name}.claim`, () =>
       conditional(
         () =>
-          this.putIfClaimable(
+          this.#putIfClaimable(
             key,
             { status: "sending", owner: lease.owner, leaseUntil: lease.leaseUntil },
             lease.nowMs,
           ),
-        () => this.showsOwn(key, { status: "sending", owner: lease.owner }),
+        () => this.#showsOwn(key, { status: "sending", owner: lease.owner }),
       ),
     );
   }
@@ -90,20 +102,20 @@ export class DynamoLeasedClaims<Key, Status extends string> implements LeasedCla
   finish(key: Key, owner: string, outcome: Outcome<Status>): Promise<boolean> {
     const fields = Object.entries(definedFields(outcome.fields));
     const sets = ["#status = :status", "#at = :at", ...fields.map((_, i) => `#f${i} = :f${i}`)];
-    return guarded(`${this.options.name}.finish`, () =>
+    return guarded(`${this.#options.name}.finish`, () =>
       conditional(
         () =>
-          this.options.client.send(
+          this.#options.client.send(
             new UpdateCommand({
-              TableName: this.options.tableName,
-              Key: this.options.key(key),
+              TableName: this.#options.tableName,
+              Key: this.#options.key(key),
               UpdateExpression: `SET ${sets.join(", ")} REMOVE #lease`,
               ConditionExpression: "#status = :sending AND #owner = :owner",
               ExpressionAttributeNames: {
                 "#status": "status",
                 "#owner": "owner",
                 "#lease": "leaseUntil",
-                "#at": this.options.finishedAtAttribute,
+                "#at": this.#options.finishedAtAttribute,
                 ...Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
               },
               ExpressionAttributeValues: {
@@ -115,19 +127,19 @@ export class DynamoLeasedClaims<Key, Status extends string> implements LeasedCla
               },
             }),
           ),
-        () => this.showsOwn(key, { status: outcome.status, owner }),
+        () => this.#showsOwn(key, { status: outcome.status, owner }),
       ),
     );
   }
 
   /** @inheritdoc */
   release(key: Key, owner: string): Promise<void> {
-    return guarded(`${this.options.name}.release`, async () => {
+    return guarded(`${this.#options.name}.release`, async () => {
       await conditional(() =>
-        this.options.client.send(
+        this.#options.client.send(
           new UpdateCommand({
-            TableName: this.options.tableName,
-            Key: this.options.key(key),
+            TableName: this.#options.tableName,
+            Key: this.#options.key(key),
             UpdateExpression: "SET #status = :released REMOVE #lease",
             ConditionExpression: "#status = :sending AND #owner = :owner",
             ExpressionAttributeNames: { "#status": "status", "#owner": "owner", "#lease": "leaseUntil" },
@@ -140,22 +152,22 @@ export class DynamoLeasedClaims<Key, Status extends string> implements LeasedCla
 
   /** @inheritdoc */
   settle(key: Key, status: Status, nowMs: number): Promise<boolean> {
-    return guarded(`${this.options.name}.settle`, () =>
-      conditional(() => this.putIfClaimable(key, { status }, nowMs)),
+    return guarded(`${this.#options.name}.settle`, () =>
+      conditional(() => this.#putIfClaimable(key, { status }, nowMs)),
     );
   }
 
   /** @inheritdoc */
   state(key: Key): Promise<ClaimState<Status> | undefined> {
-    return guarded(`${this.options.name}.state`, async () => {
-      const { Item } = await this.options.client.send(
+    return guarded(`${this.#options.name}.state`, async () => {
+      const { Item } = await this.#options.client.send(
         new GetCommand({
-          TableName: this.options.tableName,
-          Key: this.options.key(key),
+          TableName: this.#options.tableName,
+          Key: this.#options.key(key),
           ConsistentRead: true,
         }),
       );
-      return Item ? toClaimState<Status>(Item, this.options.outcomeFields) : undefined;
+      return Item ? toClaimState<Status>(Item, this.#options.outcomeFields) : undefined;
     });
   }
 }

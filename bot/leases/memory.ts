@@ -20,65 +20,70 @@ export interface MemoryLeasedClaimsOptions<Key> {
   clock?: Clock;
 }
 
-/** Leased claims in a Map; {@link MemoryLeasedClaims.entries} lets the owning store read them back. */
+/**
+ * Leased claims in a Map; a store whose items are claimed extends it, and {@link MemoryLeasedClaims.claimEntries}
+ * lets it read them back.
+ */
 export class MemoryLeasedClaims<Key, Status extends string> implements LeasedClaims<Key, Status> {
-  private readonly items = new Map<string, MemoryClaim<Status>>();
-  private readonly clock: Clock;
+  readonly #items = new Map<string, MemoryClaim<Status>>();
+  readonly #options: MemoryLeasedClaimsOptions<Key>;
+  readonly #clock: Clock;
 
-  constructor(private readonly options: MemoryLeasedClaimsOptions<Key>) {
-    this.clock = options.clock ?? { now: () => new Date() };
+  constructor(options: MemoryLeasedClaimsOptions<Key>) {
+    this.#options = options;
+    this.#clock = options.clock ?? { now: () => new Date() };
   }
 
   /** @inheritdoc */
   async claim(key: Key, lease: Lease): Promise<boolean> {
-    const id = this.options.id(key);
-    const stored = this.items.get(id);
+    const id = this.#options.id(key);
+    const stored = this.#items.get(id);
     if (!isClaimable(stored, lease.nowMs))
       return stored?.status === "sending" && stored.owner === lease.owner;
-    this.items.set(id, { status: "sending", owner: lease.owner, leaseUntil: lease.leaseUntil, fields: {} });
+    this.#items.set(id, { status: "sending", owner: lease.owner, leaseUntil: lease.leaseUntil, fields: {} });
     return true;
   }
 
   /** @inheritdoc */
   async finish(key: Key, owner: string, outcome: Outcome<Status>): Promise<boolean> {
-    const id = this.options.id(key);
-    const stored = this.items.get(id);
+    const id = this.#options.id(key);
+    const stored = this.#items.get(id);
     if (stored?.status !== "sending" || stored.owner !== owner)
       return stored?.status === outcome.status && stored.owner === owner;
-    this.items.set(id, {
+    this.#items.set(id, {
       status: outcome.status,
       owner,
       fields: definedFields(outcome.fields),
-      at: this.clock.now().toISOString(),
+      at: this.#clock.now().toISOString(),
     });
     return true;
   }
 
   /** @inheritdoc */
   async release(key: Key, owner: string): Promise<void> {
-    const id = this.options.id(key);
-    const stored = this.items.get(id);
+    const id = this.#options.id(key);
+    const stored = this.#items.get(id);
     if (stored?.status === "sending" && stored.owner === owner)
-      this.items.set(id, { status: "released", owner, fields: {} });
+      this.#items.set(id, { status: "released", owner, fields: {} });
   }
 
   /** @inheritdoc */
   async settle(key: Key, status: Status, nowMs: number): Promise<boolean> {
-    const id = this.options.id(key);
-    if (!isClaimable(this.items.get(id), nowMs)) return false;
-    this.items.set(id, { status, fields: {} });
+    const id = this.#options.id(key);
+    if (!isClaimable(this.#items.get(id), nowMs)) return false;
+    this.#items.set(id, { status, fields: {} });
     return true;
   }
 
   /** @inheritdoc */
   async state(key: Key): Promise<ClaimState<Status> | undefined> {
-    const stored = this.items.get(this.options.id(key));
+    const stored = this.#items.get(this.#options.id(key));
     return stored && withoutAt(stored);
   }
 
   /** Every stored item with its id, copied (for queries the owning store answers, like a tip history). */
-  entries(): [string, MemoryClaim<Status>][] {
-    return [...this.items].map(([id, item]) => [id, structuredClone(item)]);
+  claimEntries(): [string, MemoryClaim<Status>][] {
+    return [...this.#items].map(([id, item]) => [id, structuredClone(item)]);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, UpdateCommand, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
 import { StorageError } from "../ports";
 
 /** True when DynamoDB refused a conditional write (the condition was false). */
@@ -71,4 +71,21 @@ export async function showsOwnWrite(
     }),
   );
   return Item !== undefined && names.every((name) => Item[name] === expected[name]);
+}
+
+/**
+ * One conditional UpdateItem that answers the item as written (`ALL_NEW`), or undefined when its condition
+ * refused it: the shape of every "add once" write (counters, status transitions).
+ */
+export async function updatedItem(
+  client: DynamoDBDocumentClient,
+  input: Omit<UpdateCommandInput, "ReturnValues">,
+): Promise<Record<string, unknown> | undefined> {
+  try {
+    const { Attributes } = await client.send(new UpdateCommand({ ...input, ReturnValues: "ALL_NEW" }));
+    return Attributes ?? {};
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return undefined;
+    throw error;
+  }
 }

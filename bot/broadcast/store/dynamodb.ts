@@ -11,7 +11,7 @@ import { audienceShards, tableDefinition } from "../../../contracts/table";
 import { DynamoLeasedClaims } from "../../leases/dynamodb";
 import type { ClaimState, Lease, Outcome } from "../../leases/port";
 import type { Clock } from "../../ports";
-import { conditional, guarded, isConditionalCheckFailed } from "../../storage/dynamodb-errors";
+import { conditional, guarded, updatedItem } from "../../storage/dynamodb-errors";
 import {
   type BroadcastRecord,
   type BroadcastStatus,
@@ -21,6 +21,7 @@ import {
   type PlannedPart,
   type PlanPart,
   type ProgressEdit,
+  type ProgressMessage,
   type RecipientKey,
   type RecipientOutcomeStatus,
   type RecipientState,
@@ -113,22 +114,16 @@ export interface DynamoBroadcastStoreOptions {
   queryCounters?: boolean;
 }
 
-/** The broadcast job store on DynamoDB. */
-export class DynamoBroadcastStore implements BroadcastStore {
-  private readonly clock: Clock;
-  private readonly client: DynamoDBDocumentClient;
-  private readonly tableName: string;
-  /** The recipients' leased claims (bot/leases/). */
-  private readonly claims: DynamoLeasedClaims<RecipientKey, RecipientOutcomeStatus>;
-
+/** The broadcast job store on DynamoDB; recipients are leased claims (bot/leases/). */
+export class DynamoBroadcastStore
+  extends DynamoLeasedClaims<RecipientKey, RecipientOutcomeStatus>
+  implements BroadcastStore
+{
   constructor(private readonly options: DynamoBroadcastStoreOptions) {
-    this.client = options.client;
-    this.tableName = options.tableName;
-    this.clock = options.clock ?? { now: () => new Date() };
-    this.claims = new DynamoLeasedClaims({
+    super({
       client: options.client,
       tableName: options.tableName,
-      clock: this.clock,
+      ...(options.clock ? { clock: options.clock } : {}),
       name: "broadcasts",
       key: (recipient) => broadcastKeys.recipient(recipient.broadcastId, recipient.shard, recipient.userId),
       attributes: (recipient) => ({ userId: recipient.userId }),
@@ -136,10 +131,6 @@ export class DynamoBroadcastStore implements BroadcastStore {
       ttlSeconds: recipientItemTtlSeconds,
       outcomeFields: ["detail"],
     });
-  }
-
-  private expiresAt(): number {
-    return Math.floor(this.clock.now().getTime() / 1000) + recipientItemTtlSeconds;
   }
 
   /** @inheritdoc */
@@ -197,23 +188,15 @@ export class DynamoBroadcastStore implements BroadcastStore {
         values[`:f${i}`] = status;
         return `:f${i}`;
       });
-      try {
-        const { Attributes } = await this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: broadcastKeys.meta(id),
-            UpdateExpression: `SET ${sets.join(", ")}`,
-            ConditionExpression: `attribute_exists(#pk) AND #status IN (${options.join(", ")})`,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ReturnValues: "ALL_NEW",
-          }),
-        );
-        return Attributes ? toRecord(Attributes) : undefined;
-      } catch (error) {
-        if (isConditionalCheckFailed(error)) return undefined;
-        throw error;
-      }
+      const item = await updatedItem(this.client, {
+        TableName: this.tableName,
+        Key: broadcastKeys.meta(id),
+        UpdateExpression: `SET ${sets.join(", ")}`,
+        ConditionExpression: `attribute_exists(#pk) AND #status IN (${options.join(", ")})`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      });
+      return item && toRecord(item);
     });
   }
 
@@ -234,15 +217,7 @@ export class DynamoBroadcastStore implements BroadcastStore {
   }
 
   /** @inheritdoc */
-  setProgressMessage({
-    broadcastId: id,
-    messageId,
-    language,
-  }: {
-    broadcastId: string;
-    messageId: number;
-    language: string;
-  }): Promise<boolean> {
+  setProgressMessage({ broadcastId: id, messageId, language }: ProgressMessage): Promise<boolean> {
     return guarded("broadcasts.setProgressMessage", () =>
       conditional(() =>
         this.client.send(
@@ -387,32 +362,24 @@ export class DynamoBroadcastStore implements BroadcastStore {
     complete,
   }: PlannedPart): Promise<ShardCounters | undefined> {
     return guarded("broadcasts.recordPlanned", async () => {
-      try {
-        const { Attributes } = await this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: broadcastKeys.counters(id, shard),
-            UpdateExpression: `SET #planned = :part${complete ? ", #complete = :true" : ""} ADD #total :count`,
-            ConditionExpression: part === 0 ? "attribute_not_exists(#planned)" : "#planned = :previous",
-            ExpressionAttributeNames: {
-              "#planned": "plannedPart",
-              "#total": "total",
-              ...(complete ? { "#complete": "planComplete" } : {}),
-            },
-            ExpressionAttributeValues: {
-              ":part": part,
-              ":count": recipients,
-              ...(complete ? { ":true": true } : {}),
-              ...(part === 0 ? {} : { ":previous": part - 1 }),
-            },
-            ReturnValues: "ALL_NEW",
-          }),
-        );
-        return toCounters(shard, Attributes);
-      } catch (error) {
-        if (isConditionalCheckFailed(error)) return undefined;
-        throw error;
-      }
+      const item = await updatedItem(this.client, {
+        TableName: this.tableName,
+        Key: broadcastKeys.counters(id, shard),
+        UpdateExpression: `SET #planned = :part${complete ? ", #complete = :true" : ""} ADD #total :count`,
+        ConditionExpression: part === 0 ? "attribute_not_exists(#planned)" : "#planned = :previous",
+        ExpressionAttributeNames: {
+          "#planned": "plannedPart",
+          "#total": "total",
+          ...(complete ? { "#complete": "planComplete" } : {}),
+        },
+        ExpressionAttributeValues: {
+          ":part": part,
+          ":count": recipients,
+          ...(complete ? { ":true": true } : {}),
+          ...(part === 0 ? {} : { ":previous": part - 1 }),
+        },
+      });
+      return item && toCounters(shard, item);
     });
   }
 
@@ -424,34 +391,26 @@ export class DynamoBroadcastStore implements BroadcastStore {
     counts,
   }: CountedBatch): Promise<ShardCounters | undefined> {
     return guarded("broadcasts.countBatch", async () => {
-      try {
-        const { Attributes } = await this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: broadcastKeys.counters(id, shard),
-            UpdateExpression: "ADD #sent :sent, #blocked :blocked, #failed :failed, #batches :batchSet",
-            ConditionExpression: "NOT contains(#batches, :batch)",
-            ExpressionAttributeNames: {
-              "#sent": "sent",
-              "#blocked": "blocked",
-              "#failed": "failed",
-              "#batches": "countedBatches",
-            },
-            ExpressionAttributeValues: {
-              ":sent": counts.sent,
-              ":blocked": counts.blocked,
-              ":failed": counts.failed,
-              ":batchSet": new Set([key]),
-              ":batch": key,
-            },
-            ReturnValues: "ALL_NEW",
-          }),
-        );
-        return toCounters(shard, Attributes);
-      } catch (error) {
-        if (isConditionalCheckFailed(error)) return undefined;
-        throw error;
-      }
+      const item = await updatedItem(this.client, {
+        TableName: this.tableName,
+        Key: broadcastKeys.counters(id, shard),
+        UpdateExpression: "ADD #sent :sent, #blocked :blocked, #failed :failed, #batches :batchSet",
+        ConditionExpression: "NOT contains(#batches, :batch)",
+        ExpressionAttributeNames: {
+          "#sent": "sent",
+          "#blocked": "blocked",
+          "#failed": "failed",
+          "#batches": "countedBatches",
+        },
+        ExpressionAttributeValues: {
+          ":sent": counts.sent,
+          ":blocked": counts.blocked,
+          ":failed": counts.failed,
+          ":batchSet": new Set([key]),
+          ":batch": key,
+        },
+      });
+      return item && toCounters(shard, item);
     });
   }
 
@@ -488,30 +447,5 @@ export class DynamoBroadcastStore implements BroadcastStore {
       } while (startKey);
       return states;
     });
-  }
-
-  /** @inheritdoc */
-  claim(recipient: RecipientKey, lease: Lease): Promise<boolean> {
-    return this.claims.claim(recipient, lease);
-  }
-
-  /** @inheritdoc */
-  finish(recipient: RecipientKey, owner: string, outcome: Outcome<RecipientOutcomeStatus>): Promise<boolean> {
-    return this.claims.finish(recipient, owner, outcome);
-  }
-
-  /** @inheritdoc */
-  release(recipient: RecipientKey, owner: string): Promise<void> {
-    return this.claims.release(recipient, owner);
-  }
-
-  /** @inheritdoc */
-  settle(recipient: RecipientKey, status: RecipientOutcomeStatus, nowMs: number): Promise<boolean> {
-    return this.claims.settle(recipient, status, nowMs);
-  }
-
-  /** @inheritdoc */
-  state(recipient: RecipientKey): Promise<ClaimState<RecipientOutcomeStatus> | undefined> {
-    return this.claims.state(recipient);
   }
 }

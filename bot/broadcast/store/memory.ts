@@ -16,6 +16,7 @@ import type {
   PlannedPart,
   PlanPart,
   ProgressEdit,
+  ProgressMessage,
   RecipientKey,
   RecipientOutcomeStatus,
   RecipientState,
@@ -23,30 +24,24 @@ import type {
   StatusChanges,
 } from "./port";
 
-interface CounterItem {
-  total: number;
-  sent: number;
-  blocked: number;
-  failed: number;
-  plannedPart?: number;
-  planComplete: boolean;
-  countedBatches: Set<string>;
-}
+/** A shard's counter item: the counters, with the set of counted batches itself. */
+type CounterItem = Omit<ShardCounters, "shard" | "countedBatches"> & { countedBatches: Set<string> };
 
 function copy<T>(value: T): T {
   return structuredClone(value);
 }
 
-/** The broadcast job store in memory. */
-export class MemoryBroadcastStore implements BroadcastStore {
+/** The broadcast job store in memory; recipients are leased claims (bot/leases/). */
+export class MemoryBroadcastStore
+  extends MemoryLeasedClaims<RecipientKey, RecipientOutcomeStatus>
+  implements BroadcastStore
+{
   private readonly metas = new Map<string, BroadcastRecord>();
   private readonly counterItems = new Map<string, CounterItem>();
   private readonly plans = new Map<string, PlanPart>();
-  /** The recipients' leased claims (bot/leases/). */
-  private readonly claims: MemoryLeasedClaims<RecipientKey, RecipientOutcomeStatus>;
 
   constructor(options: { clock?: Clock } = {}) {
-    this.claims = new MemoryLeasedClaims({
+    super({
       id: (recipient) => recipientId(recipient.broadcastId, recipient.shard, recipient.userId),
       ...(options.clock ? { clock: options.clock } : {}),
     });
@@ -88,15 +83,7 @@ export class MemoryBroadcastStore implements BroadcastStore {
   }
 
   /** @inheritdoc */
-  async setProgressMessage({
-    broadcastId: id,
-    messageId,
-    language,
-  }: {
-    broadcastId: string;
-    messageId: number;
-    language: string;
-  }): Promise<boolean> {
+  async setProgressMessage({ broadcastId: id, messageId, language }: ProgressMessage): Promise<boolean> {
     const stored = this.metas.get(id);
     if (!stored || stored.progressMessageId !== undefined) return false;
     stored.progressMessageId = messageId;
@@ -207,35 +194,10 @@ export class MemoryBroadcastStore implements BroadcastStore {
   ): Promise<Map<number, RecipientState>> {
     const states = new Map<number, RecipientState>();
     for (const userId of userIds) {
-      const state = await this.claims.state({ broadcastId: id, shard, userId });
+      const state = await this.state({ broadcastId: id, shard, userId });
       if (state) states.set(userId, toRecipientState(userId, state));
     }
     return states;
-  }
-
-  /** @inheritdoc */
-  claim(recipient: RecipientKey, lease: Lease): Promise<boolean> {
-    return this.claims.claim(recipient, lease);
-  }
-
-  /** @inheritdoc */
-  finish(recipient: RecipientKey, owner: string, outcome: Outcome<RecipientOutcomeStatus>): Promise<boolean> {
-    return this.claims.finish(recipient, owner, outcome);
-  }
-
-  /** @inheritdoc */
-  release(recipient: RecipientKey, owner: string): Promise<void> {
-    return this.claims.release(recipient, owner);
-  }
-
-  /** @inheritdoc */
-  settle(recipient: RecipientKey, status: RecipientOutcomeStatus, nowMs: number): Promise<boolean> {
-    return this.claims.settle(recipient, status, nowMs);
-  }
-
-  /** @inheritdoc */
-  state(recipient: RecipientKey): Promise<ClaimState<RecipientOutcomeStatus> | undefined> {
-    return this.claims.state(recipient);
   }
 }
 

@@ -134,6 +134,14 @@ export interface CountedBatch {
   counts: BatchCounts;
 }
 
+/** The admin's progress message of a broadcast, once posted. */
+export interface ProgressMessage {
+  broadcastId: string;
+  messageId: number;
+  /** The language it is written in (later edits keep it). */
+  language: string;
+}
+
 /** A request to edit the progress message now (see {@link BroadcastStore.claimProgressEdit}). */
 export interface ProgressEdit {
   broadcastId: string;
@@ -171,7 +179,7 @@ export interface BroadcastStore extends LeasedClaims<RecipientKey, RecipientOutc
   /** Marks the planning jobs as sent. */
   markPlansEnqueued(id: string): Promise<void>;
   /** Stores the progress message once; false if one was stored already. */
-  setProgressMessage(message: { broadcastId: string; messageId: number; language: string }): Promise<boolean>;
+  setProgressMessage(message: ProgressMessage): Promise<boolean>;
   /**
    * Claims the right to edit the progress message now: true when the last edit is at least `minIntervalMs`
    * old and no final edit was made, so workers together edit at a bounded rate. A `final` edit (the broadcast

@@ -30,57 +30,19 @@ export interface DynamoTipStoreOptions {
   clock?: Clock;
 }
 
-/** {@link TipStore} on the single table. */
-export class DynamoTipStore implements TipStore {
-  private readonly clock: Clock;
-  private readonly client: DynamoDBDocumentClient;
-  private readonly tableName: string;
-  /** The day claims (bot/leases/). */
-  private readonly claims: DynamoLeasedClaims<TipDayKey, TipOutcomeStatus>;
-
+/** {@link TipStore} on the single table; the days are leased claims (bot/leases/). */
+export class DynamoTipStore extends DynamoLeasedClaims<TipDayKey, TipOutcomeStatus> implements TipStore {
   constructor(options: DynamoTipStoreOptions) {
-    this.client = options.client;
-    this.tableName = options.tableName;
-    this.clock = options.clock ?? { now: () => new Date() };
-    this.claims = new DynamoLeasedClaims({
+    super({
       client: options.client,
       tableName: options.tableName,
-      clock: this.clock,
+      ...(options.clock ? { clock: options.clock } : {}),
       name: "tips",
       key: (day) => tipKeys.day(day.userId, day.date),
       finishedAtAttribute: "sentAt",
       ttlSeconds: tipItemTtlSeconds,
       outcomeFields: ["tipId"],
     });
-  }
-
-  private expiresAt(): number {
-    return Math.floor(this.clock.now().getTime() / 1000) + tipItemTtlSeconds;
-  }
-
-  /** @inheritdoc */
-  claim(day: TipDayKey, lease: Lease): Promise<boolean> {
-    return this.claims.claim(day, lease);
-  }
-
-  /** @inheritdoc */
-  finish(day: TipDayKey, owner: string, outcome: Outcome<TipOutcomeStatus>): Promise<boolean> {
-    return this.claims.finish(day, owner, outcome);
-  }
-
-  /** @inheritdoc */
-  release(day: TipDayKey, owner: string): Promise<void> {
-    return this.claims.release(day, owner);
-  }
-
-  /** @inheritdoc */
-  settle(day: TipDayKey, status: TipOutcomeStatus, nowMs: number): Promise<boolean> {
-    return this.claims.settle(day, status, nowMs);
-  }
-
-  /** @inheritdoc */
-  state(day: TipDayKey): Promise<ClaimState<TipOutcomeStatus> | undefined> {
-    return this.claims.state(day);
   }
 
   /** @inheritdoc */

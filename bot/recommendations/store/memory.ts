@@ -7,42 +7,16 @@ import type { Clock } from "../../ports";
 import type { ReceivedTip } from "../picker";
 import type { TipDayKey, TipOutcomeStatus, TipSlot, TipStore } from "./port";
 
-/** {@link TipStore} in memory, with the same claim conditions. */
-export class MemoryTipStore implements TipStore {
-  private readonly claims: MemoryLeasedClaims<TipDayKey, TipOutcomeStatus>;
+/** {@link TipStore} in memory, with the same claim conditions; the days are leased claims (bot/leases/). */
+export class MemoryTipStore extends MemoryLeasedClaims<TipDayKey, TipOutcomeStatus> implements TipStore {
   private readonly extras: { userId: number; tipId: string; at: string }[] = [];
   private readonly planned = new Set<string>();
 
   constructor(options: { clock?: Clock } = {}) {
-    this.claims = new MemoryLeasedClaims({
+    super({
       id: (day) => `${day.userId}#${day.date}`,
       ...(options.clock ? { clock: options.clock } : {}),
     });
-  }
-
-  /** @inheritdoc */
-  claim(day: TipDayKey, lease: Lease): Promise<boolean> {
-    return this.claims.claim(day, lease);
-  }
-
-  /** @inheritdoc */
-  finish(day: TipDayKey, owner: string, outcome: Outcome<TipOutcomeStatus>): Promise<boolean> {
-    return this.claims.finish(day, owner, outcome);
-  }
-
-  /** @inheritdoc */
-  release(day: TipDayKey, owner: string): Promise<void> {
-    return this.claims.release(day, owner);
-  }
-
-  /** @inheritdoc */
-  settle(day: TipDayKey, status: TipOutcomeStatus, nowMs: number): Promise<boolean> {
-    return this.claims.settle(day, status, nowMs);
-  }
-
-  /** @inheritdoc */
-  state(day: TipDayKey): Promise<ClaimState<TipOutcomeStatus> | undefined> {
-    return this.claims.state(day);
   }
 
   /** @inheritdoc */
@@ -52,8 +26,7 @@ export class MemoryTipStore implements TipStore {
 
   /** @inheritdoc */
   async history(userId: number): Promise<ReceivedTip[]> {
-    const daily = this.claims
-      .entries()
+    const daily = this.claimEntries()
       .filter(
         ([key, day]) =>
           key.startsWith(`${userId}#`) && day.status === "delivered" && day.fields.tipId && day.at,
