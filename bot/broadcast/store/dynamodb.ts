@@ -9,7 +9,6 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { audienceShards, tableDefinition } from "../../../contracts/table";
 import { DynamoLeasedClaims } from "../../leases/dynamodb";
-import type { ClaimState, Lease, Outcome } from "../../leases/port";
 import type { Clock } from "../../ports";
 import { conditional, guarded, updatedItem } from "../../storage/dynamodb-errors";
 import {

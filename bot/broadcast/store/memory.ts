@@ -5,7 +5,7 @@
  */
 import { audienceShards } from "../../../contracts/table";
 import { MemoryLeasedClaims } from "../../leases/memory";
-import type { ClaimState, Lease, Outcome } from "../../leases/port";
+import type { ClaimState } from "../../leases/port";
 import type { Clock } from "../../ports";
 import type {
   BroadcastRecord,

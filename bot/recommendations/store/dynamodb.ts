@@ -6,7 +6,6 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { tableDefinition } from "../../../contracts/table";
 import { DynamoLeasedClaims } from "../../leases/dynamodb";
-import type { ClaimState, Lease, Outcome } from "../../leases/port";
 import type { Clock } from "../../ports";
 import { guarded } from "../../storage/dynamodb-errors";
 import type { ReceivedTip } from "../picker";

@@ -2,7 +2,6 @@
  * {@link TipStore} in memory, with the same claim conditions as the DynamoDB adapter (bot/leases/).
  */
 import { MemoryLeasedClaims } from "../../leases/memory";
-import type { ClaimState, Lease, Outcome } from "../../leases/port";
 import type { Clock } from "../../ports";
 import type { ReceivedTip } from "../picker";
 import type { TipDayKey, TipOutcomeStatus, TipSlot, TipStore } from "./port";
