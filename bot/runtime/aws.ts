@@ -62,12 +62,44 @@ export const awsServiceSettings: Record<AwsService, AwsServiceSettings> = {
 export const connectionTimeoutMs = 1000;
 
 /** The part of an SDK client's configuration that Lambdagram sets. */
-export interface AwsClientConfig {
+export interface AwsClientConfig extends Partial<ProfileSettings> {
   region: string | Provider<string>;
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   endpoint?: string;
   maxAttempts: number;
   requestHandler: NodeHttpHandler;
+}
+
+/** Settings the SDK reads from the environment and then from the shared config files (~/.aws/config). */
+export interface ProfileSettings {
+  useFipsEndpoint: boolean;
+  useDualstackEndpoint: boolean;
+  retryMode: string;
+  defaultsMode: "standard" | "in-region" | "cross-region" | "mobile" | "auto" | "legacy";
+  authSchemePreference: string[];
+  userAgentAppId: string;
+}
+
+/**
+ * On Lambda there are no shared config files, so the settings the SDK would look up there after the
+ * environment are resolved from the environment alone, as the SDK would resolve them: the first request of
+ * a cold start then reads no files. Elsewhere (a laptop, a profile) the SDK resolves them itself.
+ */
+export function profileSettingsFrom(environment: Environment): Partial<ProfileSettings> {
+  if (!environment.AWS_LAMBDA_FUNCTION_NAME) return {};
+  const flag = (name: string) => environment[name]?.toLowerCase() === "true";
+  return {
+    useFipsEndpoint: flag("AWS_USE_FIPS_ENDPOINT"),
+    useDualstackEndpoint: flag("AWS_USE_DUALSTACK_ENDPOINT"),
+    retryMode: environment.AWS_RETRY_MODE || "standard",
+    defaultsMode: (environment.AWS_DEFAULTS_MODE || "legacy") as ProfileSettings["defaultsMode"],
+    authSchemePreference: (environment.AWS_AUTH_SCHEME_PREFERENCE ?? "")
+      .split(",")
+      .map((scheme) => scheme.trim())
+      .filter(Boolean),
+    // An empty id adds nothing to the user agent, as no id does.
+    userAgentAppId: environment.AWS_SDK_UA_APP_ID ?? "",
+  };
 }
 
 /**
@@ -142,6 +174,7 @@ export function awsClientConfigFrom(
   const settings = { ...awsServiceSettings[service], ...overrides };
   const endpoint = environment[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] ?? environment.AWS_ENDPOINT_URL;
   return {
+    ...profileSettingsFrom(environment),
     region: regionFrom(environment),
     credentials: credentialsFrom(environment),
     ...(endpoint ? { endpoint } : {}),

@@ -140,7 +140,10 @@ export interface Table {
 /** The DynamoDB document client and table name (DYNAMODB_ENDPOINT points it at dynalite locally). */
 export function tableFrom(environment: Environment): Table {
   const endpoint = environment[envNames.dynamodbEndpoint];
-  const config = awsClientConfigFrom(environment, "dynamodb");
+  const config = {
+    ...awsClientConfigFrom(environment, "dynamodb"),
+    ...dynamoProfileSettingsFrom(environment),
+  };
   const { documentClient } = createDynamoClients(
     endpoint
       ? {
@@ -152,6 +155,22 @@ export function tableFrom(environment: Environment): Table {
       : config,
   );
   return { client: documentClient, tableName: required(environment, envNames.tableName) };
+}
+
+/**
+ * DynamoDB's own settings the SDK would look up in the shared config files after the environment; on Lambda
+ * (no such files) resolved from the environment alone, as bot/runtime/aws.ts `profileSettingsFrom` does.
+ */
+function dynamoProfileSettingsFrom(environment: Environment): {
+  accountIdEndpointMode?: "preferred" | "disabled" | "required";
+  endpointDiscoveryEnabled?: boolean;
+} {
+  if (!environment.AWS_LAMBDA_FUNCTION_NAME) return {};
+  const discovery = environment.AWS_ENABLE_ENDPOINT_DISCOVERY ?? environment.AWS_ENDPOINT_DISCOVERY_ENABLED;
+  return {
+    accountIdEndpointMode: (environment.AWS_ACCOUNT_ID_ENDPOINT_MODE || "preferred") as "preferred",
+    endpointDiscoveryEnabled: discovery !== undefined && !["false", "0"].includes(discovery),
+  };
 }
 
 /** DynamoDB storage over {@link tableFrom}. */
