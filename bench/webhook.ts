@@ -1,7 +1,7 @@
 /**
  * Webhook benchmark: updates per second and ms per update through the real webhook handler with
- * DynamoDB served by dynalite, the DynamoDB requests per plain text message (counted by an observer on
- * the AWS client), and "our own code" time (total minus time inside DynamoDB calls).
+ * DynamoDB served by dynalite, the DynamoDB requests per plain text message (counted by middleware on the
+ * SDK client, bot/storage/request-counter.ts), and "our own code" time (total minus time inside DynamoDB calls).
  * Baseline in the same run: the same handler over the in-memory storage (no database at all).
  *
  *   npx tsx bench/webhook.ts [updates=2000]

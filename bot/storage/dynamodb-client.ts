@@ -5,7 +5,12 @@
  * making the SDK throw; class instances are refused rather than silently flattened.
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, type TranslateConfig } from "@aws-sdk/lib-dynamodb";
+import {
+  DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+  type TranslateConfig,
+} from "@aws-sdk/lib-dynamodb";
 
 /** Marshalling settings the adapters assume; use them when wrapping a client you built yourself. */
 export const documentClientTranslateConfig: TranslateConfig = {
@@ -28,4 +33,21 @@ export interface DynamoClients {
 export function createDynamoClients(config: DynamoDBClientConfig): DynamoClients {
   const client = new DynamoDBClient(config);
   return { client, documentClient: DynamoDBDocumentClient.from(client, documentClientTranslateConfig) };
+}
+
+/** Every item a Query finds, following `LastEvaluatedKey` page by page (partitions here hold few items). */
+export async function queryAll(
+  client: DynamoDBDocumentClient,
+  input: Omit<QueryCommandInput, "ExclusiveStartKey">,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
 }

@@ -27,6 +27,7 @@ import {
   type UserStore,
   type VersionedChatState,
 } from "../ports";
+import { queryAll } from "./dynamodb-client";
 import {
   conditional,
   guarded as guardedOperation,
@@ -414,23 +415,16 @@ export class DynamoAnswerStore implements AnswerStore {
       if (questionnaireId !== undefined) checkQuestionnaireId(questionnaireId);
       const prefix = questionnaireId === undefined ? "ANSWERS#" : `ANSWERS#${questionnaireId}#`;
       const submissions: QuestionnaireSubmission[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.options.client.send(
-          new QueryCommand({
-            TableName: this.options.tableName,
-            KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
-            ExpressionAttributeNames: { "#pk": pk, "#sk": tableDefinition.sortKey },
-            ExpressionAttributeValues: { ":pk": `USER#${userId}`, ":prefix": prefix },
-            ConsistentRead: true,
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        );
-        for (const { pk: _pk, sk: _sk, ...submission } of page.Items ?? []) {
-          submissions.push(submission as QuestionnaireSubmission);
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const found = await queryAll(this.options.client, {
+        TableName: this.options.tableName,
+        KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+        ExpressionAttributeNames: { "#pk": pk, "#sk": tableDefinition.sortKey },
+        ExpressionAttributeValues: { ":pk": `USER#${userId}`, ":prefix": prefix },
+        ConsistentRead: true,
+      });
+      for (const { pk: _pk, sk: _sk, ...submission } of found) {
+        submissions.push(submission as unknown as QuestionnaireSubmission);
+      }
       return submissions.sort(compareSubmissions);
     });
   }

@@ -6,10 +6,11 @@
  */
 
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { audienceShards, tableDefinition } from "../../../contracts/table";
 import { DynamoLeasedClaims } from "../../leases/dynamodb";
 import type { Clock } from "../../ports";
+import { queryAll } from "../../storage/dynamodb-client";
 import { conditional, guarded, updatedItem } from "../../storage/dynamodb-errors";
 import {
   type BroadcastRecord,
@@ -269,21 +270,14 @@ export class DynamoBroadcastStore
       return Promise.all(Array.from({ length: audienceShards }, (_, shard) => this.shardCounters(id, shard)));
     return guarded("broadcasts.counters", async () => {
       const items = new Map<string, Record<string, unknown>>();
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
-            ExpressionAttributeNames: { "#pk": pk, "#sk": sk },
-            ExpressionAttributeValues: { ":pk": `BROADCAST#${id}`, ":prefix": "COUNT#" },
-            ConsistentRead: true,
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        );
-        for (const item of page.Items ?? []) items.set(String(item[sk]), item);
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const found = await queryAll(this.client, {
+        TableName: this.tableName,
+        KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+        ExpressionAttributeNames: { "#pk": pk, "#sk": sk },
+        ExpressionAttributeValues: { ":pk": `BROADCAST#${id}`, ":prefix": "COUNT#" },
+        ConsistentRead: true,
+      });
+      for (const item of found) items.set(String(item[sk]), item);
       return Array.from({ length: audienceShards }, (_, shard) =>
         toCounters(shard, items.get(String(broadcastKeys.counters(id, shard)[sk]))),
       );
@@ -422,28 +416,21 @@ export class DynamoBroadcastStore
       // its R# items form one key range: one Query instead of a read per recipient.
       const keys = userIds.map((userId) => `R#${userId}`).sort();
       const wanted = new Set(userIds);
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :first AND :last",
-            ExpressionAttributeNames: { "#pk": pk, "#sk": sk },
-            ExpressionAttributeValues: {
-              ":pk": broadcastKeys.shardPartition(id, shard),
-              ":first": keys[0],
-              ":last": keys.at(-1),
-            },
-            ConsistentRead: true,
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const state = toRecipient(item);
-          if (wanted.has(state.userId)) states.set(state.userId, state);
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const found = await queryAll(this.client, {
+        TableName: this.tableName,
+        KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :first AND :last",
+        ExpressionAttributeNames: { "#pk": pk, "#sk": sk },
+        ExpressionAttributeValues: {
+          ":pk": broadcastKeys.shardPartition(id, shard),
+          ":first": keys[0],
+          ":last": keys.at(-1),
+        },
+        ConsistentRead: true,
+      });
+      for (const item of found) {
+        const state = toRecipient(item);
+        if (wanted.has(state.userId)) states.set(state.userId, state);
+      }
       return states;
     });
   }

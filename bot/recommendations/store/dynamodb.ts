@@ -2,11 +2,13 @@
  * {@link TipStore} on the single table (items in port.ts): the day claims through bot/leases/, the history
  * with one Query of the user's `TIP#` items.
  */
+
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { tableDefinition } from "../../../contracts/table";
 import { DynamoLeasedClaims } from "../../leases/dynamodb";
 import type { Clock } from "../../ports";
+import { queryAll } from "../../storage/dynamodb-client";
 import { guarded } from "../../storage/dynamodb-errors";
 import type { ReceivedTip } from "../picker";
 import {
@@ -66,26 +68,15 @@ export class DynamoTipStore extends DynamoLeasedClaims<TipDayKey, TipOutcomeStat
   history(userId: number): Promise<ReceivedTip[]> {
     return guarded("tips.history", async () => {
       const received: ReceivedTip[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
-            ExpressionAttributeNames: { "#pk": pk, "#sk": sk },
-            ExpressionAttributeValues: { ":pk": `USER#${userId}`, ":prefix": "TIP#" },
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        );
-        for (const item of page.Items ?? [])
-          if (
-            item.status === "delivered" &&
-            typeof item.tipId === "string" &&
-            typeof item.sentAt === "string"
-          )
-            received.push({ tipId: item.tipId, at: item.sentAt });
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const found = await queryAll(this.client, {
+        TableName: this.tableName,
+        KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+        ExpressionAttributeNames: { "#pk": pk, "#sk": sk },
+        ExpressionAttributeValues: { ":pk": `USER#${userId}`, ":prefix": "TIP#" },
+      });
+      for (const item of found)
+        if (item.status === "delivered" && typeof item.tipId === "string" && typeof item.sentAt === "string")
+          received.push({ tipId: item.tipId, at: item.sentAt });
       return received;
     });
   }
