@@ -20,21 +20,22 @@ import { once } from "node:events";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import dynalite from "dynalite";
-import { DynamoBroadcastStore } from "../bot/broadcast/dynamodb-store";
-import { broadcastRatesFrom, bulkApiFrom } from "../bot/broadcast/environment";
-import { InProcessJobQueue } from "../bot/broadcast/job-queue";
-import { MemoryBroadcastStore } from "../bot/broadcast/memory-store";
-import type { BroadcastStore } from "../bot/broadcast/store";
-import { buildAdminApiHandler } from "../bot/handlers/admin-api";
-import { buildBroadcastWorkerHandler } from "../bot/handlers/broadcast-worker";
+import { DynamoBroadcastStore } from "../bot/broadcast/store/dynamodb";
+import { MemoryBroadcastStore } from "../bot/broadcast/store/memory";
+import type { BroadcastStore } from "../bot/broadcast/store/port";
 import { createJsonLogger } from "../bot/observability/logger";
 import type { UserStore } from "../bot/ports";
-import { MemoryTipStore } from "../bot/recommendations/store";
+import { MemoryTipStore } from "../bot/recommendations/store/memory";
+import { buildAdminApiHandler } from "../bot/runtime/admin-api";
+import { broadcastRatesFrom, bulkApiFrom } from "../bot/runtime/broadcast";
+import { buildBroadcastWorkerHandler } from "../bot/runtime/broadcast-worker";
+import { createServices } from "../bot/runtime/services";
 import { DynamoUserStore } from "../bot/storage/dynamodb";
 import { createMemoryStorage } from "../bot/storage/memory";
 import { loadContent } from "../content/load";
 import { env } from "../contracts/runtime";
 import { type LocalDynamo, withTable } from "../local/dynalite";
+import { InProcessJobQueue } from "../local/in-process-queue";
 import {
   type CallRecord,
   type EmulatorStats,
@@ -110,7 +111,11 @@ async function scenario(options: {
     ? new DynamoUserStore({ client: dynamo.documentClient, tableName: dynamo.tableName })
     : createMemoryStorage().users;
   const store: BroadcastStore = dynamo
-    ? new DynamoBroadcastStore(dynamo.documentClient, dynamo.tableName, undefined, { queryCounters: true })
+    ? new DynamoBroadcastStore({
+        client: dynamo.documentClient,
+        tableName: dynamo.tableName,
+        queryCounters: true,
+      })
     : new MemoryBroadcastStore();
 
   const now = new Date().toISOString();
@@ -130,16 +135,20 @@ async function scenario(options: {
   const queue = new InProcessJobQueue({ logger: silent });
   const workers = await Promise.all(
     Array.from({ length: rates.concurrency }, () =>
-      buildBroadcastWorkerHandler(environment, {
-        jobs: queue,
-        content,
-        logger: silent,
-        ...(dynamo ? {} : { store, users, tips: new MemoryTipStore() }),
-      }),
+      buildBroadcastWorkerHandler(
+        createServices(environment, {
+          jobs: queue,
+          content,
+          ...(dynamo ? {} : { broadcasts: store, users, tips: new MemoryTipStore() }),
+        }),
+        { logger: silent },
+      ),
     ),
   );
   queue.attach(workers);
-  const admin = await buildAdminApiHandler(environment, { jobs: queue, ...(dynamo ? {} : { store }) });
+  const admin = await buildAdminApiHandler(
+    createServices(environment, { jobs: queue, ...(dynamo ? {} : { broadcasts: store }) }),
+  );
 
   const started = performance.now();
   const answer = await admin({

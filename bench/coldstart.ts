@@ -6,16 +6,18 @@
  *    answers its first update (a new user's /start) against dynalite and a loopback Bot API; p50 of N runs.
  *    Target: p50 under 200 ms. Baseline in the same run, interleaved run by run: the same handler with its
  *    dependencies loaded from node_modules (esbuild `packages: "external"`, like a zip of node_modules).
+ *    With `--baseline DIR` (a checkout of another commit, e.g. `git worktree add /tmp/base 71a2f00` with
+ *    node_modules), that commit's webhook is built with its own scripts/build.ts and measured in the same loop.
  *    References in the same loop: Node's own start-up, and Node loading the AWS SDK v3 DynamoDB document
- *    client (what bot/aws/ replaces; the cost a handler built on the generated clients would pay).
+ *    client from node_modules, unbundled.
  *
  * On Lambda the runtime's own start (~100-150 ms before our code) is not measured here; `wall` is spawn to
  * answer, which includes Node's own start-up (~40 ms) like Lambda's INIT does.
  *
- *   npx tsx bench/coldstart.ts [--runs 10] [--record] [--profile DIR]
+ *   npx tsx bench/coldstart.ts [--runs 10] [--baseline DIR] [--record] [--profile DIR]
  *   (--record writes the results into docs/benchmarks.md; --profile writes a V8 CPU profile per child)
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -32,6 +34,10 @@ const record = args.includes("--record");
 /** `--profile DIR`: every child writes a V8 CPU profile there (open in Chrome DevTools or speedscope). */
 const profileDirectory = args.includes("--profile")
   ? path.resolve(args[args.indexOf("--profile") + 1] ?? "")
+  : "";
+/** `--baseline DIR`: another checkout whose webhook is built and measured beside ours. */
+const baselineDirectory = args.includes("--baseline")
+  ? path.resolve(args[args.indexOf("--baseline") + 1] ?? "")
   : "";
 const targets = { webhookBundleBytes: 1024 * 1024, coldStartP50Ms: 200 };
 
@@ -145,7 +151,7 @@ function webhookEvent(updateId: number, userId: number, secret: string, text = "
   };
 }
 
-/** References measured in the same loop: Node's own start-up, and loading the SDK client bot/aws/ replaces. */
+/** References measured in the same loop: Node's own start-up, and loading the SDK's DynamoDB clients unbundled. */
 const references = {
   "Node start-up alone": "",
   "Node + AWS SDK v3 DynamoDB document client, not used":
@@ -225,6 +231,7 @@ async function main(): Promise<void> {
     minify: false,
     dependencies: "node_modules",
   });
+  const commitBuild = baselineDirectory ? await buildBaselineCommit(baselineDirectory, work) : undefined;
   const bundled = all.built.find((bundle) => bundle.name === "webhook");
   const baseline = baselineBuild.built[0];
   if (!bundled || !baseline) throw new Error(`No webhook bundle: ${functions.webhook.entry} is missing.`);
@@ -274,6 +281,12 @@ async function main(): Promise<void> {
     environment: { [envNames.defaultMode]: "nlp" },
   };
   const variants = bundled.modelBytes === undefined ? [ours, unbundled] : [ours, unbundled, nlpFirst];
+  if (commitBuild)
+    variants.splice(1, 0, {
+      name: `baseline: commit ${commitBuild.commit}, bundled`,
+      bundle: commitBuild.bundle,
+      nodePath: emptyModules,
+    });
 
   const results = new Map<string, ColdStart[]>(variants.map((variant) => [variant.name, []]));
   const referenceWalls = new Map<string, number[]>(Object.keys(references).map((name) => [name, []]));
@@ -347,12 +360,39 @@ async function main(): Promise<void> {
     "",
     `Our share of the bundled cold start (wall minus Node's own start-up): ${(bundledWall - nodeAlone).toFixed(0)} ms, the whole handler; for scale, loading only the SDK v3 DynamoDB document client from node_modules takes ${(sdkAlone - nodeAlone).toFixed(0)} ms.`,
     `Target p50 < ${targets.coldStartP50Ms} ms (wall): ${bundledWall < targets.coldStartP50Ms ? "met" : "NOT met"}; bundling saves ${(baselineWall - bundledWall).toFixed(0)} ms (${((1 - bundledWall / baselineWall) * 100).toFixed(0)}%) against node_modules.`,
+    ...(commitBuild
+      ? [
+          `Against commit ${commitBuild.commit} (${baselineDirectory}), same run: ${p50(`baseline: commit ${commitBuild.commit}, bundled`, "wallMs").toFixed(0)} ms wall, ${formatBytes(commitBuild.bundle.bytes)}; this checkout ${bundledWall.toFixed(0)} ms, ${formatBytes(bundled.bytes)}.`,
+        ]
+      : []),
     "Every run answered its update (a sendMessage reached the Bot API).",
   ].join("\n");
   console.log(`\n${report}`);
 
   if (record) recordInBenchmarks(report);
   rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * Builds the webhook of another checkout with that checkout's own scripts/build.ts (its node_modules, its
+ * content), so a commit before a change is measured in the same run as the change.
+ */
+async function buildBaselineCommit(
+  directory: string,
+  work: string,
+): Promise<{ commit: string; bundle: BuiltBundle }> {
+  const theirs = (await import(
+    path.join(directory, "scripts/build.ts")
+  )) as typeof import("../scripts/build");
+  const result = await theirs.buildBundles({
+    root: directory,
+    outDir: path.join(work, "baseline-commit"),
+    only: ["webhook"],
+  });
+  const bundle = result.built[0];
+  if (!bundle) throw new Error(`${directory} has no webhook entry to build`);
+  const commit = execFileSync("git", ["-C", directory, "rev-parse", "--short", "HEAD"]).toString().trim();
+  return { commit, bundle };
 }
 
 /** Writes the report between markers in docs/benchmarks.md, leaving other sections as they are. */

@@ -3,29 +3,38 @@
  * (`path`), with the table created from the same definition the Pulumi program uses (contracts/table.ts).
  */
 import type { Server } from "node:http";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import dynalite from "dynalite";
-import { DynamoDocumentClient } from "../bot/aws/dynamodb";
+import { createDynamoClients, type DynamoClients } from "../bot/storage/dynamodb-client";
 import { ensureTable } from "../bot/storage/dynamodb-table";
 
 /** A running local DynamoDB with the Lambdagram table. */
 export interface LocalDynamo {
   /** `http://127.0.0.1:<port>` */
   endpoint: string;
-  /** The document client the storage adapters take; `call` reaches table operations (DeleteTable...). */
-  documentClient: DynamoDocumentClient;
+  /** The document client the storage adapters take. */
+  documentClient: DynamoDBDocumentClient;
+  /** The client under it, for table operations (DeleteTable...) and middleware. */
+  client: DynamoDBClient;
   tableName: string;
   /** Stops the server (flushing data to disk when persisted); safe to call twice. */
   stop(): Promise<void>;
 }
 
-/** Client settings for a local endpoint: fake credentials, us-east-1. */
-export function localClient(endpoint: string, maxAttempts?: number): DynamoDocumentClient {
-  return new DynamoDocumentClient({
+/** Clients of a local endpoint: fake credentials, us-east-1. */
+export function localClients(endpoint: string, maxAttempts?: number): DynamoClients {
+  return createDynamoClients({
     endpoint,
     region: "us-east-1",
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
     ...(maxAttempts === undefined ? {} : { maxAttempts }),
   });
+}
+
+/** The document client of a local endpoint (see {@link localClients}). */
+export function localClient(endpoint: string, maxAttempts?: number): DynamoDBDocumentClient {
+  return localClients(endpoint, maxAttempts).documentClient;
 }
 
 /** Wraps a started endpoint: creates the table (waiting until ACTIVE) and builds the clients. */
@@ -35,7 +44,7 @@ export async function withTable(
   stopServer: () => Promise<void>,
 ): Promise<LocalDynamo> {
   const tableName = options.tableName ?? "lambdagram-test";
-  const client = localClient(endpoint, options.maxAttempts);
+  const { client, documentClient } = localClients(endpoint, options.maxAttempts);
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -49,7 +58,7 @@ export async function withTable(
     await stop();
     throw error;
   }
-  return { endpoint, documentClient: client, tableName, stop };
+  return { endpoint, documentClient, client, tableName, stop };
 }
 
 /** Starts dynalite on a free loopback port; `path` persists data there (never open one path twice). */

@@ -8,7 +8,7 @@ import { run } from "@grammyjs/runner";
 import { botIdFromToken, botInfoFor } from "../bot/bot-info";
 import { MemoryBroadcastQueue } from "../bot/broadcast/memory-queue";
 import { createBot } from "../bot/create-bot";
-import { botConfigFrom, type Environment, loggerFrom } from "../bot/handlers/runtime";
+import { botConfigFrom, type Environment, loggerFrom } from "../bot/runtime/environment";
 import { createDynamoStorage } from "../bot/storage/dynamodb";
 import { loadContent } from "../content/load";
 import { env } from "../contracts/runtime";

@@ -5,9 +5,10 @@
  * still gets one, and the answer says who is served and who waits. The worker's per-user day claim keeps it
  * at exactly one tip per user per day, however often this is fired.
  */
-import type { RecommendationsHandler } from "../bot/handlers/recommendations";
+
 import type { DailyPlanSummary } from "../bot/recommendations/daily";
 import { scheduleSlot } from "../bot/recommendations/message";
+import type { RecommendationsHandler } from "../bot/runtime/recommendations";
 
 /** What a local "fire now" did. */
 export interface ServeNowSummary {

@@ -8,13 +8,12 @@ import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { broadcastRatesFrom } from "../bot/broadcast/environment";
-import { InProcessJobQueue } from "../bot/broadcast/job-queue";
-import { buildAdminApiHandler } from "../bot/handlers/admin-api";
-import { buildBroadcastWorkerHandler } from "../bot/handlers/broadcast-worker";
-import { buildRecommendationsHandler } from "../bot/handlers/recommendations";
-import { buildWebhookHandler } from "../bot/handlers/webhook";
 import { createJsonLogger } from "../bot/observability/logger";
+import { buildAdminApiHandler } from "../bot/runtime/admin-api";
+import { buildBroadcastWorkerHandler } from "../bot/runtime/broadcast-worker";
+import { buildRecommendationsHandler } from "../bot/runtime/recommendations";
+import { createServices } from "../bot/runtime/services";
+import { buildWebhookHandler } from "../bot/runtime/webhook";
 import { loadContent } from "../content/load";
 import { botCommandsFrom } from "../contracts/commands";
 import {
@@ -31,6 +30,7 @@ import { startDynaliteThread } from "./dynalite-thread";
 import { RouteTable, serveRoute } from "./http/routes";
 import { foreignRequest, ownHosts } from "./http/same-origin";
 import { addHttpApiRoutes, type HttpHandler } from "./http-api";
+import { InProcessJobQueue } from "./in-process-queue";
 import { ensureNlpModel } from "./nlp-model";
 import { serveDueTipsNow } from "./serve-now";
 import { TelegramEmulator } from "./telegram/emulator";
@@ -170,27 +170,22 @@ async function startOnData(
   const nlp = ensureNlpModel(content, createJsonLogger({ level: "silent" }), { say: options.say });
 
   // The broadcast queue and its workers: C execution environments, each its own limiter at R / C, as on AWS.
-  const handlersDirectory = join(process.cwd(), "bot", "handlers");
   const broadcastQueue = new InProcessJobQueue({
     invocationTimeoutMs: timeouts.broadcastWorkerLambdaSeconds * 1000,
     delayScale: options.broadcastDelayScale ?? 1,
   });
+  // The same composition root as on Lambda, over this environment, with what runs in process handed over.
+  const services = createServices(environment, { content, nlp, jobs: broadcastQueue });
   const workers = await Promise.all(
-    Array.from({ length: broadcastRatesFrom(environment).concurrency }, () =>
-      buildBroadcastWorkerHandler(environment, { jobs: broadcastQueue, content }),
-    ),
+    Array.from({ length: services.rates.concurrency }, () => buildBroadcastWorkerHandler(services)),
   );
   broadcastQueue.attach(workers);
 
   const handlers: Partial<Record<FunctionName, HttpHandler>> = {
-    webhook: await buildWebhookHandler(environment, handlersDirectory, {
-      content,
-      nlp,
-      jobs: broadcastQueue,
-    }),
-    adminApi: await buildAdminApiHandler(environment, { jobs: broadcastQueue }),
+    webhook: await buildWebhookHandler(services),
+    adminApi: await buildAdminApiHandler(services),
   };
-  const recommendations = await buildRecommendationsHandler(environment, { jobs: broadcastQueue });
+  const recommendations = await buildRecommendationsHandler(services);
   const schedules: { name: string; cron: CronSchedule; run: () => Promise<unknown> }[] = [
     {
       name: "recommendations",

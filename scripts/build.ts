@@ -12,7 +12,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { build, type Metafile } from "esbuild";
+import { build, type BuildOptions as EsbuildOptions, type Metafile, type Plugin } from "esbuild";
 import { loadContent } from "../content/load";
 import { bundleFiles, type FunctionName, functions } from "../contracts/runtime";
 import { compileRules } from "../nlp/rules";
@@ -30,11 +30,41 @@ export const bundledContentName = bundleFiles.content;
  * Packages replaced by a smaller module in the bundles; each shim says why it is safe.
  * `whatwg-url`: node-fetch's fallback URL class, unused on Node (~280 KB and ~15 ms of cold start).
  * `abort-controller`: a polyfill of what Node has built in, whose class names minification would break.
+ * `@aws-sdk/credential-provider-node`: the SDK's default credential chain, reduced to its environment step
+ * (Lambda's role credentials are always there; laptops run the sources with the full chain).
+ * `@smithy/core/event-streams`: streaming codecs no operation we call uses.
  */
 export const bundleAliases: Record<string, string> = {
   "whatwg-url": "./scripts/shims/whatwg-url.cjs",
   "abort-controller": "./scripts/shims/abort-controller.cjs",
+  "@aws-sdk/credential-provider-node": "./scripts/shims/credential-provider-node.cjs",
+  "@smithy/core/event-streams": "./scripts/shims/event-streams.cjs",
 };
+
+/**
+ * Modules the handlers import dynamically, each built into a file of its own next to index.js (and loaded from
+ * there at run time): the SSM client (read at cold start on AWS, never locally) and the SQS client (used when
+ * a job is queued). A cold start that does not use them does not parse them. They import nothing of ours,
+ * so their copies of the SDK's core are all they duplicate.
+ */
+export const lazyModules: Record<string, string> = {
+  "bot/runtime/ssm.ts": "aws-ssm.js",
+  "bot/jobs/sqs-client.ts": "aws-sqs.js",
+};
+
+/** Resolves an import of a {@link lazyModules} module to its file next to the bundle, left to load at run time. */
+function lazyModulesPlugin(root: string): Plugin {
+  return {
+    name: "lazy-modules",
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\// }, (args) => {
+        const source = path.relative(root, path.resolve(args.resolveDir, args.path));
+        const file = lazyModules[`${source}.ts`] ?? lazyModules[source];
+        return file && args.kind === "dynamic-import" ? { path: `./${file}`, external: true } : undefined;
+      });
+    },
+  };
+}
 
 /** File name of the rule tier compiled from the content (nlp/rules.ts `compileRules`), next to the webhook. */
 export const bundledRulesName = bundleFiles.rules;
@@ -75,6 +105,8 @@ export interface BuiltBundle {
   modelBytes?: number;
   /** Size of content.json, when written. */
   contentBytes?: number;
+  /** Sizes of the {@link lazyModules} files written next to index.js (loaded only when used). */
+  lazyBytes: Record<string, number>;
   /** Bytes each package (or source folder) adds to index.js, largest first: where to look when it grows. */
   largestInputs: { input: string; bytes: number }[];
 }
@@ -114,9 +146,7 @@ export async function buildBundles(options: BuildOptions = {}): Promise<BuildRes
     rmSync(bundleDir, { recursive: true, force: true });
     mkdirSync(bundleDir, { recursive: true });
     const outfile = path.join(bundleDir, "index.js");
-    const output = await build({
-      entryPoints: [entryPath],
-      outfile,
+    const settings: EsbuildOptions = {
       bundle: true,
       platform: "node",
       target: "node22",
@@ -132,14 +162,35 @@ export async function buildBundles(options: BuildOptions = {}): Promise<BuildRes
       logLevel: "warning",
       absWorkingDir: root,
       metafile: true,
+    };
+    const { metafile } = await build({
+      ...settings,
+      metafile: true,
+      entryPoints: [entryPath],
+      outfile,
+      plugins: [lazyModulesPlugin(root)],
     });
+    const lazyFiles = Object.values(metafile.outputs).flatMap((built) =>
+      built.imports.filter((imported) => imported.external && imported.path.startsWith("./")),
+    );
+    const lazyBytes: Record<string, number> = {};
+    for (const [source, file] of Object.entries(lazyModules)) {
+      if (!lazyFiles.some((imported) => imported.path === `./${file}`)) continue;
+      await build({
+        ...settings,
+        entryPoints: [path.join(root, source)],
+        outfile: path.join(bundleDir, file),
+      });
+      lazyBytes[file] = statSync(path.join(bundleDir, file)).size;
+    }
     const bundle: BuiltBundle = {
       name,
       entry,
       outfile,
       bytes: statSync(outfile).size,
       sourceMapBytes: statSync(`${outfile}.map`).size,
-      largestInputs: largestInputs(output.metafile),
+      largestInputs: largestInputs(metafile),
+      lazyBytes,
     };
     if (contentJson !== undefined) {
       const target = path.join(bundleDir, bundledContentName);
@@ -227,7 +278,10 @@ export function describeBuild(result: BuildResult): string {
         : `  + ${bundledContentName} ${formatBytes(bundle.contentBytes)}`;
     const model =
       bundle.modelBytes === undefined ? "" : `  + ${bundledModelName} ${formatBytes(bundle.modelBytes)}`;
-    return `  ${bundle.name.padEnd(16)} ${formatBytes(bundle.bytes).padStart(10)}  (map ${formatBytes(bundle.sourceMapBytes)})${content}${model}`;
+    const lazy = Object.entries(bundle.lazyBytes)
+      .map(([file, bytes]) => `  + ${file} ${formatBytes(bytes)}`)
+      .join("");
+    return `  ${bundle.name.padEnd(16)} ${formatBytes(bundle.bytes).padStart(10)}  (map ${formatBytes(bundle.sourceMapBytes)})${content}${model}${lazy}`;
   });
   for (const missing of result.missing)
     lines.push(`  ${missing.name.padEnd(16)} not built: ${missing.entry} does not exist yet`);

@@ -10,8 +10,8 @@
  */
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { JobQueueError } from "../jobs/port";
 import { type BroadcastRequest, type Logger, StorageError } from "../ports";
-import { JobQueueError } from "./job-queue";
 import { BroadcastFinishedError, IdempotencyKeyReusedError, type ManagedBroadcastQueue } from "./service";
 import { InvalidBroadcastError } from "./validation";
 

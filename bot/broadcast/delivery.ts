@@ -6,14 +6,14 @@
 import type { Api } from "grammy";
 import type { Content } from "../../content/schema";
 import type { BroadcastRates } from "../../contracts/broadcast-rates";
+import type { JobQueue } from "../jobs/port";
 import type { Clock, Logger, UserStore } from "../ports";
 import type { TipStore } from "../recommendations/store";
 import { UserNotFoundError } from "../storage/errors";
-import type { JobQueue } from "./job-queue";
 import type { Job } from "./jobs";
 import type { RateLimiter, Timer } from "./limiter";
 import type { RetryPolicy } from "./send";
-import type { BroadcastStore } from "./store";
+import type { BroadcastStore } from "./store/port";
 
 /** Tunables of the worker; tests shrink the intervals. */
 export interface WorkerSettings {

@@ -1,16 +1,15 @@
 /**
  * The deployed {@link BroadcastQueue}: broadcasts recorded in the table (`BROADCAST#<id>` / `META`, status
  * `queued`, id derived from the request id so a retried update keeps one broadcast), started through the
- * broadcast queue given as the fourth argument (the handlers pass SQS at `BROADCAST_QUEUE_URL`, the local
+ * job queue given as `jobs` (the handlers pass SQS at `BROADCAST_QUEUE_URL`, the local
  * stack its in-process queue). Without one, enqueueing fails with {@link BroadcastQueueNotConfiguredError}.
  */
 
 import { env } from "../../contracts/runtime";
-import type { DynamoDocumentClient } from "../aws/dynamodb";
+import type { JobQueue } from "../jobs/port";
 import type { Clock } from "../ports";
-import { DynamoBroadcastStore } from "./dynamodb-store";
-import type { JobQueue } from "./job-queue";
 import { BroadcastService } from "./service";
+import type { BroadcastStore } from "./store/port";
 
 /** Re-exported: the broadcast id of a request id, where the first recorder defined it. */
 export { broadcastIdFor } from "./service";
@@ -30,20 +29,22 @@ function missingJobQueue(): JobQueue {
   throw new BroadcastQueueNotConfiguredError();
 }
 
-/** {@link BroadcastService} on the DynamoDB job store. */
+/**
+ * The webhook's {@link BroadcastService}: broadcasts recorded in the job store, started through `jobs` when a
+ * queue is configured, else refused with {@link BroadcastQueueNotConfiguredError} before anything is recorded.
+ */
 export class DynamoBroadcastQueue extends BroadcastService {
-  constructor(
-    client: DynamoDocumentClient,
-    tableName: string,
-    clock: Clock = { now: () => new Date() },
-    jobs?: JobQueue,
-    rates?: { totalPerSecond: number; allowPaidBroadcast: boolean },
-  ) {
+  constructor(options: {
+    store: BroadcastStore;
+    jobs?: JobQueue | undefined;
+    clock: Clock;
+    rates?: { totalPerSecond: number; allowPaidBroadcast: boolean };
+  }) {
     super({
-      store: new DynamoBroadcastStore(client, tableName, clock),
-      jobs: jobs ?? missingJobQueue,
-      clock,
-      ...(rates ? { rates } : {}),
+      store: options.store,
+      jobs: options.jobs ?? missingJobQueue,
+      clock: options.clock,
+      ...(options.rates ? { rates: options.rates } : {}),
     });
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { Content } from "../../content/schema";
 import { translator } from "../i18n";
-import type { BroadcastRecord, BroadcastStatus, ShardCounters } from "./store";
+import type { BroadcastRecord, BroadcastStatus, ShardCounters } from "./store/port";
 
 /** Progress of a broadcast, as the admin API returns it. */
 export interface BroadcastProgress {

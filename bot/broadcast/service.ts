@@ -4,10 +4,10 @@
  * worker's job (worker.ts).
  */
 import { createHash } from "node:crypto";
+import type { JobQueue } from "../jobs/port";
 import type { BroadcastQueue, BroadcastRequest, Clock } from "../ports";
-import type { JobQueue } from "./job-queue";
 import { type BroadcastProgress, progressOf } from "./progress";
-import type { BroadcastStore } from "./store";
+import type { BroadcastStore } from "./store/port";
 import { validateBroadcastRequest } from "./validation";
 
 /** The broadcast id for a request id: stable (a retried request finds its broadcast), short, URL-safe. */

@@ -6,24 +6,14 @@
  * One tip per user and day: the `TIP#<date>` item is claimed with a conditional write before the send and the
  * outcome recorded after it, so a schedule that fires twice or a re-delivered batch sends nothing twice.
  */
-import { randomUUID } from "node:crypto";
-import {
-  done,
-  forEachConcurrent,
-  type Invocation,
-  type JobResult,
-  markUnreachable,
-  secondsUntil,
-  type WorkerDeps,
-  withRetries,
-} from "../broadcast/delivery";
-import type { JobQueue } from "../broadcast/job-queue";
+import { type ClaimedDelivery, deliverClaimed, type Prepared } from "../broadcast/deliver-claimed";
+import { done, type Invocation, type JobResult, secondsUntil, type WorkerDeps } from "../broadcast/delivery";
 import type { JobOf } from "../broadcast/jobs";
-import { sendWithRetries } from "../broadcast/send";
+import type { JobQueue } from "../jobs/port";
 import type { UserProfile, UserStore } from "../ports";
 import { tipMessage } from "./message";
 import { pickTip } from "./picker";
-import type { TipDayStatus, TipStore } from "./store";
+import type { TipDayKey, TipOutcomeStatus, TipStore } from "./store/port";
 
 /** What one schedule run did. */
 export interface DailyPlanSummary {
@@ -57,7 +47,7 @@ export async function planDailyTips(deps: {
   replan?: boolean;
 }): Promise<DailyPlanSummary> {
   const { date, hour } = deps;
-  if (!deps.replan && (await deps.tips.isPlanned(date, hour)))
+  if (!deps.replan && (await deps.tips.isPlanned({ date, hour })))
     return { date, hour, alreadyPlanned: true, due: 0, batches: 0 };
   let cursor: string | undefined;
   let due = 0;
@@ -76,7 +66,7 @@ export async function planDailyTips(deps: {
     batches += jobs.length;
     cursor = page.cursor;
   } while (cursor);
-  await deps.tips.markPlanned(date, hour);
+  await deps.tips.markPlanned({ date, hour });
   return { date, hour, alreadyPlanned: false, due, batches };
 }
 
@@ -85,76 +75,93 @@ function stillDue(profile: UserProfile | undefined, hour: number): profile is Us
   return Boolean(profile?.subscribed && !profile.blocked && profile.tipHour === hour);
 }
 
+/** One run of a `tips.send` job: the users to try again later, and the leases that hold them. */
+class TipDelivery implements ClaimedDelivery<number, TipDayKey, TipOutcomeStatus> {
+  readonly unresolved: number[] = [];
+  readonly leases: number[] = [];
+  /** Users the loop reached (the rest were left when it halted). */
+  readonly reached = new Set<number>();
+  private readonly profiles = new Map<number, UserProfile>();
+
+  constructor(
+    private readonly deps: WorkerDeps,
+    readonly job: JobOf<"tips.send">,
+    private readonly deadline: number,
+  ) {}
+
+  get claims() {
+    return this.deps.tips;
+  }
+
+  key(userId: number): TipDayKey {
+    return { userId, date: this.job.date };
+  }
+
+  userId(userId: number): number {
+    return userId;
+  }
+
+  async before(userId: number): Promise<"claim" | "skip" | "stop"> {
+    this.reached.add(userId);
+    if (this.deps.timer.now() > this.deadline) {
+      this.unresolved.push(userId);
+      return "stop";
+    }
+    const profile = await this.deps.users.get(userId);
+    if (!stillDue(profile, this.job.hour)) return "skip";
+    this.profiles.set(userId, profile);
+    return "claim";
+  }
+
+  async refused(userId: number, nowMs: number): Promise<void> {
+    const day = await this.deps.tips.state(this.key(userId));
+    if (day?.status === "sending" || day?.status === "released") {
+      this.unresolved.push(userId);
+      this.leases.push(day.leaseUntil ?? nowMs);
+    }
+  }
+
+  async prepare(userId: number): Promise<Prepared<TipOutcomeStatus>> {
+    const profile = this.profiles.get(userId) as UserProfile;
+    const { content, tips, rates } = this.deps;
+    const tip = pickTip(content.recommendations, profile, await tips.history(userId), {
+      levels: content.settings.levels,
+    });
+    if (!tip) return { status: "skipped" };
+    const { text, keyboard } = tipMessage(content, tip, profile.language);
+    return {
+      send: () =>
+        this.deps.api.sendMessage(profile.chatId, text, {
+          reply_markup: keyboard,
+          ...(rates.allowPaidBroadcast ? { allow_paid_broadcast: true } : {}),
+        }),
+      fields: () => ({ tipId: tip.id }),
+    };
+  }
+
+  async recorded(): Promise<void> {}
+
+  postponed(userId: number): void {
+    this.unresolved.push(userId);
+  }
+}
+
 /**
- * Sends today's tip to each user of the job who is still due and has not got it today. Users whose claim is
- * held by another delivery, or who could not be tried before the deadline, are re-queued in a smaller job.
+ * Sends today's tip to each user of the job who is still due and has not got it today, through the shared
+ * claim -> send -> record loop. Users whose claim is held by another delivery, or who could not be tried
+ * before the deadline, are re-queued in a smaller job.
  */
 export async function sendTipBatch(
   deps: WorkerDeps,
   job: JobOf<"tips.send">,
   invocation: Invocation,
 ): Promise<JobResult> {
-  const owner = `${invocation.id}/${randomUUID().slice(0, 8)}`;
-  const unresolved: number[] = [];
-  const leases: number[] = [];
-  let outOfTime = false;
-  await forEachConcurrent(job.userIds, deps.rates.inFlightPerWorker, async (userId) => {
-    if (outOfTime || deps.timer.now() > invocation.deadline) {
-      outOfTime = true;
-      unresolved.push(userId);
-      return;
-    }
-    const profile = await deps.users.get(userId);
-    if (!stillDue(profile, job.hour)) return;
-    const nowMs = deps.clock.now().getTime();
-    if (!(await deps.tips.claimDay(userId, job.date, owner, invocation.leaseUntil(), nowMs))) {
-      const day = await deps.tips.day(userId, job.date);
-      if (day?.status === "sending" || day?.status === "released") {
-        unresolved.push(userId);
-        leases.push(day.leaseUntil ?? nowMs);
-      }
-      return;
-    }
-    await deps.faults?.afterClaim?.(job, userId);
-    const tip = pickTip(deps.content.recommendations, profile, await deps.tips.history(userId), {
-      levels: deps.content.settings.levels,
-    });
-    if (!tip) {
-      await deps.tips.finishDay(userId, job.date, owner, "skipped");
-      return;
-    }
-    const { text, keyboard } = tipMessage(deps.content, tip, profile.language);
-    const outcome = await sendWithRetries(
-      () =>
-        deps.api.sendMessage(profile.chatId, text, {
-          reply_markup: keyboard,
-          ...(deps.rates.allowPaidBroadcast ? { allow_paid_broadcast: true } : {}),
-        }),
-      {
-        limiter: deps.limiter,
-        timer: deps.timer,
-        retry: deps.retry,
-        deadline: invocation.deadline,
-        ...(deps.random ? { random: deps.random } : {}),
-      },
-    );
-    if (outcome.kind === "unfinished") {
-      await deps.tips.releaseDay(userId, job.date, owner);
-      outOfTime = true;
-      unresolved.push(userId);
-      return;
-    }
-    if (outcome.kind === "blocked") await markUnreachable(deps, userId);
-    const status: Exclude<TipDayStatus, "sending" | "released"> =
-      outcome.kind === "delivered" ? "delivered" : outcome.kind;
-    if (!(await withRetries(() => deps.tips.finishDay(userId, job.date, owner, status, tip.id))))
-      deps.logger.error("a tip claim was taken over while its holder was sending; raise the lease", {
-        userId,
-        date: job.date,
-      });
-    await deps.faults?.afterRecord?.(job, userId);
-  });
+  const delivery = new TipDelivery(deps, job, invocation.deadline);
+  await deliverClaimed(deps, invocation, job.userIds, delivery);
+  const retried = new Set(delivery.unresolved);
+  const unresolved = job.userIds.filter((userId) => retried.has(userId) || !delivery.reached.has(userId));
   if (unresolved.length === 0) return done;
+  const { leases } = delivery;
   return {
     kind: "retry",
     job: { ...job, userIds: unresolved },

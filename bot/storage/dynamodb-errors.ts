@@ -3,7 +3,9 @@
  * answer, not a failure; anything else the backend throws becomes a {@link StorageError} naming the
  * operation, while the domain errors an adapter means to throw pass through unchanged.
  */
-import type { DynamoDocumentClient } from "../aws/dynamodb";
+
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, UpdateCommand, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
 import { StorageError } from "../ports";
 
 /** True when DynamoDB refused a conditional write (the condition was false). */
@@ -53,18 +55,37 @@ export async function conditional(
  * else got there first"; without it a retried write reads as lost to a rival and the work is dropped.
  */
 export async function showsOwnWrite(
-  client: DynamoDocumentClient,
+  client: DynamoDBDocumentClient,
   tableName: string,
   key: Record<string, unknown>,
   expected: Record<string, unknown>,
 ): Promise<boolean> {
   const names = Object.keys(expected);
-  const { Item } = await client.get({
-    TableName: tableName,
-    Key: key,
-    ConsistentRead: true,
-    ProjectionExpression: names.map((_, index) => `#own${index}`).join(", "),
-    ExpressionAttributeNames: Object.fromEntries(names.map((name, index) => [`#own${index}`, name])),
-  });
+  const { Item } = await client.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: key,
+      ConsistentRead: true,
+      ProjectionExpression: names.map((_, index) => `#own${index}`).join(", "),
+      ExpressionAttributeNames: Object.fromEntries(names.map((name, index) => [`#own${index}`, name])),
+    }),
+  );
   return Item !== undefined && names.every((name) => Item[name] === expected[name]);
+}
+
+/**
+ * One conditional UpdateItem that answers the item as written (`ALL_NEW`), or undefined when its condition
+ * refused it: the shape of every "add once" write (counters, status transitions).
+ */
+export async function updatedItem(
+  client: DynamoDBDocumentClient,
+  input: Omit<UpdateCommandInput, "ReturnValues">,
+): Promise<Record<string, unknown> | undefined> {
+  try {
+    const { Attributes } = await client.send(new UpdateCommand({ ...input, ReturnValues: "ALL_NEW" }));
+    return Attributes ?? {};
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return undefined;
+    throw error;
+  }
 }

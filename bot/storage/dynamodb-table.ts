@@ -2,9 +2,14 @@
  * Creates the single table for the local stack and the tests. The cloud table is created by Pulumi from the
  * same `contracts/table.ts`, so this is never called in Lambda.
  */
-import type { DescribeTableCommandOutput } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  type DescribeTableCommandOutput,
+  type DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
 import { createTableInput, tableDefinition } from "../../contracts/table";
-import type { DynamoDocumentClient } from "../aws/dynamodb";
 
 /** Thrown when a table does not become ACTIVE in time; the local DynamoDB is probably overloaded or stuck. */
 export class TableNotReadyError extends Error {
@@ -38,9 +43,9 @@ function isNamed(error: unknown, name: string): boolean {
   return error instanceof Error && error.name === name;
 }
 
-async function describe(client: DynamoDocumentClient, tableName: string) {
+async function describe(client: DynamoDBClient, tableName: string) {
   try {
-    return await client.call<DescribeTableCommandOutput>("DescribeTable", { TableName: tableName });
+    return await client.send(new DescribeTableCommand({ TableName: tableName }));
   } catch (error) {
     if (isNamed(error, "ResourceNotFoundException")) return undefined;
     throw error;
@@ -60,7 +65,7 @@ function isActive(output: DescribeTableCommandOutput | undefined): boolean {
  * @throws TableNotReadyError when the table is not ACTIVE within `timeoutMs`
  */
 export async function ensureTable(
-  client: DynamoDocumentClient,
+  client: DynamoDBClient,
   tableName: string,
   options: { timeoutMs?: number; pollMs?: number } = {},
 ): Promise<void> {
@@ -69,7 +74,7 @@ export async function ensureTable(
   let described = await describe(client, tableName);
   if (!described) {
     try {
-      await client.call("CreateTable", createTableInput(tableName));
+      await client.send(new CreateTableCommand(createTableInput(tableName) as CreateTableCommandInput));
     } catch (error) {
       if (!isNamed(error, "ResourceInUseException")) throw error; // created meanwhile by someone else
     }

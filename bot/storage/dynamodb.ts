@@ -2,14 +2,15 @@
  * DynamoDB implementation of the storage ports on the single table of contracts/table.ts
  * (item design and access patterns: docs/data-model.md). Every write is one conditional single-item request;
  * there are no transactions, so it runs on dynalite too. Like Powertools' idempotency layer, it takes a ready
- * {@link DynamoDocumentClient} (bot/aws/dynamodb.ts), turns `ConditionalCheckFailedException`
+ * {@link DynamoDBDocumentClient} (bot/storage/dynamodb-client.ts), turns `ConditionalCheckFailedException`
  * into the domain answer (conflict error, `false`, "already saved") and wraps every other failure in
  * {@link StorageError} with the vendor error as `cause`.
  */
 
 import { randomUUID } from "node:crypto";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { tableDefinition } from "../../contracts/table";
-import type { DynamoDocumentClient } from "../aws/dynamodb";
 import {
   type AnswerStore,
   type ChatState,
@@ -26,6 +27,7 @@ import {
   type UserStore,
   type VersionedChatState,
 } from "../ports";
+import { queryAll } from "./dynamodb-client";
 import {
   conditional,
   guarded as guardedOperation,
@@ -53,7 +55,7 @@ import {
 /** What every DynamoDB store needs: the injected client, the table, and the clock for time stamps and expiry. */
 export interface DynamoStorageOptions {
   /** The document client (it drops `undefined` fields, as the in-memory twin does). */
-  client: DynamoDocumentClient;
+  client: DynamoDBDocumentClient;
   tableName: string;
   /** Defaults to the system clock; tests inject a fake one to expire claims. */
   clock?: Clock;
@@ -111,13 +113,15 @@ export class DynamoChatStateStore implements ChatStateStore {
   /** @inheritdoc */
   load(chatId: number): Promise<VersionedChatState | undefined> {
     return guarded("chats.load", async () => {
-      const { Item } = await this.options.client.get({
-        TableName: this.options.tableName,
-        Key: keys.chatState(chatId),
-        ConsistentRead: true,
-        ProjectionExpression: "#state, #version",
-        ExpressionAttributeNames: { "#state": "state", "#version": "version" },
-      });
+      const { Item } = await this.options.client.send(
+        new GetCommand({
+          TableName: this.options.tableName,
+          Key: keys.chatState(chatId),
+          ConsistentRead: true,
+          ProjectionExpression: "#state, #version",
+          ExpressionAttributeNames: { "#state": "state", "#version": "version" },
+        }),
+      );
       if (!Item) return undefined;
       return { state: Item.state as ChatState, version: Item.version as number };
     });
@@ -139,19 +143,21 @@ export class DynamoChatStateStore implements ChatStateStore {
       const { client, tableName } = this.options;
       const saved = await conditional(
         () =>
-          client.put({
-            TableName: tableName,
-            Item: {
-              ...keys.chatState(chatId),
-              version,
-              state,
-              writeId,
-              updatedAt: this.clock.now().toISOString(),
-            },
-            ConditionExpression: isNew ? "attribute_not_exists(#pk)" : "#version = :expected",
-            ExpressionAttributeNames: isNew ? { "#pk": pk } : { "#version": "version" },
-            ...(isNew ? {} : { ExpressionAttributeValues: { ":expected": expectedVersion } }),
-          }),
+          client.send(
+            new PutCommand({
+              TableName: tableName,
+              Item: {
+                ...keys.chatState(chatId),
+                version,
+                state,
+                writeId,
+                updatedAt: this.clock.now().toISOString(),
+              },
+              ConditionExpression: isNew ? "attribute_not_exists(#pk)" : "#version = :expected",
+              ExpressionAttributeNames: isNew ? { "#pk": pk } : { "#version": "version" },
+              ...(isNew ? {} : { ExpressionAttributeValues: { ":expected": expectedVersion } }),
+            }),
+          ),
         () => showsOwnWrite(client, tableName, keys.chatState(chatId), { writeId }),
       );
       if (!saved) throw new ChatStateConflictError(chatId, expectedVersion);
@@ -223,17 +229,19 @@ export class DynamoUserStore implements UserStore {
       if (profile.tipHour !== undefined) checkTipHour(profile.tipHour);
       for (let attempt = 0; attempt < maxUpdateAttempts; attempt++) {
         try {
-          await this.options.client.put({
-            TableName: this.options.tableName,
-            Item: {
-              ...profile,
-              ...keys.userProfile(profile.userId),
-              ...indexAttributes(profile),
-              version: 1,
-            },
-            ConditionExpression: "attribute_not_exists(#pk)",
-            ExpressionAttributeNames: { "#pk": pk },
-          });
+          await this.options.client.send(
+            new PutCommand({
+              TableName: this.options.tableName,
+              Item: {
+                ...profile,
+                ...keys.userProfile(profile.userId),
+                ...indexAttributes(profile),
+                version: 1,
+              },
+              ConditionExpression: "attribute_not_exists(#pk)",
+              ExpressionAttributeNames: { "#pk": pk },
+            }),
+          );
           return storedCopy(profile);
         } catch (error) {
           if (!isConditionalCheckFailed(error)) throw error;
@@ -302,15 +310,17 @@ export class DynamoUserStore implements UserStore {
     const { expression, names, values } = updateExpression(set, remove, [
       "#version = if_not_exists(#version, :zero) + :one",
     ]);
-    const { Attributes } = await this.options.client.update({
-      TableName: this.options.tableName,
-      Key: keys.userProfile(userId),
-      UpdateExpression: expression,
-      ConditionExpression: condition,
-      ExpressionAttributeNames: { ...names, "#pk": pk, "#version": "version" },
-      ExpressionAttributeValues: { ...values, ...conditionValues, ":zero": 0, ":one": 1 },
-      ReturnValues: "ALL_NEW",
-    });
+    const { Attributes } = await this.options.client.send(
+      new UpdateCommand({
+        TableName: this.options.tableName,
+        Key: keys.userProfile(userId),
+        UpdateExpression: expression,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { ...names, "#pk": pk, "#version": "version" },
+        ExpressionAttributeValues: { ...values, ...conditionValues, ":zero": 0, ":one": 1 },
+        ReturnValues: "ALL_NEW",
+      }),
+    );
     return toProfile(Attributes ?? {});
   }
 
@@ -334,11 +344,13 @@ export class DynamoUserStore implements UserStore {
   }
 
   private async read(userId: number): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.options.client.get({
-      TableName: this.options.tableName,
-      Key: keys.userProfile(userId),
-      ConsistentRead: true,
-    });
+    const { Item } = await this.options.client.send(
+      new GetCommand({
+        TableName: this.options.tableName,
+        Key: keys.userProfile(userId),
+        ConsistentRead: true,
+      }),
+    );
     return Item;
   }
 
@@ -356,15 +368,17 @@ export class DynamoUserStore implements UserStore {
         `The page cursor belongs to another query than ${index.name} ${partition}; pass back the cursor this query returned.`,
       );
     }
-    const { Items = [], LastEvaluatedKey } = await this.options.client.query({
-      TableName: this.options.tableName,
-      IndexName: index.name,
-      KeyConditionExpression: "#ipk = :partition",
-      ExpressionAttributeNames: { "#ipk": index.partitionKey },
-      ExpressionAttributeValues: { ":partition": partition },
-      Limit: limit,
-      ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-    });
+    const { Items = [], LastEvaluatedKey } = await this.options.client.send(
+      new QueryCommand({
+        TableName: this.options.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: "#ipk = :partition",
+        ExpressionAttributeNames: { "#ipk": index.partitionKey },
+        ExpressionAttributeValues: { ":partition": partition },
+        Limit: limit,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
     return {
       items: Items.map(toProfile),
       ...(LastEvaluatedKey ? { cursor: encodeCursor(LastEvaluatedKey) } : {}),
@@ -381,12 +395,14 @@ export class DynamoAnswerStore implements AnswerStore {
     return guarded("answers.save", async () => {
       checkQuestionnaireId(submission.questionnaireId);
       try {
-        await this.options.client.put({
-          TableName: this.options.tableName,
-          Item: { ...submission, ...keys.answers(submission) },
-          ConditionExpression: "attribute_not_exists(#pk)",
-          ExpressionAttributeNames: { "#pk": pk },
-        });
+        await this.options.client.send(
+          new PutCommand({
+            TableName: this.options.tableName,
+            Item: { ...submission, ...keys.answers(submission) },
+            ConditionExpression: "attribute_not_exists(#pk)",
+            ExpressionAttributeNames: { "#pk": pk },
+          }),
+        );
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error; // already saved by an earlier try of the same update
       }
@@ -399,21 +415,16 @@ export class DynamoAnswerStore implements AnswerStore {
       if (questionnaireId !== undefined) checkQuestionnaireId(questionnaireId);
       const prefix = questionnaireId === undefined ? "ANSWERS#" : `ANSWERS#${questionnaireId}#`;
       const submissions: QuestionnaireSubmission[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.options.client.query({
-          TableName: this.options.tableName,
-          KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
-          ExpressionAttributeNames: { "#pk": pk, "#sk": tableDefinition.sortKey },
-          ExpressionAttributeValues: { ":pk": `USER#${userId}`, ":prefix": prefix },
-          ConsistentRead: true,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        });
-        for (const { pk: _pk, sk: _sk, ...submission } of page.Items ?? []) {
-          submissions.push(submission as QuestionnaireSubmission);
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const found = await queryAll(this.options.client, {
+        TableName: this.options.tableName,
+        KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+        ExpressionAttributeNames: { "#pk": pk, "#sk": tableDefinition.sortKey },
+        ExpressionAttributeValues: { ":pk": `USER#${userId}`, ":prefix": prefix },
+        ConsistentRead: true,
+      });
+      for (const { pk: _pk, sk: _sk, ...submission } of found) {
+        submissions.push(submission as unknown as QuestionnaireSubmission);
+      }
       return submissions.sort(compareSubmissions);
     });
   }
@@ -438,13 +449,15 @@ export class DynamoProcessedUpdateStore implements ProcessedUpdateStore {
       const { client, tableName } = this.options;
       return conditional(
         () =>
-          client.put({
-            TableName: tableName,
-            Item: { ...keys.claim(key), [ttlAttribute]: now + ttlSeconds, writeId },
-            ConditionExpression: "attribute_not_exists(#pk) OR #expiresAt < :now",
-            ExpressionAttributeNames: { "#pk": pk, "#expiresAt": ttlAttribute },
-            ExpressionAttributeValues: { ":now": now },
-          }),
+          client.send(
+            new PutCommand({
+              TableName: tableName,
+              Item: { ...keys.claim(key), [ttlAttribute]: now + ttlSeconds, writeId },
+              ConditionExpression: "attribute_not_exists(#pk) OR #expiresAt < :now",
+              ExpressionAttributeNames: { "#pk": pk, "#expiresAt": ttlAttribute },
+              ExpressionAttributeValues: { ":now": now },
+            }),
+          ),
         // Refused by this claim's own first attempt (its answer lost): still ours.
         () => showsOwnWrite(client, tableName, keys.claim(key), { writeId }),
       );

@@ -5,10 +5,11 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { AdminHttpHandler } from "../../bot/broadcast/admin-http";
-import type { JobQueue } from "../../bot/broadcast/job-queue";
 import type { Job } from "../../bot/broadcast/jobs";
-import { MemoryBroadcastStore } from "../../bot/broadcast/memory-store";
-import { buildAdminApiHandler } from "../../bot/handlers/admin-api";
+import { MemoryBroadcastStore } from "../../bot/broadcast/store/memory";
+import type { JobQueue } from "../../bot/jobs/port";
+import { buildAdminApiHandler } from "../../bot/runtime/admin-api";
+import { createServices } from "../../bot/runtime/services";
 import { env, routes } from "../../contracts/runtime";
 import { FakeClock } from "../helpers/clock";
 
@@ -29,8 +30,10 @@ beforeEach(async () => {
   queue = new RecordingQueue();
   store = new MemoryBroadcastStore();
   api = await buildAdminApiHandler(
-    { [env.adminApiToken]: token, [env.logLevel]: "silent" },
-    { jobs: queue, store, clock: new FakeClock() },
+    createServices(
+      { [env.adminApiToken]: token, [env.logLevel]: "silent" },
+      { jobs: queue, broadcasts: store, clock: new FakeClock() },
+    ),
   );
 });
 

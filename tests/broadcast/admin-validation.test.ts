@@ -5,11 +5,12 @@
  */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { AdminHttpHandler } from "../../bot/broadcast/admin-http";
-import type { JobQueue } from "../../bot/broadcast/job-queue";
 import type { Job } from "../../bot/broadcast/jobs";
 import { visibleText } from "../../bot/broadcast/markup";
-import { MemoryBroadcastStore } from "../../bot/broadcast/memory-store";
-import { buildAdminApiHandler } from "../../bot/handlers/admin-api";
+import { MemoryBroadcastStore } from "../../bot/broadcast/store/memory";
+import type { JobQueue } from "../../bot/jobs/port";
+import { buildAdminApiHandler } from "../../bot/runtime/admin-api";
+import { createServices } from "../../bot/runtime/services";
 import { env } from "../../contracts/runtime";
 import { FakeClock } from "../helpers/clock";
 
@@ -21,8 +22,10 @@ beforeEach(async () => {
   queued = [];
   const jobs: JobQueue = { send: async (sent) => void queued.push(...sent) };
   api = await buildAdminApiHandler(
-    { [env.adminApiToken]: token, [env.logLevel]: "silent" },
-    { jobs, store: new MemoryBroadcastStore(), clock: new FakeClock() },
+    createServices(
+      { [env.adminApiToken]: token, [env.logLevel]: "silent" },
+      { jobs, broadcasts: new MemoryBroadcastStore(), clock: new FakeClock() },
+    ),
   );
 });
 

@@ -5,18 +5,19 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { WorkerFaults } from "../../bot/broadcast/delivery";
-import { DynamoBroadcastStore } from "../../bot/broadcast/dynamodb-store";
-import { broadcastRatesFrom } from "../../bot/broadcast/environment";
-import { InProcessJobQueue } from "../../bot/broadcast/job-queue";
 import type { BroadcastProgress } from "../../bot/broadcast/progress";
-import { buildAdminApiHandler } from "../../bot/handlers/admin-api";
-import { buildBroadcastWorkerHandler } from "../../bot/handlers/broadcast-worker";
+import { DynamoBroadcastStore } from "../../bot/broadcast/store/dynamodb";
 import { createMemoryLogger } from "../../bot/observability/logger";
 import type { UserProfile } from "../../bot/ports";
+import { buildAdminApiHandler } from "../../bot/runtime/admin-api";
+import { broadcastRatesFrom } from "../../bot/runtime/broadcast";
+import { buildBroadcastWorkerHandler } from "../../bot/runtime/broadcast-worker";
+import { createServices } from "../../bot/runtime/services";
 import { DynamoUserStore } from "../../bot/storage/dynamodb";
 import { loadContent } from "../../content/load";
 import type { Content } from "../../content/schema";
 import { env } from "../../contracts/runtime";
+import { InProcessJobQueue } from "../../local/in-process-queue";
 import { type RateLimits, TelegramEmulator } from "../../local/telegram/emulator";
 import { type AnswerLosingProxy, startAnswerLosingProxy } from "../helpers/answer-losing-proxy";
 import { FakeClock } from "../helpers/clock";
@@ -74,21 +75,25 @@ export async function startRig(options: RigOptions = {}) {
   const workerEnvironment = proxy ? { ...environment, [env.dynamodbEndpoint]: proxy.endpoint } : environment;
   const workers = await Promise.all(
     Array.from({ length: rates.concurrency }, () =>
-      buildBroadcastWorkerHandler(workerEnvironment, {
-        jobs: queue,
-        content: sharedContent(),
-        clock,
-        logger,
-        retry: { baseDelayMs: 10, maxDelayMs: 50 },
-        settings: { statusRefreshMs: 0, progressIntervalMs: 0 },
-        faults,
-      }),
+      buildBroadcastWorkerHandler(
+        createServices(workerEnvironment, { jobs: queue, content: sharedContent(), clock }),
+        {
+          logger,
+          retry: { baseDelayMs: 10, maxDelayMs: 50 },
+          settings: { statusRefreshMs: 0, progressIntervalMs: 0 },
+          faults,
+        },
+      ),
     ),
   );
   queue.attach(workers);
-  const admin = await buildAdminApiHandler(environment, { jobs: queue, clock });
+  const admin = await buildAdminApiHandler(createServices(environment, { jobs: queue, clock }));
   const users = new DynamoUserStore({ client: dynamo.documentClient, tableName: dynamo.tableName, clock });
-  const store = new DynamoBroadcastStore(dynamo.documentClient, dynamo.tableName, clock);
+  const store = new DynamoBroadcastStore({
+    client: dynamo.documentClient,
+    tableName: dynamo.tableName,
+    clock,
+  });
 
   function event(routeKey: string, body?: unknown, id?: string, token = adminToken): APIGatewayProxyEventV2 {
     const [method = "GET", template = "/"] = routeKey.split(" ");

@@ -1,11 +1,13 @@
 /**
- * The SQS job queue over the light JSON-protocol client, against a loopback SQS endpoint that verifies
+ * The SQS job queue over the SDK's SQS client, against a loopback SQS endpoint that verifies
  * signatures: how jobs are batched into SendMessageBatch requests, how the delay is clamped to what SQS
  * accepts, and what happens to entries SQS refuses (retried alone, then an error the caller must handle).
  */
-import { AwsJsonClient, AwsServiceError, awsServices } from "../../bot/aws/json-protocol";
-import { JobQueueError, SqsJobQueue } from "../../bot/broadcast/job-queue";
+import { createHash } from "node:crypto";
+import { SQSServiceException } from "@aws-sdk/client-sqs";
 import { type Job, jobSchema, parseJob } from "../../bot/broadcast/jobs";
+import { JobQueueError } from "../../bot/jobs/port";
+import { SqsJobQueue } from "../../bot/jobs/sqs";
 import {
   type AwsJsonEndpoint,
   type RecordedRequest,
@@ -27,17 +29,14 @@ interface SendMessageBatchInput {
 }
 
 let sqs: AwsJsonEndpoint;
-let client: AwsJsonClient;
 let queue: SqsJobQueue;
 
 beforeAll(async () => {
   sqs = await startAwsJsonEndpoint({ service: "sqs" });
-  client = new AwsJsonClient(awsServices.sqs, {
-    region: testRegion,
-    credentials: testCredentials,
-    endpoint: sqs.url,
+  queue = new SqsJobQueue({
+    queueUrl,
+    config: { region: testRegion, credentials: testCredentials, endpoint: sqs.url },
   });
-  queue = new SqsJobQueue(client, queueUrl);
 });
 
 beforeEach(() => {
@@ -46,9 +45,14 @@ beforeEach(() => {
 });
 
 afterAll(async () => {
-  client.destroy();
+  await queue.destroy();
   await sqs.stop();
 });
+
+/** What SQS answers as MD5OfMessageBody (the SDK checks it). */
+function md5(body: string): string {
+  return createHash("md5").update(body).digest("hex");
+}
 
 /** SQS's answer to SendMessageBatch: entries for which `refuse` is true are listed in `Failed`. */
 function accepting(refuse: (entry: Entry) => boolean) {
@@ -59,7 +63,11 @@ function accepting(refuse: (entry: Entry) => boolean) {
       body: {
         Successful: entries
           .filter((entry) => !refused.has(entry))
-          .map((entry) => ({ Id: entry.Id, MessageId: `msg-${entry.Id}`, MD5OfMessageBody: "0".repeat(32) })),
+          .map((entry) => ({
+            Id: entry.Id,
+            MessageId: `msg-${entry.Id}`,
+            MD5OfMessageBody: md5(entry.MessageBody),
+          })),
         Failed: [...refused].map((entry) => ({
           Id: entry.Id,
           SenderFault: false,
@@ -220,9 +228,9 @@ describe("entries SQS refuses", () => {
     expect(error).toBeInstanceOf(JobQueueError);
     expect(error.message).toMatch(/^SQS did not accept 4 broadcast job\(s\): User: .* is not authorized/);
     expect(error.message).toContain("sqs:SendMessage permission");
-    expect(error.cause).toBeInstanceOf(AwsServiceError);
-    expect((error.cause as AwsServiceError).name).toBe("AccessDeniedException");
-    expect((error.cause as AwsServiceError).$metadata.httpStatusCode).toBe(403);
+    expect(error.cause).toBeInstanceOf(SQSServiceException);
+    expect((error.cause as SQSServiceException).name).toBe("AccessDeniedException");
+    expect((error.cause as SQSServiceException).$metadata.httpStatusCode).toBe(403);
     expect(sqs.requests).toHaveLength(1);
   });
 });

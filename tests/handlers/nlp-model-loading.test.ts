@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { loadNlpClassifier } from "../../bot/handlers/nlp";
 import { createMemoryLogger } from "../../bot/observability/logger";
+import { loadNlpClassifier } from "../../bot/runtime/nlp";
 import { serializeModel, trainClassifier } from "../../nlp/classifier";
 import { fixtureUtterances } from "../nlp/fixtures";
 

@@ -7,7 +7,7 @@ import {
   MissingAwsCredentialsError,
   MissingConfigurationError,
   readSecrets,
-} from "../../bot/handlers/runtime";
+} from "../../bot/runtime/environment";
 import {
   type AwsJsonEndpoint,
   type RecordedRequest,

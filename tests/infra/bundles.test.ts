@@ -9,7 +9,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { loadBundledContent, loadBundledRules } from "../../bot/handlers/runtime";
+import { loadBundledContent, loadBundledRules } from "../../bot/runtime/environment";
 import { loadContent } from "../../content/load";
 import { env, type FunctionName, functions } from "../../contracts/runtime";
 import { startDynalite } from "../../local/dynalite";
@@ -21,6 +21,7 @@ import {
   MissingModelError,
   requireModel,
 } from "../../scripts/build";
+import { startAwsJsonEndpoint, testCredentials, testRegion } from "../helpers/aws-json-endpoint";
 
 const root = path.join(__dirname, "../..");
 const outDir = mkdtempSync(path.join(tmpdir(), "lambdagram-bundles-"));
@@ -115,7 +116,7 @@ test("stack traces from a bundle name the TypeScript sources, without --enable-s
     timeout: 10_000,
   });
   expect(stack).toMatch(/^MissingConfigurationError: Missing environment variable/);
-  expect(stack).toMatch(/bot\/handlers\/runtime\.ts:\d+:\d+/);
+  expect(stack).toMatch(/bot\/runtime\/environment\.ts:\d+:\d+/);
 });
 
 test("the content pack is written next to every bundle", () => {
@@ -222,5 +223,69 @@ test("the minified webhook bundle answers an update: storage and Bot API calls w
     telegram.closeAllConnections();
     await new Promise<void>((resolve) => telegram.close(() => resolve()));
     await dynamo.stop();
+  }
+}, 30_000);
+
+/** Runs `script` in a fresh Node process next to a bundle (an empty module path) and returns its output. */
+function runNextTo(bundleDir: string, script: string, environment: Record<string, string>): Promise<string> {
+  return new Promise<string>((resolve, reject) =>
+    execFile(
+      process.execPath,
+      ["-e", script],
+      {
+        cwd: bundleDir,
+        timeout: 15_000,
+        env: { PATH: process.env.PATH, NODE_PATH: path.join(runtimeModules, "node_modules"), ...environment },
+      },
+      (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
+    ),
+  );
+}
+
+test("the SSM client is a file of its own next to the bundle, loaded only when a secret is an SSM parameter", async () => {
+  const webhook = result.built.find((bundle) => bundle.name === ("webhook" satisfies FunctionName));
+  if (!webhook) throw new Error("webhook bundle not built");
+  const dir = path.dirname(webhook.outfile);
+  expect(existsSync(path.join(dir, "aws-ssm.js"))).toBe(true);
+  // SSM's service name (its JSON protocol target prefix) is in the SSM file only.
+  expect(readFileSync(path.join(dir, "aws-ssm.js"), "utf8")).toContain("AmazonSSM");
+  expect(readFileSync(webhook.outfile, "utf8")).not.toContain("AmazonSSM");
+  const ssm = await startAwsJsonEndpoint({
+    service: "ssm",
+    responder: () => ({
+      body: { Parameters: [{ Name: "/t/bot-token", Value: "5555:FROM-SSM" }], InvalidParameters: [] },
+    }),
+  });
+  // The first invocation reads the secrets (and then stops at the stub content); which files were loaded?
+  const script = `const mod = require("./index.js"); mod.handler({}).catch(() => {}).finally(() => process.stdout.write(JSON.stringify(Object.keys(require.cache).map((file) => require("path").basename(file)))))`;
+  const lambda = {
+    AWS_REGION: testRegion,
+    AWS_LAMBDA_FUNCTION_NAME: "lambdagram-test",
+    AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
+    [env.tableName]: "lambdagram-test",
+    [env.webhookSecret]: "plain-secret",
+    [env.logLevel]: "silent",
+  };
+  try {
+    const fromSsm = JSON.parse(
+      await runNextTo(dir, script, {
+        ...lambda,
+        AWS_ENDPOINT_URL_SSM: ssm.url,
+        [env.botTokenParameter]: "/t/bot-token",
+      }),
+    ) as string[];
+    expect(fromSsm).toContain("aws-ssm.js");
+    expect(ssm.requests).toHaveLength(1);
+    expect(ssm.requests[0]).toMatchObject({ operation: "GetParameters", signatureValid: true });
+
+    const plain = JSON.parse(
+      await runNextTo(dir, script, { ...lambda, [env.botToken]: "5555:PLAIN" }),
+    ) as string[];
+    expect(plain).toContain("index.js");
+    expect(plain).not.toContain("aws-ssm.js");
+    expect(ssm.requests).toHaveLength(1);
+  } finally {
+    await ssm.stop();
   }
 }, 30_000);

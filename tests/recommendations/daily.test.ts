@@ -8,10 +8,11 @@ import type { Update } from "grammy/types";
 import type { Job } from "../../bot/broadcast/jobs";
 import { MemoryBroadcastQueue } from "../../bot/broadcast/memory-queue";
 import { createBot } from "../../bot/create-bot";
-import { buildRecommendationsHandler, type RecommendationsHandler } from "../../bot/handlers/recommendations";
 import { createMemoryLogger } from "../../bot/observability/logger";
 import { pickTip } from "../../bot/recommendations/picker";
-import { DynamoTipStore } from "../../bot/recommendations/store";
+import { DynamoTipStore } from "../../bot/recommendations/store/dynamodb";
+import { buildRecommendationsHandler, type RecommendationsHandler } from "../../bot/runtime/recommendations";
+import { createServices } from "../../bot/runtime/services";
 import { createDynamoStorage } from "../../bot/storage/dynamodb";
 import { loadContent } from "../../content/load";
 import { env } from "../../contracts/runtime";
@@ -28,8 +29,10 @@ let crash: ((job: Job, userId: number) => void) | undefined;
 beforeAll(async () => {
   rig = await startRig({ ratePerSecond: 30, faults: { afterRecord: (job, userId) => crash?.(job, userId) } });
   schedule = await buildRecommendationsHandler(
-    { ...rig.environment, [env.scheduleTimezone]: timeZone },
-    { jobs: rig.queue, clock: rig.clock },
+    createServices(
+      { ...rig.environment, [env.scheduleTimezone]: timeZone },
+      { jobs: rig.queue, clock: rig.clock },
+    ),
   );
 });
 afterAll(async () => {
@@ -141,7 +144,11 @@ describe("the buttons under a tip", () => {
         token: botToken,
         botInfo: rig.emulator.botInfo,
         client: { apiRoot: rig.emulator.apiRoot },
-        tipHistory: new DynamoTipStore(rig.dynamo.documentClient, rig.dynamo.tableName, rig.clock),
+        tipHistory: new DynamoTipStore({
+          client: rig.dynamo.documentClient,
+          tableName: rig.dynamo.tableName,
+          clock: rig.clock,
+        }),
       },
     );
     return (update: Update) => instance.handleUpdate(update);

@@ -3,7 +3,8 @@
  * the retry is refused by its own first attempt): each subscriber still gets exactly one tip that day, at
  * once, and no "taken over" alarm is raised. The workers reach dynalite through a proxy that drops answers.
  */
-import { buildRecommendationsHandler, type RecommendationsHandler } from "../../bot/handlers/recommendations";
+import { buildRecommendationsHandler, type RecommendationsHandler } from "../../bot/runtime/recommendations";
+import { createServices } from "../../bot/runtime/services";
 import { env } from "../../contracts/runtime";
 import { notExactly, type Rig, startRig } from "../broadcast/rig";
 
@@ -13,8 +14,10 @@ let schedule: RecommendationsHandler;
 beforeAll(async () => {
   rig = await startRig({ ratePerSecond: 30, loseDynamoAnswers: true });
   schedule = await buildRecommendationsHandler(
-    { ...rig.environment, [env.scheduleTimezone]: "UTC" },
-    { jobs: rig.queue, clock: rig.clock },
+    createServices(
+      { ...rig.environment, [env.scheduleTimezone]: "UTC" },
+      { jobs: rig.queue, clock: rig.clock },
+    ),
   );
 });
 afterAll(async () => {

@@ -1,3 +1,4 @@
+import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { createDynamoStorage } from "../../bot/storage/dynamodb";
 import { startDynalite } from "../helpers/dynamo";
 import { describeStorageContract, FakeClock } from "./contract";
@@ -9,7 +10,7 @@ describeStorageContract("DynamoDB adapter on dynalite", async () => {
     storage: createDynamoStorage({ client: dynamo.documentClient, tableName: dynamo.tableName, clock }),
     clock,
     breakBackend: async () => {
-      await dynamo.documentClient.call("DeleteTable", { TableName: dynamo.tableName });
+      await dynamo.client.send(new DeleteTableCommand({ TableName: dynamo.tableName }));
     },
     teardown: () => dynamo.stop(),
   };

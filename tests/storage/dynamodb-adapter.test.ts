@@ -2,6 +2,8 @@
  * What the contract suite cannot see: the DynamoDB adapter's request budget, its item layout (as documented in
  * docs/data-model.md), its error translation and the table helper. Runs on dynalite.
  */
+import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { ChatStateConflictError, StorageError } from "../../bot/ports";
 import { createDynamoStorage } from "../../bot/storage/dynamodb";
 import { ensureTable, TableLayoutMismatchError } from "../../bot/storage/dynamodb-table";
@@ -28,11 +30,13 @@ function storage() {
 }
 
 async function rawItem(pk: string, sk: string) {
-  const { Item } = await dynamo.documentClient.get({
-    TableName: dynamo.tableName,
-    Key: { pk, sk },
-    ConsistentRead: true,
-  });
+  const { Item } = await dynamo.documentClient.send(
+    new GetCommand({
+      TableName: dynamo.tableName,
+      Key: { pk, sk },
+      ConsistentRead: true,
+    }),
+  );
   return Item;
 }
 
@@ -278,10 +282,10 @@ describe("ensureTable", () => {
   it("leaves an existing table alone", async () => {
     // Prepare
     await storage().chats.save(1, { recentUpdateIds: [] }, 0);
-    const counter = countRequests(dynamo.documentClient);
+    const counter = countRequests(dynamo.client);
 
     // Act
-    await ensureTable(dynamo.documentClient, dynamo.tableName);
+    await ensureTable(dynamo.client, dynamo.tableName);
 
     // Assess
     expect(counter.byCommand).toEqual({ DescribeTable: 2 });
@@ -291,20 +295,22 @@ describe("ensureTable", () => {
 
   it("refuses a table made by an older layout without the indexes", async () => {
     // Prepare
-    const client = dynamo.documentClient;
+    const client = dynamo.client;
     const legacyTable = `${dynamo.tableName}-legacy`;
-    await client.call("CreateTable", {
-      TableName: legacyTable,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [
-        { AttributeName: "pk", AttributeType: "S" },
-        { AttributeName: "sk", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "pk", KeyType: "HASH" },
-        { AttributeName: "sk", KeyType: "RANGE" },
-      ],
-    });
+    await client.send(
+      new CreateTableCommand({
+        TableName: legacyTable,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [
+          { AttributeName: "pk", AttributeType: "S" },
+          { AttributeName: "sk", AttributeType: "S" },
+        ],
+        KeySchema: [
+          { AttributeName: "pk", KeyType: "HASH" },
+          { AttributeName: "sk", KeyType: "RANGE" },
+        ],
+      }),
+    );
 
     // Act
     const ensure = ensureTable(client, legacyTable);

@@ -2,6 +2,7 @@
  * The storage contract against Amazon's own DynamoDB Local (stricter than dynalite). Not part of `npm test`:
  * run it with `npm run test:dynamodb-local` (needs Java 17). One server for the file, a fresh table per test.
  */
+import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { createDynamoStorage } from "../../bot/storage/dynamodb";
 import { ensureTable } from "../../bot/storage/dynamodb-table";
 import { type LocalDynamo, startDynamoDbLocal } from "../helpers/dynamo";
@@ -20,7 +21,7 @@ afterAll(async () => {
 
 async function dropTable(tableName: string): Promise<void> {
   try {
-    await dynamo.documentClient.call("DeleteTable", { TableName: tableName });
+    await dynamo.client.send(new DeleteTableCommand({ TableName: tableName }));
   } catch (error) {
     if (!(error instanceof Error && error.name === "ResourceNotFoundException")) throw error;
   }
@@ -28,7 +29,7 @@ async function dropTable(tableName: string): Promise<void> {
 
 describeStorageContract("DynamoDB adapter on DynamoDB Local", async () => {
   const tableName = `contract-${++tables}`;
-  await ensureTable(dynamo.documentClient, tableName);
+  await ensureTable(dynamo.client, tableName);
   const clock = new FakeClock();
   return {
     storage: createDynamoStorage({ client: dynamo.documentClient, tableName, clock }),

@@ -1,15 +1,16 @@
 /**
- * The broadcast job store port: the durable state of every broadcast, written only with single-item
+ * The broadcast job store port (adapters beside it: dynamodb.ts, memory.ts): the durable state of every broadcast, written only with single-item
  * conditional writes (no transactions, so dynalite runs it too). Item design (docs/scale.md, "Data"):
  * - `BROADCAST#<id>` / `META`: request, status (queued → running → done | cancelled | failed), progress message;
  * - `BROADCAST#<id>` / `COUNT#<shard>`: per audience shard, the recipients planned (`total`), the outcomes
  *   counted (`sent`, `blocked`, `failed`), the last planned part and the set of batches already counted;
  * - `BROADCAST#<id>#<shard>` / `PLAN#<part>`: the canonical recipients of one planned page (first writer wins);
- * - `BROADCAST#<id>#<shard>` / `R#<userId>`: one recipient's claim and outcome.
+ * - `BROADCAST#<id>#<shard>` / `R#<userId>`: one recipient's leased claim and outcome (bot/leases/).
  * Recipient items live under 16 partition keys per broadcast, so 1000 sends/s never make one key hot.
  */
-import type { BroadcastRequest } from "../ports";
-import type { Recipient } from "./jobs";
+import type { LeasedClaims } from "../../leases/port";
+import type { BroadcastRequest } from "../../ports";
+import type { Recipient } from "../jobs";
 
 /** Life cycle of a broadcast. `failed` means Telegram rejected the text itself (e.g. bad HTML). */
 export type BroadcastStatus = "queued" | "running" | "cancelled" | "done" | "failed";
@@ -99,6 +100,56 @@ export interface RecipientState {
   detail?: string;
 }
 
+/** One recipient of a broadcast: the key of its `R#<userId>` item. */
+export interface RecipientKey {
+  broadcastId: string;
+  shard: number;
+  userId: number;
+}
+
+/** A recipient's final status. */
+export type RecipientOutcomeStatus = Exclude<RecipientStatus, "sending" | "released">;
+
+/** Where a planned part is: its broadcast, shard and part number. */
+export interface PlanKey {
+  broadcastId: string;
+  shard: number;
+  part: number;
+}
+
+/** A planned part's recipients, to add to its shard's total once and in part order. */
+export interface PlannedPart extends PlanKey {
+  /** How many recipients the part has. */
+  recipients: number;
+  /** It was the shard's last part. */
+  complete: boolean;
+}
+
+/** A batch's outcomes, to add to its shard's counters once. */
+export interface CountedBatch {
+  broadcastId: string;
+  shard: number;
+  /** {@link batchKey} of the batch. */
+  batchKey: string;
+  counts: BatchCounts;
+}
+
+/** The admin's progress message of a broadcast, once posted. */
+export interface ProgressMessage {
+  broadcastId: string;
+  messageId: number;
+  /** The language it is written in (later edits keep it). */
+  language: string;
+}
+
+/** A request to edit the progress message now (see {@link BroadcastStore.claimProgressEdit}). */
+export interface ProgressEdit {
+  broadcastId: string;
+  nowMs: number;
+  minIntervalMs: number;
+  final: boolean;
+}
+
 /** Outcome counts of one batch. */
 export interface BatchCounts {
   sent: number;
@@ -106,8 +157,11 @@ export interface BatchCounts {
   failed: number;
 }
 
-/** Durable state of broadcasts; see the module comment for the items. Every write is idempotent or conditional. */
-export interface BroadcastStore {
+/**
+ * Durable state of broadcasts; see the module comment for the items. Every write is idempotent or conditional.
+ * Recipients are leased claims ({@link LeasedClaims}: claim, finish, release, settle, state).
+ */
+export interface BroadcastStore extends LeasedClaims<RecipientKey, RecipientOutcomeStatus> {
   /** Writes the META item unless it exists; returns the stored one either way. */
   create(record: BroadcastRecord): Promise<{ record: BroadcastRecord; created: boolean }>;
   /** The META item, read consistently. */
@@ -125,71 +179,30 @@ export interface BroadcastStore {
   /** Marks the planning jobs as sent. */
   markPlansEnqueued(id: string): Promise<void>;
   /** Stores the progress message once; false if one was stored already. */
-  setProgressMessage(id: string, messageId: number, language: string): Promise<boolean>;
+  setProgressMessage(message: ProgressMessage): Promise<boolean>;
   /**
    * Claims the right to edit the progress message now: true when the last edit is at least `minIntervalMs`
    * old and no final edit was made, so workers together edit at a bounded rate. A `final` edit (the broadcast
    * ended) is always granted and marks the message final; a later final edit only shows fresher numbers.
    */
-  claimProgressEdit(id: string, nowMs: number, minIntervalMs: number, final: boolean): Promise<boolean>;
+  claimProgressEdit(edit: ProgressEdit): Promise<boolean>;
   /** Counters of every shard (zeros for a shard not touched yet), read consistently. */
   counters(id: string): Promise<ShardCounters[]>;
   /** Counters of one shard, read consistently. */
   shardCounters(id: string, shard: number): Promise<ShardCounters>;
   /** The canonical plan of a part, if written. */
-  getPlan(id: string, shard: number, part: number): Promise<PlanPart | undefined>;
+  getPlan(key: PlanKey): Promise<PlanPart | undefined>;
   /** Writes the plan of a part unless one exists; returns the canonical one (the first writer's). */
   putPlan(id: string, plan: PlanPart): Promise<PlanPart>;
   /**
    * Adds a planned part's recipients to its shard's `total`, in part order and once: only if `part - 1` was
    * the last planned part (or `part` is 0 and none was). Returns the new counters, or undefined if refused.
    */
-  recordPlanned(
-    id: string,
-    shard: number,
-    part: number,
-    recipients: number,
-    complete: boolean,
-  ): Promise<ShardCounters | undefined>;
+  recordPlanned(planned: PlannedPart): Promise<ShardCounters | undefined>;
   /** Adds a batch's outcomes once per batch key; returns the new counters, or undefined if already counted. */
-  countBatch(
-    id: string,
-    shard: number,
-    batchKey: string,
-    counts: BatchCounts,
-  ): Promise<ShardCounters | undefined>;
+  countBatch(batch: CountedBatch): Promise<ShardCounters | undefined>;
   /** The recipient items of these users (one consistent range query for a batch), by user id. */
   recipients(id: string, shard: number, userIds: readonly number[]): Promise<Map<number, RecipientState>>;
-  /** One recipient item, read consistently. */
-  recipient(id: string, shard: number, userId: number): Promise<RecipientState | undefined>;
-  /**
-   * Claims a recipient for sending: succeeds if no item exists, it was released, or a `sending` claim's lease
-   * ended before `nowMs`. False means someone else holds it or it is final.
-   */
-  claim(
-    id: string,
-    shard: number,
-    userId: number,
-    owner: string,
-    leaseUntil: number,
-    nowMs: number,
-  ): Promise<boolean>;
-  /** Records a final outcome if `owner` still holds the claim; false otherwise. */
-  finish(
-    id: string,
-    shard: number,
-    userId: number,
-    owner: string,
-    status: Exclude<RecipientStatus, "sending" | "released">,
-    detail?: string,
-  ): Promise<boolean>;
-  /** Gives a claim back (the send could not be tried in time); another delivery of the batch will take it. */
-  release(id: string, shard: number, userId: number, owner: string): Promise<void>;
-  /**
-   * Marks an unclaimed (or released, or lease-expired) recipient `cancelled` so nobody sends to them; false if
-   * the recipient is held or final.
-   */
-  cancelRecipient(id: string, shard: number, userId: number, nowMs: number): Promise<boolean>;
 }
 
 /** Key of a batch in the counted-batches set. */

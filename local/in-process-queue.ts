@@ -1,95 +1,15 @@
 /**
- * The queue port the broadcast code sends jobs through, with two implementations:
- * - {@link SqsJobQueue}: Amazon SQS (standard queue, at-least-once; the worker subscribes with an event source
- *   mapping and `ReportBatchItemFailures`);
- * - {@link InProcessJobQueue}: the same contract in one process for `npm start`, tests and the benchmark. It
- *   invokes the very worker handler with SQS-shaped events, one consumer per simulated execution environment,
- *   hides in-flight messages, and re-delivers failed batch items after a visibility timeout, up to a
- *   maximum receive count, then moves them to a dead-letter list, as SQS with a redrive policy does.
+ * The in-process stand-in for the SQS job queue ({@link JobQueue}, bot/jobs/port.ts), for `npm start`, tests
+ * and the benchmark. It invokes the very worker handler with SQS-shaped events, one consumer per simulated
+ * execution environment, hides in-flight messages, and re-delivers failed batch items after a visibility
+ * timeout, up to a maximum receive count, then moves them to a dead-letter list, as SQS with a redrive
+ * policy does.
  */
 import { randomUUID } from "node:crypto";
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import type { AwsJsonClient } from "../aws/json-protocol";
-import type { Logger } from "../ports";
-import type { Job } from "./jobs";
-
-/** Where broadcast jobs go. Delivery is at least once: every job handler is idempotent. */
-export interface JobQueue {
-  /** Sends jobs; `delaySeconds` (0-900) hides them for that long first. Resolves once they are stored durably. */
-  send(jobs: Job[], options?: { delaySeconds?: number }): Promise<void>;
-}
-
-/** What a worker invocation may ask of its runtime: Lambda's `context.getRemainingTimeInMillis`. */
-export interface InvocationContext {
-  getRemainingTimeInMillis(): number;
-}
-
-/** A queue consumer with the Lambda SQS signature. */
-export type QueueConsumer = (event: SQSEvent, context: InvocationContext) => Promise<SQSBatchResponse>;
-
-/** Thrown when SQS refuses jobs even after retries; the caller must retry (nothing was lost silently). */
-export class JobQueueError extends Error {
-  constructor(failed: number, detail: string, options?: { cause: unknown }) {
-    super(
-      `SQS did not accept ${failed} broadcast job(s): ${detail}. Check BROADCAST_QUEUE_URL and the function's ` +
-        "sqs:SendMessage permission, then retry.",
-      options,
-    );
-    this.name = "JobQueueError";
-  }
-}
-
-/** SQS's limit on DelaySeconds. */
-export const maxDelaySeconds = 900;
-
-function clampDelay(delaySeconds: number | undefined): number {
-  if (delaySeconds === undefined || !Number.isFinite(delaySeconds)) return 0;
-  return Math.min(maxDelaySeconds, Math.max(0, Math.ceil(delaySeconds)));
-}
-
-/** What SendMessageBatch answers: the entries SQS did not take. */
-interface SendMessageBatchOutput {
-  Failed?: { Id: string; Message?: string; SenderFault?: boolean }[];
-}
-
-/**
- * {@link JobQueue} on an SQS standard queue: SendMessageBatch in chunks of 10, failed entries retried. `client`
- * is an SQS {@link AwsJsonClient} (SQS's JSON protocol).
- */
-export class SqsJobQueue implements JobQueue {
-  constructor(
-    private readonly client: AwsJsonClient,
-    private readonly queueUrl: string,
-  ) {}
-
-  /** @inheritdoc */
-  async send(jobs: Job[], options: { delaySeconds?: number } = {}): Promise<void> {
-    const delay = clampDelay(options.delaySeconds);
-    const chunks: Job[][] = [];
-    for (let i = 0; i < jobs.length; i += 10) chunks.push(jobs.slice(i, i + 10));
-    await Promise.all(chunks.map((chunk) => this.sendChunk(chunk, delay)));
-  }
-
-  private async sendChunk(chunk: Job[], delaySeconds: number): Promise<void> {
-    let pending = chunk.map((job, index) => ({ Id: String(index), MessageBody: JSON.stringify(job) }));
-    let detail = "";
-    for (let attempt = 0; attempt < 3 && pending.length > 0; attempt++) {
-      let result: SendMessageBatchOutput;
-      try {
-        result = await this.client.call<SendMessageBatchOutput>("SendMessageBatch", {
-          QueueUrl: this.queueUrl,
-          Entries: pending.map((entry) => ({ ...entry, DelaySeconds: delaySeconds })),
-        });
-      } catch (error) {
-        throw new JobQueueError(pending.length, (error as Error).message, { cause: error });
-      }
-      const failed = new Set((result.Failed ?? []).map((entry) => entry.Id));
-      detail = (result.Failed ?? []).map((entry) => entry.Message).join("; ");
-      pending = pending.filter((entry) => failed.has(entry.Id));
-    }
-    if (pending.length > 0) throw new JobQueueError(pending.length, detail);
-  }
-}
+import type { SQSEvent, SQSRecord } from "aws-lambda";
+import type { Job } from "../bot/broadcast/jobs";
+import { clampDelay, type InvocationContext, type JobQueue, type QueueConsumer } from "../bot/jobs/port";
+import type { Logger } from "../bot/ports";
 
 /** Settings of {@link InProcessJobQueue}; the defaults mimic the deployed queue at a laptop's time scale. */
 export interface InProcessJobQueueOptions {

@@ -7,9 +7,9 @@ import { Agent as HttpsAgent } from "node:https";
 import { Api } from "grammy";
 import { type BroadcastRates, broadcastRatesFromSettings } from "../../contracts/broadcast-rates";
 import { env } from "../../contracts/runtime";
-import { AwsJsonClient, awsServices } from "../aws/json-protocol";
-import { awsClientOptionsFrom, MissingConfigurationError } from "../handlers/runtime";
-import { type JobQueue, SqsJobQueue } from "./job-queue";
+import type { JobQueue } from "../jobs/port";
+import { SqsJobQueue } from "../jobs/sqs";
+import { awsClientConfigFrom, MissingConfigurationError } from "../runtime/aws";
 
 type Environment = Record<string, string | undefined>;
 
@@ -25,10 +25,7 @@ export function broadcastRatesFrom(environment: Environment): BroadcastRates {
 export function sqsJobQueueFrom(environment: Environment): JobQueue {
   const url = environment[env.broadcastQueueUrl];
   if (!url) throw new MissingConfigurationError([env.broadcastQueueUrl]);
-  return new SqsJobQueue(
-    new AwsJsonClient(awsServices.sqs, awsClientOptionsFrom(environment, awsServices.sqs)),
-    url,
-  );
+  return new SqsJobQueue({ queueUrl: url, config: awsClientConfigFrom(environment, "sqs") });
 }
 
 /**

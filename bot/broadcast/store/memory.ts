@@ -3,39 +3,49 @@
  * and by the paid-mode benchmark, where a local DynamoDB (dynalite: ~200 conditional write pairs/s on a laptop)
  * and not our code would be the bottleneck. Values are deep-copied in and out, as a database would.
  */
-import { audienceShards } from "../../contracts/table";
+import { audienceShards } from "../../../contracts/table";
+import { MemoryLeasedClaims } from "../../leases/memory";
+import type { ClaimState } from "../../leases/port";
+import type { Clock } from "../../ports";
 import type {
-  BatchCounts,
   BroadcastRecord,
   BroadcastStatus,
   BroadcastStore,
+  CountedBatch,
+  PlanKey,
+  PlannedPart,
   PlanPart,
+  ProgressEdit,
+  ProgressMessage,
+  RecipientKey,
+  RecipientOutcomeStatus,
   RecipientState,
-  RecipientStatus,
   ShardCounters,
   StatusChanges,
-} from "./store";
+} from "./port";
 
-interface CounterItem {
-  total: number;
-  sent: number;
-  blocked: number;
-  failed: number;
-  plannedPart?: number;
-  planComplete: boolean;
-  countedBatches: Set<string>;
-}
+/** A shard's counter item: the counters, with the set of counted batches itself. */
+type CounterItem = Omit<ShardCounters, "shard" | "countedBatches"> & { countedBatches: Set<string> };
 
 function copy<T>(value: T): T {
   return structuredClone(value);
 }
 
-/** The broadcast job store in memory. */
-export class MemoryBroadcastStore implements BroadcastStore {
+/** The broadcast job store in memory; recipients are leased claims (bot/leases/). */
+export class MemoryBroadcastStore
+  extends MemoryLeasedClaims<RecipientKey, RecipientOutcomeStatus>
+  implements BroadcastStore
+{
   private readonly metas = new Map<string, BroadcastRecord>();
   private readonly counterItems = new Map<string, CounterItem>();
   private readonly plans = new Map<string, PlanPart>();
-  private readonly recipientItems = new Map<string, RecipientState>();
+
+  constructor(options: { clock?: Clock } = {}) {
+    super({
+      id: (recipient) => recipientId(recipient.broadcastId, recipient.shard, recipient.userId),
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+  }
 
   /** @inheritdoc */
   async create(record: BroadcastRecord): Promise<{ record: BroadcastRecord; created: boolean }> {
@@ -73,7 +83,7 @@ export class MemoryBroadcastStore implements BroadcastStore {
   }
 
   /** @inheritdoc */
-  async setProgressMessage(id: string, messageId: number, language: string): Promise<boolean> {
+  async setProgressMessage({ broadcastId: id, messageId, language }: ProgressMessage): Promise<boolean> {
     const stored = this.metas.get(id);
     if (!stored || stored.progressMessageId !== undefined) return false;
     stored.progressMessageId = messageId;
@@ -82,12 +92,7 @@ export class MemoryBroadcastStore implements BroadcastStore {
   }
 
   /** @inheritdoc */
-  async claimProgressEdit(
-    id: string,
-    nowMs: number,
-    minIntervalMs: number,
-    final: boolean,
-  ): Promise<boolean> {
+  async claimProgressEdit({ broadcastId: id, nowMs, minIntervalMs, final }: ProgressEdit): Promise<boolean> {
     const stored = this.metas.get(id);
     if (!stored) return false;
     if (!final && stored.progressFinal) return false;
@@ -134,7 +139,7 @@ export class MemoryBroadcastStore implements BroadcastStore {
   }
 
   /** @inheritdoc */
-  async getPlan(id: string, shard: number, part: number): Promise<PlanPart | undefined> {
+  async getPlan({ broadcastId: id, shard, part }: PlanKey): Promise<PlanPart | undefined> {
     const stored = this.plans.get(`${id}#${shard}#${part}`);
     return stored && copy(stored);
   }
@@ -149,13 +154,13 @@ export class MemoryBroadcastStore implements BroadcastStore {
   }
 
   /** @inheritdoc */
-  async recordPlanned(
-    id: string,
-    shard: number,
-    part: number,
-    recipients: number,
-    complete: boolean,
-  ): Promise<ShardCounters | undefined> {
+  async recordPlanned({
+    broadcastId: id,
+    shard,
+    part,
+    recipients,
+    complete,
+  }: PlannedPart): Promise<ShardCounters | undefined> {
     const item = this.counterItem(id, shard);
     const allowed = part === 0 ? item.plannedPart === undefined : item.plannedPart === part - 1;
     if (!allowed) return undefined;
@@ -166,12 +171,12 @@ export class MemoryBroadcastStore implements BroadcastStore {
   }
 
   /** @inheritdoc */
-  async countBatch(
-    id: string,
-    shard: number,
-    key: string,
-    counts: BatchCounts,
-  ): Promise<ShardCounters | undefined> {
+  async countBatch({
+    broadcastId: id,
+    shard,
+    batchKey: key,
+    counts,
+  }: CountedBatch): Promise<ShardCounters | undefined> {
     const item = this.counterItem(id, shard);
     if (item.countedBatches.has(key)) return undefined;
     item.countedBatches.add(key);
@@ -179,10 +184,6 @@ export class MemoryBroadcastStore implements BroadcastStore {
     item.blocked += counts.blocked;
     item.failed += counts.failed;
     return this.view(shard, item);
-  }
-
-  private recipientKey(id: string, shard: number, userId: number): string {
-    return `${id}#${shard}#${userId}`;
   }
 
   /** @inheritdoc */
@@ -193,70 +194,24 @@ export class MemoryBroadcastStore implements BroadcastStore {
   ): Promise<Map<number, RecipientState>> {
     const states = new Map<number, RecipientState>();
     for (const userId of userIds) {
-      const stored = this.recipientItems.get(this.recipientKey(id, shard, userId));
-      if (stored) states.set(userId, copy(stored));
+      const state = await this.state({ broadcastId: id, shard, userId });
+      if (state) states.set(userId, toRecipientState(userId, state));
     }
     return states;
   }
+}
 
-  /** @inheritdoc */
-  async recipient(id: string, shard: number, userId: number): Promise<RecipientState | undefined> {
-    const stored = this.recipientItems.get(this.recipientKey(id, shard, userId));
-    return stored && copy(stored);
-  }
+function recipientId(id: string, shard: number, userId: number): string {
+  return `${id}#${shard}#${userId}`;
+}
 
-  private claimable(stored: RecipientState | undefined, nowMs: number): boolean {
-    return (
-      !stored ||
-      stored.status === "released" ||
-      (stored.status === "sending" && (stored.leaseUntil ?? Number.POSITIVE_INFINITY) < nowMs)
-    );
-  }
-
-  /** @inheritdoc */
-  async claim(
-    id: string,
-    shard: number,
-    userId: number,
-    owner: string,
-    leaseUntil: number,
-    nowMs: number,
-  ): Promise<boolean> {
-    const key = this.recipientKey(id, shard, userId);
-    if (!this.claimable(this.recipientItems.get(key), nowMs)) return false;
-    this.recipientItems.set(key, { userId, status: "sending", owner, leaseUntil });
-    return true;
-  }
-
-  /** @inheritdoc */
-  async finish(
-    id: string,
-    shard: number,
-    userId: number,
-    owner: string,
-    status: Exclude<RecipientStatus, "sending" | "released">,
-    detail?: string,
-  ): Promise<boolean> {
-    const key = this.recipientKey(id, shard, userId);
-    const stored = this.recipientItems.get(key);
-    if (stored?.status !== "sending" || stored.owner !== owner) return false;
-    this.recipientItems.set(key, { userId, status, owner, ...(detail ? { detail } : {}) });
-    return true;
-  }
-
-  /** @inheritdoc */
-  async release(id: string, shard: number, userId: number, owner: string): Promise<void> {
-    const key = this.recipientKey(id, shard, userId);
-    const stored = this.recipientItems.get(key);
-    if (stored?.status === "sending" && stored.owner === owner)
-      this.recipientItems.set(key, { userId, status: "released", owner });
-  }
-
-  /** @inheritdoc */
-  async cancelRecipient(id: string, shard: number, userId: number, nowMs: number): Promise<boolean> {
-    const key = this.recipientKey(id, shard, userId);
-    if (!this.claimable(this.recipientItems.get(key), nowMs)) return false;
-    this.recipientItems.set(key, { userId, status: "cancelled" });
-    return true;
-  }
+/** A recipient's item as {@link BroadcastStore.recipients} reports it. */
+export function toRecipientState(userId: number, state: ClaimState<RecipientOutcomeStatus>): RecipientState {
+  return {
+    userId,
+    status: state.status,
+    ...(state.owner === undefined ? {} : { owner: state.owner }),
+    ...(state.leaseUntil === undefined ? {} : { leaseUntil: state.leaseUntil }),
+    ...(state.fields.detail === undefined ? {} : { detail: state.fields.detail }),
+  };
 }

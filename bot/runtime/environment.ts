@@ -1,34 +1,24 @@
 /**
- * What every Lambda handler needs at cold start, built once per execution environment from the
- * environment: configuration, secrets (from SSM on AWS, plain variables locally), content, storage.
- * This and `local/` are the only places that read `process.env` or build AWS clients.
+ * Reading the environment: configuration, secrets (from SSM on AWS, plain variables locally), the files
+ * `npm run build` bundles next to each handler, the DynamoDB table. Used by the composition root
+ * (services.ts); bot/runtime/ and `local/` are the only places that read the environment or build AWS clients.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { UserFromGetMe } from "grammy/types";
 import type { Content } from "../../content/schema";
 import { bundleFiles, env as envNames } from "../../contracts/runtime";
 import { type CompiledRules, RuleClassifier } from "../../nlp/rules";
-import { DynamoDocumentClient } from "../aws/dynamodb";
-import { type AwsClientOptions, AwsJsonClient, type AwsJsonService, awsServices } from "../aws/json-protocol";
 import { botIdFromToken, botInfoFor } from "../bot-info";
 import type { BotConfig } from "../context";
 import { createJsonLogger, type LogLevel } from "../observability/logger";
-import type { Logger, Mode, Storage } from "../ports";
+import type { Clock, Logger, Mode, Storage } from "../ports";
 import { createDynamoStorage } from "../storage/dynamodb";
+import { createDynamoClients } from "../storage/dynamodb-client";
+import { awsClientConfigFrom, type Environment, MissingConfigurationError } from "./aws";
 
-/** Thrown at cold start when a required environment variable is missing; names the variable. */
-export class MissingConfigurationError extends Error {
-  constructor(names: string[]) {
-    super(
-      `Missing environment variable ${names.join(" or ")}. On AWS the Pulumi program sets it; locally \`npm start\` does.`,
-    );
-    this.name = "MissingConfigurationError";
-  }
-}
-
-/** The environment, as a plain record (so tests can pass their own). */
-export type Environment = Record<string, string | undefined>;
+export { type Environment, MissingAwsCredentialsError, MissingConfigurationError } from "./aws";
 
 /** Where one secret comes from: a plain variable (locally), or the name of an SSM parameter (on AWS). */
 export interface SecretSource {
@@ -50,14 +40,12 @@ export async function readSecrets(environment: Environment, sources: SecretSourc
     wanted.set(source.parameter, parameter);
   }
   if (wanted.size === 0) return values as string[];
-  const ssm = new AwsJsonClient(awsServices.ssm, awsClientOptionsFrom(environment, awsServices.ssm));
-  const result = await ssm
-    .call<{ Parameters?: { Name?: string; Value?: string }[] }>("GetParameters", {
-      Names: [...new Set(wanted.values())],
-      WithDecryption: true,
-    })
-    .finally(() => ssm.destroy()); // one request per cold start: no idle connection to keep
-  const found = new Map((result.Parameters ?? []).map((p) => [p.Name, p.Value]));
+  // Loaded here only: a handler whose secrets are plain variables never loads the SSM client.
+  const { getParameters } = await import("./ssm");
+  const found: Map<string | undefined, string> = await getParameters(
+    awsClientConfigFrom(environment, "ssm"),
+    [...new Set(wanted.values())],
+  );
   return sources.map((source, i) => {
     const value = values[i] || found.get(wanted.get(source.parameter));
     if (!value)
@@ -95,6 +83,8 @@ export function botConfigFrom(environment: Environment): BotConfig {
       .map((id) => Number(id.trim()))
       .filter((id) => Number.isSafeInteger(id) && id > 0),
     defaultTipHour: 9,
+    // Tip hours are hours of the schedule's zone; users see it beside every hour.
+    timeZone: environment[envNames.scheduleTimezone] || "UTC",
   };
 }
 
@@ -143,58 +133,51 @@ export function loggerFrom(environment: Environment, base: Record<string, unknow
   });
 }
 
-/** Thrown at cold start when no AWS credentials are in the environment (Lambda always sets them). */
-export class MissingAwsCredentialsError extends Error {
-  constructor() {
-    super(
-      "No AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary " +
-        "ones). Lambda sets them from the function's role; elsewhere export them, e.g. " +
-        '`eval "$(aws configure export-credentials --format env)"`.',
-    );
-    this.name = "MissingAwsCredentialsError";
-  }
-}
-
-/**
- * Region, credentials and endpoint of an AWS client, from the variables Lambda sets (AWS_REGION and the role's
- * AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN), with the SDK's endpoint overrides
- * (AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL) for local and test endpoints.
- */
-export function awsClientOptionsFrom(environment: Environment, service: AwsJsonService): AwsClientOptions {
-  const accessKeyId = environment.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = environment.AWS_SECRET_ACCESS_KEY;
-  if (!accessKeyId || !secretAccessKey) throw new MissingAwsCredentialsError();
-  // Lambda always sets AWS_REGION; elsewhere a silent default would only surface as signature errors.
-  const region = environment.AWS_REGION || environment.AWS_DEFAULT_REGION;
-  if (!region) throw new MissingConfigurationError(["AWS_REGION"]);
-  const sessionToken = environment.AWS_SESSION_TOKEN;
-  const endpoint =
-    environment[`AWS_ENDPOINT_URL_${service.name.toUpperCase()}`] ?? environment.AWS_ENDPOINT_URL;
-  return {
-    region,
-    credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
-    ...(endpoint ? { endpoint } : {}),
-  };
+/** The DynamoDB document client and the table every store uses. */
+export interface Table {
+  client: DynamoDBDocumentClient;
+  tableName: string;
 }
 
 /** The DynamoDB document client and table name (DYNAMODB_ENDPOINT points it at dynalite locally). */
-export function tableFrom(environment: Environment): { client: DynamoDocumentClient; tableName: string } {
+export function tableFrom(environment: Environment): Table {
   const endpoint = environment[envNames.dynamodbEndpoint];
-  const client = new DynamoDocumentClient(
+  const config = {
+    ...awsClientConfigFrom(environment, "dynamodb"),
+    ...dynamoProfileSettingsFrom(environment),
+  };
+  const { documentClient } = createDynamoClients(
     endpoint
       ? {
+          ...config,
           endpoint,
           region: environment.AWS_REGION ?? "local",
           credentials: { accessKeyId: "local", secretAccessKey: "local" },
         }
-      : awsClientOptionsFrom(environment, awsServices.dynamodb),
+      : config,
   );
-  return { client, tableName: required(environment, envNames.tableName) };
+  return { client: documentClient, tableName: required(environment, envNames.tableName) };
+}
+
+/**
+ * DynamoDB's own settings the SDK would look up in the shared config files after the environment; on Lambda
+ * (no such files) resolved from the environment alone, as bot/runtime/aws.ts `profileSettingsFrom` does.
+ */
+function dynamoProfileSettingsFrom(environment: Environment): {
+  accountIdEndpointMode?: "preferred" | "disabled" | "required";
+  endpointDiscoveryEnabled?: boolean;
+} {
+  if (!environment.AWS_LAMBDA_FUNCTION_NAME) return {};
+  const discovery = environment.AWS_ENABLE_ENDPOINT_DISCOVERY ?? environment.AWS_ENDPOINT_DISCOVERY_ENABLED;
+  return {
+    accountIdEndpointMode: (environment.AWS_ACCOUNT_ID_ENDPOINT_MODE || "preferred") as "preferred",
+    endpointDiscoveryEnabled: discovery !== undefined && !["false", "0"].includes(discovery),
+  };
 }
 
 /** DynamoDB storage over {@link tableFrom}. */
-export function storageFrom(table: { client: DynamoDocumentClient; tableName: string }): Storage {
-  return createDynamoStorage(table);
+export function storageFrom(table: Table, clock?: Clock): Storage {
+  return createDynamoStorage({ ...table, ...(clock ? { clock } : {}) });
 }
 
 /** Runs `build` once per execution environment; a failed cold start is retried on the next invocation. */

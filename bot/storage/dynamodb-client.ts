@@ -1,0 +1,53 @@
+/**
+ * The one way to build the DynamoDB document client (the SDK's `DynamoDBDocumentClient`), so the handlers,
+ * the local stack, the benchmarks and the tests marshal items identically. The adapters rely on
+ * `removeUndefinedValues`: optional fields left `undefined` (e.g. `ChatState.mode`) are dropped instead of
+ * making the SDK throw; class instances are refused rather than silently flattened.
+ */
+import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import {
+  DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+  type TranslateConfig,
+} from "@aws-sdk/lib-dynamodb";
+
+/** Marshalling settings the adapters assume; use them when wrapping a client you built yourself. */
+export const documentClientTranslateConfig: TranslateConfig = {
+  marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  unmarshallOptions: { wrapNumbers: false },
+};
+
+/** A DynamoDB client and the document client over it (they share connections and middleware). */
+export interface DynamoClients {
+  /** For table operations (CreateTable, DescribeTable, DeleteTable...) and middleware. */
+  client: DynamoDBClient;
+  /** What the storage adapters take. */
+  documentClient: DynamoDBDocumentClient;
+}
+
+/**
+ * Builds the clients from an SDK configuration (region, endpoint, credentials, request handler...); see
+ * bot/runtime/aws.ts `awsClientConfigFrom` for the one the handlers use.
+ */
+export function createDynamoClients(config: DynamoDBClientConfig): DynamoClients {
+  const client = new DynamoDBClient(config);
+  return { client, documentClient: DynamoDBDocumentClient.from(client, documentClientTranslateConfig) };
+}
+
+/** Every item a Query finds, following `LastEvaluatedKey` page by page (partitions here hold few items). */
+export async function queryAll(
+  client: DynamoDBDocumentClient,
+  input: Omit<QueryCommandInput, "ExclusiveStartKey">,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
