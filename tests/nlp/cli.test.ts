@@ -148,13 +148,13 @@ describe("nlp evaluate", () => {
 describe("the default content pack", () => {
   const content = loadContent();
 
-  it("trains into a model file under 2 MB that loads in under 20 ms", () => {
+  it("trains into a model file under 3 MB that loads in under 20 ms", () => {
     const out = join(dir, "model", "nlp-model.json");
     const { code, out: printed } = run(["train", "--out", out]);
     expect(code).toBe(0);
     expect(printed).toContain(`wrote ${out}`);
     const json = readFileSync(out, "utf8");
-    expect(Buffer.byteLength(json)).toBeLessThan(2_000_000);
+    expect(Buffer.byteLength(json)).toBeLessThan(3_000_000); // issue 13: the 90+ intent pack stays under 3 MB
     const times: number[] = [];
     let classifier: NlpClassifier | undefined;
     for (let i = 0; i < 5; i++) {
