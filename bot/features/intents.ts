@@ -50,7 +50,11 @@ function courseFirst(ctx: BotContext, result: Classification, byRules: Classific
  */
 export function clearIntent(ctx: BotContext, text: string, strict: boolean): Classification | undefined {
   const result = classify(ctx, text);
-  return result.decision === "exact" || (!strict && result.decision === "confident") ? result : undefined;
+  // Strict (a free-text answer is expected): only an exact phrase interrupts; a pattern match such as
+  // "emoji only" (confidence below 1) is a fine answer to "anything to add?".
+  if (result.decision === "exact")
+    return !strict || result.candidates[0]?.confidence === 1 ? result : undefined;
+  return !strict && result.decision === "confident" ? result : undefined;
 }
 
 function findIntent(ctx: BotContext, id: string): Intent | undefined {
