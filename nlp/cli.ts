@@ -7,9 +7,11 @@
  *   npx lambdagram nlp evaluate --train TRAIN.jsonl --test TEST.jsonl [--valid VALID.jsonl] [--oos-label oos]
  *                               [--json] [--report report.html]
  *   npx lambdagram nlp evaluate --content content/ [--folds 5] [--json] [--report report.html]
+ *   npx lambdagram nlp evaluate --content content/ --probe FILE.jsonl [--probe ...] [--tier rules|nlp]
+ *                               [--model MODEL.json] [--json]
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ContentError, loadContent } from "../content/load";
 import type { Content } from "../content/schema";
@@ -22,7 +24,9 @@ import {
 } from "./classifier";
 import { classifyAll, crossValidate, type EvaluationResult, summarize } from "./evaluate";
 import { ModelFormatError, ModelTrainingError } from "./model";
+import { formatProbeReport, type ProbeMessage, type ProbeReport, runProbe } from "./probe";
 import { type ReportSection, renderReport } from "./report-html";
+import { RuleClassifier } from "./rules";
 import type { LabelledUtterance } from "./types";
 
 /** Where `train` writes the model unless told otherwise; the bundler embeds this file. */
@@ -50,7 +54,9 @@ const USAGE = `Usage:
   lambdagram nlp train [--content content/] [--out ${DEFAULT_MODEL_PATH}]
   lambdagram nlp evaluate --train TRAIN.jsonl --test TEST.jsonl [--valid VALID.jsonl] [--oos-label oos]
                           [--language en] [--json] [--report report.html]
-  lambdagram nlp evaluate --content content/ [--folds 5] [--json] [--report report.html]`;
+  lambdagram nlp evaluate --content content/ [--folds 5] [--json] [--report report.html]
+  lambdagram nlp evaluate --content content/ --probe FILE.jsonl [--probe FILE2.jsonl ...] [--tier rules|nlp]
+                          [--model MODEL.json] [--json]`;
 
 /** Every example utterance of a content pack, labelled with its intent id and language. */
 export function contentUtterances(content: Content): LabelledUtterance[] {
@@ -116,6 +122,70 @@ export function readJsonl(file: string, language?: string): LabelledUtterance[] 
   });
   if (out.length === 0) throw new DataFileError(file, 1, "the file holds no utterances");
   return out;
+}
+
+/**
+ * Reads a realistic evaluation set: JSONL lines `{"text", "label", "tags"?, "language"?}` (`intent` is
+ * accepted for `label`). A line without `language` takes the file's name when it is one of `languages`
+ * (`en.jsonl`, `zh-TW.jsonl`), else `fallbackLanguage`.
+ */
+export function readProbe(file: string, languages: string[], fallbackLanguage: string): ProbeMessage[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (caught) {
+    throw new DataFileError(file, 0, `cannot be read (${(caught as Error).message})`);
+  }
+  const named = basename(file).replace(/\.jsonl?$/, "");
+  const fileLanguage = languages.includes(named) ? named : fallbackLanguage;
+  const out: ProbeMessage[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (line.trim() === "") return;
+    let record: Record<string, unknown> | null;
+    try {
+      record = JSON.parse(line);
+    } catch {
+      throw new DataFileError(file, i + 1, "not valid JSON");
+    }
+    const label = record?.label ?? record?.intent;
+    if (!record || typeof record.text !== "string" || typeof label !== "string")
+      throw new DataFileError(file, i + 1, 'needs string fields "text" and "label"');
+    const tags = Array.isArray(record.tags) ? record.tags.filter((t) => typeof t === "string") : [];
+    out.push({
+      text: record.text,
+      label,
+      language: typeof record.language === "string" ? record.language : fileLanguage,
+      ...(tags.length > 0 ? { tags } : {}),
+    });
+  });
+  if (out.length === 0) throw new DataFileError(file, 1, "the file holds no messages");
+  return out;
+}
+
+/** The `--json` form of a probe report: rates per language and overall, every confidently wrong message. */
+export function probeJson(report: ProbeReport): Record<string, unknown> {
+  const strip = (r: ProbeReport["confidentlyWrong"][number]) => ({
+    text: r.text,
+    language: r.language,
+    label: r.label,
+    got: r.reply.kind === "answer" ? r.reply.intent : r.reply.kind,
+    ...(r.reply.kind === "clarify" ? { offered: r.reply.intents } : {}),
+    decision: r.decision,
+    confidence: Number(r.confidence.toFixed(4)),
+    ...(r.tags ? { tags: r.tags } : {}),
+  });
+  return {
+    tier: report.tier,
+    confidentlyWrongRate: report.overall.confidentlyWrongRate,
+    overall: report.overall,
+    languages: report.languages,
+    tags: report.tags,
+    unknownLabels: report.unknownLabels,
+    confidentlyWrong: report.confidentlyWrong.map(strip),
+    declined: report.declined.map(strip),
+    offeredOthers: report.offeredOthers.map(strip),
+    confusion: report.confusion,
+  };
 }
 
 function write(file: string, text: string): void {
@@ -234,6 +304,18 @@ export function crossValidateContent(
   });
 }
 
+function readModelFile(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (caught) {
+    throw new DataFileError(
+      file,
+      0,
+      `cannot be read (${(caught as Error).message}); build it with \`npm run nlp:train\``,
+    );
+  }
+}
+
 function runTrain(args: string[], log: (line: string) => void): void {
   const { values } = parseArgs({
     args,
@@ -269,9 +351,36 @@ function runEvaluate(args: string[], log: (line: string) => void): void {
       folds: { type: "string", default: "5" },
       json: { type: "boolean", default: false },
       report: { type: "string" },
+      probe: { type: "string", multiple: true },
+      tier: { type: "string", default: "nlp" },
+      model: { type: "string" },
     },
     strict: true,
   });
+  if (values.probe !== undefined) {
+    if (values.tier !== "nlp" && values.tier !== "rules")
+      throw new UsageError(`--tier must be "rules" or "nlp", got "${values.tier}"`);
+    const content = loadContent(resolve(values.content ?? "content"));
+    const messages = values.probe.flatMap((file) =>
+      readProbe(file, content.settings.languages, values.language),
+    );
+    let nlp: NlpClassifier | undefined;
+    if (values.tier === "nlp")
+      nlp =
+        values.model === undefined
+          ? trainFromContent(content).classifier
+          : NlpClassifier.fromJSON(readModelFile(values.model));
+    const report = runProbe({ rules: new RuleClassifier(content.intents), nlp }, messages, {
+      tier: values.tier,
+      knownIntents: content.intents.map((intent) => intent.id),
+    });
+    log(
+      values.json
+        ? JSON.stringify(probeJson(report))
+        : formatProbeReport(report, `realistic set ${values.probe.join(", ")}`),
+    );
+    return;
+  }
   if (values.content !== undefined) {
     const folds = Number(values.folds);
     if (!Number.isInteger(folds) || folds < 2)

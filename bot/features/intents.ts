@@ -6,6 +6,7 @@
 import { Composer } from "grammy";
 import type { Intent } from "../../content/schema";
 import { metricNames } from "../../contracts/metrics";
+import { classifyTiered, replyFor } from "../../nlp/decide";
 import type { Classification } from "../../nlp/types";
 import type { BotContext } from "../context";
 import { pick } from "../i18n";
@@ -21,10 +22,7 @@ export function modeOf(ctx: BotContext) {
  * without a trained NLP model the rule tier answers alone.
  */
 export function classify(ctx: BotContext, text: string): Classification {
-  const { rules, nlp } = ctx.deps.classifiers;
-  const byRules = rules.classify(text, ctx.lang);
-  if (modeOf(ctx) === "rules" || !nlp || byRules.decision === "exact") return byRules;
-  return nlp.classify(text, ctx.lang);
+  return classifyTiered(ctx.deps.classifiers, modeOf(ctx), text, ctx.lang);
 }
 
 /**
@@ -60,7 +58,10 @@ export function answerIntent(ctx: BotContext, intentId: string): boolean {
   return true;
 }
 
-/** Answers free text: the intent, "did you mean" buttons, or the fallback. */
+/**
+ * Answers free text: the intent, "did you mean" buttons, or the fallback, as decided by `replyFor`
+ * (nlp/decide.ts), the same decision `nlp evaluate --probe` measures.
+ */
 export function answerFreeText(ctx: BotContext, text: string, result = classify(ctx, text)): void {
   const [best] = result.candidates;
   ctx.deps.logger.info("classified", {
@@ -69,17 +70,10 @@ export function answerFreeText(ctx: BotContext, text: string, result = classify(
     intent: best?.intent,
     confidence: best ? Math.round(best.confidence * 1000) / 1000 : undefined,
   });
-  if (
-    (result.decision === "exact" || result.decision === "confident") &&
-    best &&
-    answerIntent(ctx, best.intent)
-  )
-    return;
-  if (result.decision === "unsure" && result.candidates.length > 0) {
-    offerCandidates(
-      ctx,
-      result.candidates.map((candidate) => candidate.intent),
-    );
+  const reply = replyFor(result, (id) => findIntent(ctx, id) !== undefined);
+  if (reply.kind === "answer" && answerIntent(ctx, reply.intent)) return;
+  if (reply.kind === "clarify") {
+    offerCandidates(ctx, reply.intents);
     return;
   }
   fallback(ctx);
@@ -87,7 +81,7 @@ export function answerFreeText(ctx: BotContext, text: string, result = classify(
 
 function offerCandidates(ctx: BotContext, intentIds: string[]): void {
   const { defaultLanguage } = ctx.deps.content.settings;
-  const buttons = intentIds.slice(0, 3).flatMap((id) => {
+  const buttons = intentIds.flatMap((id) => {
     const intent = findIntent(ctx, id);
     return intent
       ? [{ text: pick(intent.title, ctx.lang, defaultLanguage), data: `${callbacks.intent}${id}` }]
