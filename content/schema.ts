@@ -149,9 +149,7 @@ export const intentSchema = z.strictObject({
   /** Related intent ids offered as buttons after the answer. */
   related: z.array(identifier).optional(),
   /** Where the answer's facts come from (official documentation), shown as a "Docs" URL button. */
-  source: z
-    .url({ protocol: /^https$/, error: "an https:// URL of the official documentation" })
-    .optional(),
+  source: z.url({ protocol: /^https$/, error: "an https:// URL of the official documentation" }).optional(),
   /** A button under the answer that does what the user asked the bot to do (help intents). */
   action: z
     .enum(["subscribe", "unsubscribe", "tipTime", "language", "mode", "questionnaire", "settings", "help"])
@@ -214,6 +212,20 @@ export const recommendationSchema = z.strictObject({
 /** `content/recommendations.yaml`: the tips pushed to subscribers. */
 export const recommendationFileSchema = z.array(recommendationSchema).min(1);
 
+/**
+ * `content/out-of-scope/*.yaml`: messages the bot must *not* answer (other topics, and near-domain
+ * negatives: other meanings of the pack's words). The NLP tier learns them as a background class, so
+ * out of scope is learned rather than only thresholded. Languages may be a subset of the pack's.
+ */
+export const outOfScopeFileSchema = z.strictObject({
+  /** What the file holds, for authors. */
+  description: z.string().optional(),
+  /** Where the messages come from, when they were not written for this pack (attribution). */
+  source: z.string().optional(),
+  license: z.string().optional(),
+  examples: localized(z.array(text).min(1, "needs at least one entry")),
+});
+
 /** `content/messages.yaml`: every user-facing string of the bot, per language. */
 export const messagesSchema = z.record(z.string(), localizedText);
 
@@ -222,6 +234,7 @@ export type Intent = z.infer<typeof intentSchema>;
 export type Question = z.infer<typeof questionSchema>;
 export type Questionnaire = z.infer<typeof questionnaireSchema>;
 export type Recommendation = z.infer<typeof recommendationSchema>;
+export type OutOfScopeSet = z.infer<typeof outOfScopeFileSchema>;
 /** A value per language code. */
 export type Localized<T> = Record<string, T>;
 
@@ -232,4 +245,6 @@ export interface Content {
   intents: Intent[];
   questionnaires: Questionnaire[];
   recommendations: Recommendation[];
+  /** Background messages the bot must not answer (`content/out-of-scope/`, optional folder). */
+  outOfScope?: OutOfScopeSet[];
 }
