@@ -20,6 +20,7 @@ import {
   type LinearModel,
   ModelFormatError,
   ModelTrainingError,
+  pruneToBudget,
   scoreText,
   seededRandom,
   shuffleInPlace,
@@ -320,6 +321,8 @@ export interface ClassifierTrainOptions {
   foldDiacritics?: boolean;
   /** Correct unknown words against the training vocabulary before scoring (default true; nlp/typos.ts). */
   correctTypos?: boolean;
+  /** Largest encoded size of the final model's weights; smaller weights are dropped to fit (model.ts). */
+  maxWeightBytes?: number;
   /** Intents answered only when every word of a message is one of their words ({@link ClassifierModel.gated}). */
   gatedIntents?: string[];
 }
@@ -396,7 +399,13 @@ export function trainClassifier(
   // Held-out evidence for calibration: (model, utterance) pairs scored by a model that never saw them.
   const scored: { logits: Float32Array; intent: string; coverage: number }[] = [];
   let calibration: string;
-  const model = trainLinearModel(toExamples(fold([...utterances, ...extra]), index), labels, trainOptions);
+  const trainedModel = trainLinearModel(
+    toExamples(fold([...utterances, ...extra]), index),
+    labels,
+    trainOptions,
+  );
+  const model =
+    options.maxWeightBytes === undefined ? trainedModel : pruneToBudget(trainedModel, options.maxWeightBytes);
   const correctorOf = (training: LabelledUtterance[]) =>
     options.correctTypos === false ? undefined : TypoCorrector.fromTexts(training.map((u) => u.text));
   const corrector = correctorOf([...utterances, ...extra]);
