@@ -73,6 +73,12 @@ const correctable = /^[a-z]+$/;
 /** Index keys hold the word's vocabulary index below this; words past it are not candidates (rarest). */
 const WORD_SLOTS = 65_536;
 
+/**
+ * Only words seen at least this often are offered as corrections: a word seen once is as likely a typo as
+ * the input, and leaving those out halves the index (it is built on the first unknown word of a cold start).
+ */
+const MIN_CANDIDATE_COUNT = 2;
+
 /** One correction made: the word as typed and the vocabulary word that replaced it. */
 export interface Correction {
   from: string;
@@ -143,7 +149,9 @@ export class TypoCorrector {
 
   private buildIndex(): Float64Array {
     let size = 0;
-    const limit = Math.min(this.words.length, WORD_SLOTS);
+    let limit = Math.min(this.words.length, WORD_SLOTS);
+    // Words are sorted by count: the candidates are a prefix.
+    while (limit > 0 && (this.counts[limit - 1] as number) < MIN_CANDIDATE_COUNT) limit--;
     for (let w = 0; w < limit; w++) {
       const length = (this.words[w] as string).length;
       if (length >= MIN_CORRECTED_LENGTH - 1) size += length + 1;
