@@ -4,6 +4,12 @@
  * Markdown table for docs/benchmarks.md ("NLP") plus our CLINC150 out-of-scope trade-off.
  *
  *   npx tsx bench/nlp.ts [--data /work/shared/datasets] [--sets clinc150,snips,hwu64] [--only ours] [--json]
+ *   npx tsx bench/nlp.ts --small-data [--sizes 5,10,20] [--seeds 1,2,3] [--sets ...] [--only ours,bayes,nlpjs]
+ *
+ * `--small-data`: bot operators write 10-30 examples per intent, not 100. Each training split is subsampled
+ * (seeded, stratified) to N examples per intent, in-scope intents only; every classifier is trained on the
+ * same subsample and tested on the whole in-scope test split (best class, no thresholds); the table gives
+ * the mean over the seeds, and the lowest and highest seed.
  *
  * Protocol: train on train.jsonl; calibrate and pick thresholds on valid.jsonl (HWU64 has none: a
  * stratified 10% of train is held out for it and not trained on); test once on test.jsonl. Never train on
@@ -11,7 +17,7 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { stratifiedFolds } from "../nlp/classifier";
+import { stratifiedFolds, trainClassifier } from "../nlp/classifier";
 import { evaluateSplits, readJsonl } from "../nlp/cli";
 import { classificationMetrics, percentile } from "../nlp/evaluate";
 import { seededRandom, shuffleInPlace } from "../nlp/model";
@@ -201,6 +207,65 @@ function table(rows: Row[]): string {
   return lines.join("\n");
 }
 
+/** `n` training utterances per intent (fewer when an intent has fewer), seeded; the out-of-scope label dropped. */
+export function subsample(train: LabelledUtterance[], n: number, seed: number, oosLabel?: string) {
+  const byIntent = new Map<string, LabelledUtterance[]>();
+  for (const u of train)
+    if (u.intent !== oosLabel) byIntent.set(u.intent, [...(byIntent.get(u.intent) ?? []), u]);
+  const random = seededRandom(seed);
+  return [...byIntent.keys()]
+    .sort()
+    .flatMap((intent) => shuffleInPlace([...(byIntent.get(intent) ?? [])], random).slice(0, n));
+}
+
+/** The small-data table: accuracy of each classifier at each size, same subsamples, in-scope test split. */
+async function smallData(
+  root: string,
+  sets: string[],
+  sizes: number[],
+  seeds: number[],
+  wants: (name: string) => boolean,
+): Promise<string> {
+  const names = ["ours", "bayes", "nlpjs"];
+  const lines = [
+    `| data set | examples per intent | lambdagram linear SVM | natural BayesClassifier | NLP.js 4 |`,
+    "|---|---:|---:|---:|---:|",
+  ];
+  for (const set of sets) {
+    const split = loadSet(root, set);
+    const test = split.test.filter((u) => u.intent !== split.oosLabel);
+    for (const size of sizes) {
+      const scores: number[][] = names.map(() => []);
+      let utterances = 0;
+      for (const seed of seeds) {
+        const train = subsample([...split.train, ...split.valid], size, seed, split.oosLabel);
+        utterances = train.length;
+        const small: Split = { train, valid: [], test };
+        if (wants("ours")) {
+          const { classifier } = trainClassifier(train, { calibrationFolds: 2, train: { seed } });
+          const predicted = test.map((u) => classifier.explain(u.text, "en").candidates[0]?.intent ?? "");
+          scores[0]?.push(
+            classificationMetrics(
+              test.map((u) => u.intent),
+              predicted,
+            ).accuracy,
+          );
+        }
+        if (wants("bayes")) scores[1]?.push(runBayes(set, small).accuracy);
+        if (wants("nlpjs")) scores[2]?.push((await runNlpJs(set, small)).accuracy);
+      }
+      const cells = scores.map((values) =>
+        values.length === 0
+          ? "–"
+          : `${pct(values.reduce((a, b) => a + b, 0) / values.length)} (${pct(Math.min(...values))}-${pct(Math.max(...values))})`,
+      );
+      lines.push(`| ${set} | ${size} (${utterances} utterances) | ${cells.join(" | ")} |`);
+      console.error(`[bench] small data ${set} ${size}: ${cells.join(" / ")}`);
+    }
+  }
+  return lines.join("\n");
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -208,8 +273,24 @@ async function main(): Promise<void> {
       sets: { type: "string", default: "clinc150,snips,hwu64" },
       only: { type: "string" },
       json: { type: "boolean", default: false },
+      "small-data": { type: "boolean", default: false },
+      sizes: { type: "string", default: "5,10,20" },
+      seeds: { type: "string", default: "1,2,3" },
     },
   });
+  if (values["small-data"]) {
+    const only = values.only?.split(",");
+    console.log(
+      await smallData(
+        values.data,
+        values.sets.split(","),
+        values.sizes.split(",").map(Number),
+        values.seeds.split(",").map(Number),
+        (name) => !only || only.includes(name),
+      ),
+    );
+    return;
+  }
   const rows: Row[] = [];
   const notes: string[] = [];
   const only = values.only?.split(",");

@@ -13,6 +13,8 @@ import {
   intentFileSchema,
   type Localized,
   messagesSchema,
+  type OutOfScopeSet,
+  outOfScopeFileSchema,
   type Questionnaire,
   questionnaireSchema,
   type Recommendation,
@@ -83,9 +85,10 @@ class Collector {
     return result.data;
   }
 
-  listYaml(folder: string): string[] {
+  listYaml(folder: string, optional = false): string[] {
     const full = join(this.root, folder);
     if (!existsSync(full)) {
+      if (optional) return [];
       this.add(folder, "", "folder is missing");
       return [];
     }
@@ -111,6 +114,9 @@ export function loadContent(root = join(process.cwd(), "content")): Content {
     .listYaml("questionnaires")
     .map((file) => ({ file, item: c.read(file, questionnaireSchema) }));
   const recommendations = c.read("recommendations.yaml", recommendationFileSchema) ?? [];
+  const outOfScopeByFile = c
+    .listYaml("out-of-scope", true)
+    .map((file) => ({ file, item: c.read(file, outOfScopeFileSchema) }));
 
   if (settings) {
     checkSettings(c, settings);
@@ -118,6 +124,17 @@ export function loadContent(root = join(process.cwd(), "content")): Content {
     checkIntents(c, settings, intentsByFile);
     for (const { file, item } of questionnairesByFile) if (item) checkQuestionnaire(c, settings, file, item);
     checkRecommendations(c, settings, recommendations);
+    const intentExamples = new Map(
+      intentsByFile.flatMap(({ items }) =>
+        items.flatMap((intent) =>
+          Object.values(intent.examples)
+            .flat()
+            .map((example) => [example.trim().toLowerCase(), intent.id] as const),
+        ),
+      ),
+    );
+    for (const { file, item } of outOfScopeByFile)
+      if (item) checkOutOfScope(c, settings, file, item, intentExamples);
   }
   checkUnique(
     c,
@@ -132,7 +149,33 @@ export function loadContent(root = join(process.cwd(), "content")): Content {
     intents: intentsByFile.flatMap(({ items }) => items),
     questionnaires: questionnairesByFile.flatMap(({ item }) => (item ? [item] : [])),
     recommendations,
+    outOfScope: outOfScopeByFile.flatMap(({ item }) => (item ? [item] : [])),
   };
+}
+
+/** The id the NLP tier gives the background class: no intent may use it. */
+export const OUT_OF_SCOPE_ID = "oos";
+
+function checkOutOfScope(
+  c: Collector,
+  settings: Settings,
+  file: string,
+  set: OutOfScopeSet,
+  intentExamples: Map<string, string>,
+): void {
+  for (const [language, examples] of Object.entries(set.examples)) {
+    if (!settings.languages.includes(language))
+      c.add(file, `examples.${language}`, `"${language}" is not one of settings.languages`);
+    examples.forEach((example, i) => {
+      const intent = intentExamples.get(example.trim().toLowerCase());
+      if (intent)
+        c.add(
+          file,
+          `examples.${language}[${i}]`,
+          `"${example}" is also an example of intent ${intent}: remove it from one of them`,
+        );
+    });
+  }
 }
 
 function checkSettings(c: Collector, settings: Settings): void {
@@ -181,6 +224,13 @@ function checkIntents(c: Collector, settings: Settings, files: { file: string; i
     "intent",
   );
   const ids = new Set(all.map(({ intent }) => intent.id));
+  for (const { file, index, intent } of all)
+    if (intent.id === OUT_OF_SCOPE_ID)
+      c.add(
+        file,
+        `[${index}].id`,
+        `"${OUT_OF_SCOPE_ID}" is reserved for out-of-scope messages; pick another id`,
+      );
   for (const { file, index, intent } of all) {
     const at = `[${index}]`;
     for (const field of ["title", "examples", "answers", "keywords", "patterns"] as const)

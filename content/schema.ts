@@ -221,6 +221,20 @@ export const recommendationSchema = z.strictObject({
 /** `content/recommendations.yaml`: the tips pushed to subscribers. */
 export const recommendationFileSchema = z.array(recommendationSchema).min(1);
 
+/**
+ * `content/out-of-scope/*.yaml`: messages the bot must *not* answer (other topics, and near-domain
+ * negatives: other meanings of the pack's words). The NLP tier learns them as a background class, so
+ * out of scope is learned rather than only thresholded. Languages may be a subset of the pack's.
+ */
+export const outOfScopeFileSchema = z.strictObject({
+  /** What the file holds, for authors. */
+  description: z.string().optional(),
+  /** Where the messages come from, when they were not written for this pack (attribution). */
+  source: z.string().optional(),
+  license: z.string().optional(),
+  examples: localized(z.array(text).min(1, "needs at least one entry")),
+});
+
 /** `content/messages.yaml`: every user-facing string of the bot, per language. */
 export const messagesSchema = z.record(z.string(), localizedText);
 
@@ -229,6 +243,7 @@ export type Intent = z.infer<typeof intentSchema>;
 export type Question = z.infer<typeof questionSchema>;
 export type Questionnaire = z.infer<typeof questionnaireSchema>;
 export type Recommendation = z.infer<typeof recommendationSchema>;
+export type OutOfScopeSet = z.infer<typeof outOfScopeFileSchema>;
 /** A value per language code. */
 export type Localized<T> = Record<string, T>;
 
@@ -239,4 +254,6 @@ export interface Content {
   intents: Intent[];
   questionnaires: Questionnaire[];
   recommendations: Recommendation[];
+  /** Background messages the bot must not answer (`content/out-of-scope/`, optional folder). */
+  outOfScope?: OutOfScopeSet[];
 }

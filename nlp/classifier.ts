@@ -12,6 +12,7 @@ import {
   type ThresholdOptions,
   type Thresholds,
 } from "./calibration";
+import { tokenize } from "./features";
 import {
   decodeLinearModel,
   type EncodedLinearModel,
@@ -19,6 +20,7 @@ import {
   type LinearModel,
   ModelFormatError,
   ModelTrainingError,
+  pruneToBudget,
   scoreText,
   seededRandom,
   shuffleInPlace,
@@ -29,6 +31,7 @@ import {
 } from "./model";
 import { normalize, stripDiacritics } from "./normalize";
 import type { Classification, IntentClassifier, IntentScore, LabelledUtterance } from "./types";
+import { type Correction, TypoCorrector } from "./typos";
 
 /** The `count` most probable intents, best first, skipping the out-of-scope class (no full sort). */
 function topIntents(
@@ -50,6 +53,8 @@ function topIntents(
   return picked.map((c) => ({ intent: labels[c] as string, confidence: probabilities[c] as number }));
 }
 
+const { log } = Math;
+
 /** Format tag and version of the model file; bump the version when the layout changes. */
 export const MODEL_FORMAT = "lambdagram-nlp-model";
 export const MODEL_VERSION = 1;
@@ -61,6 +66,20 @@ export interface ClassifierModel {
   thresholds: Thresholds;
   /** The explicit out-of-scope class, when the training data had one (e.g. CLINC150's `oos`). */
   oosLabel?: string;
+  /**
+   * How much more probable (in log odds, ln P(oos) - ln P(best intent)) the out-of-scope class must be
+   * than the best intent to decline by class. Chosen on held-out data so the background class does not
+   * swallow correctly understood in-scope messages (0 = plain argmax; absent in older files).
+   */
+  oosMargin?: number;
+  /** Corrects unknown words against the training vocabulary before scoring (absent: no correction). */
+  corrector?: TypoCorrector;
+  /**
+   * Intents answered only when every word of the message is one of their own words (e.g. chit-chat: "how
+   * big" is not "how are you" just because it is short), as intent -> the words of its training
+   * utterances; otherwise the answer becomes "did you mean". Absent: no intent is gated.
+   */
+  gated?: Record<string, string[]>;
   /**
    * Inputs whose known features carry less than this share of their weight are out of scope without
    * candidates: gibberish shares a few character bigrams with anything, never much weight.
@@ -78,6 +97,11 @@ export interface ModelFile {
   thresholds: Thresholds;
   minCoverage: number;
   oosLabel?: string;
+  oosMargin?: number;
+  /** The typo corrector's vocabulary: words separated by spaces, most frequent first. */
+  vocabulary?: string;
+  /** {@link ClassifierModel.gated}: intent -> its words separated by spaces. */
+  gated?: Record<string, string>;
   meta: ClassifierModel["meta"];
   model: EncodedLinearModel;
 }
@@ -94,6 +118,15 @@ export function serializeModel(model: ClassifierModel): string {
     thresholds: model.thresholds,
     minCoverage: model.minCoverage,
     ...(model.oosLabel === undefined ? {} : { oosLabel: model.oosLabel }),
+    ...(model.oosMargin === undefined ? {} : { oosMargin: model.oosMargin }),
+    ...(model.corrector === undefined ? {} : { vocabulary: model.corrector.serialize() }),
+    ...(model.gated === undefined
+      ? {}
+      : {
+          gated: Object.fromEntries(
+            Object.entries(model.gated).map(([intent, words]) => [intent, words.join(" ")]),
+          ),
+        }),
     meta: model.meta,
     model: encodeLinearModel(model.model),
   };
@@ -133,6 +166,17 @@ export function deserializeModel(source: string | unknown): ClassifierModel {
     thresholds: candidate.thresholds,
     minCoverage: typeof candidate.minCoverage === "number" ? candidate.minCoverage : DEFAULT_MIN_COVERAGE,
     ...(candidate.oosLabel === undefined ? {} : { oosLabel: candidate.oosLabel }),
+    ...(typeof candidate.oosMargin === "number" ? { oosMargin: candidate.oosMargin } : {}),
+    ...(typeof candidate.vocabulary === "string"
+      ? { corrector: TypoCorrector.deserialize(candidate.vocabulary) }
+      : {}),
+    ...(candidate.gated && typeof candidate.gated === "object"
+      ? {
+          gated: Object.fromEntries(
+            Object.entries(candidate.gated).map(([intent, words]) => [intent, String(words).split(" ")]),
+          ),
+        }
+      : {}),
     meta: candidate.meta,
   };
 }
@@ -149,6 +193,8 @@ export interface Explanation extends Classification {
   totalFeatures: number;
   /** Share of the input's weight on features the model knows (see {@link ClassifierModel.minCoverage}). */
   coverage: number;
+  /** Unknown words replaced by vocabulary words before scoring. */
+  corrections: Correction[];
 }
 
 /**
@@ -159,9 +205,25 @@ export interface Explanation extends Classification {
 export class NlpClassifier implements IntentClassifier {
   readonly name = "nlp";
   private readonly oosIndex: number;
+  private readonly gated = new Map<string, Set<string>>();
 
   constructor(readonly model: ClassifierModel) {
     this.oosIndex = model.oosLabel === undefined ? -1 : model.model.labels.indexOf(model.oosLabel);
+    for (const [intent, words] of Object.entries(model.gated ?? {})) this.gated.set(intent, new Set(words));
+  }
+
+  /**
+   * Whether answering the best candidate is clear: it is not gated, or every word of the text is a word of
+   * it or of another gated candidate at least 1% as probable ("hey, how are you" mixes two intents).
+   */
+  private clear(candidates: IntentScore[], text: string): boolean {
+    const [best] = candidates;
+    if (!best || !this.gated.has(best.intent)) return true;
+    const vocabularies = candidates.flatMap((c) => {
+      const words = this.gated.get(c.intent);
+      return words && c.confidence >= best.confidence * 0.01 ? [words] : [];
+    });
+    return tokenize(text).every((token) => vocabularies.some((words) => words.has(token.folded)));
   }
 
   /** Builds the classifier from the model file's JSON text or parsed object. */
@@ -189,14 +251,18 @@ export class NlpClassifier implements IntentClassifier {
       knownFeatures: 0,
       totalFeatures: 0,
       coverage: 0,
+      corrections: [],
     };
-    const scores = scoreText(this.model.model, text, language);
+    const corrected = this.model.corrector?.correct(text);
+    const corrections = corrected?.corrections ?? [];
+    const scores = scoreText(this.model.model, corrected?.text ?? text, language);
     if (scores.knownFeatures === 0 || scores.coverage < this.model.minCoverage)
       return {
         ...nothing,
         knownFeatures: scores.knownFeatures,
         totalFeatures: scores.totalFeatures,
         coverage: scores.coverage,
+        corrections,
       };
     const probabilities = softmax(scores.logits, this.model.temperature);
     const labels = this.model.model.labels;
@@ -205,10 +271,13 @@ export class NlpClassifier implements IntentClassifier {
       if ((probabilities[c] as number) > (probabilities[top] as number)) top = c;
     const candidates = topIntents(probabilities, labels, this.oosIndex, 3);
     const confidence = candidates[0]?.confidence ?? 0;
-    const predictedOutOfScope = top === this.oosIndex;
+    const predictedOutOfScope =
+      top === this.oosIndex &&
+      log(probabilities[top] as number) - log(confidence) > (this.model.oosMargin ?? 0);
     const { low, high } = this.model.thresholds;
-    const decision =
+    let decision: Classification["decision"] =
       predictedOutOfScope || confidence < low ? "out_of_scope" : confidence >= high ? "confident" : "unsure";
+    if (decision === "confident" && !this.clear(candidates, corrected?.text ?? text)) decision = "unsure";
     return {
       decision,
       candidates,
@@ -218,6 +287,7 @@ export class NlpClassifier implements IntentClassifier {
       knownFeatures: scores.knownFeatures,
       totalFeatures: scores.totalFeatures,
       coverage: scores.coverage,
+      corrections,
     };
   }
 }
@@ -234,6 +304,12 @@ export interface ClassifierTrainOptions {
   oosLabel?: string;
   /** See {@link ClassifierModel.minCoverage}; default {@link DEFAULT_MIN_COVERAGE}. */
   minCoverage?: number;
+  /**
+   * With an out-of-scope class: the share of correctly classified held-out in-scope utterances that the
+   * class must leave alone (sets {@link ClassifierModel.oosMargin}; default 0.99).
+   */
+  oosKeepCorrect?: number;
+
   /** Threshold selection targets (calibration.ts). */
   thresholds?: Partial<ThresholdOptions>;
   /**
@@ -243,6 +319,12 @@ export interface ClassifierTrainOptions {
   extraTraining?: LabelledUtterance[];
   /** Also train on a diacritics-free copy of each utterance that has diacritics (default true). */
   foldDiacritics?: boolean;
+  /** Correct unknown words against the training vocabulary before scoring (default true; nlp/typos.ts). */
+  correctTypos?: boolean;
+  /** Largest encoded size of the final model's weights; smaller weights are dropped to fit (model.ts). */
+  maxWeightBytes?: number;
+  /** Intents answered only when every word of a message is one of their words ({@link ClassifierModel.gated}). */
+  gatedIntents?: string[];
 }
 
 /** The result of training: a ready classifier and the model to serialise. */
@@ -317,11 +399,22 @@ export function trainClassifier(
   // Held-out evidence for calibration: (model, utterance) pairs scored by a model that never saw them.
   const scored: { logits: Float32Array; intent: string; coverage: number }[] = [];
   let calibration: string;
-  const model = trainLinearModel(toExamples(fold([...utterances, ...extra]), index), labels, trainOptions);
+  const trainedModel = trainLinearModel(
+    toExamples(fold([...utterances, ...extra]), index),
+    labels,
+    trainOptions,
+  );
+  const model =
+    options.maxWeightBytes === undefined ? trainedModel : pruneToBudget(trainedModel, options.maxWeightBytes);
+  const correctorOf = (training: LabelledUtterance[]) =>
+    options.correctTypos === false ? undefined : TypoCorrector.fromTexts(training.map((u) => u.text));
+  const corrector = correctorOf([...utterances, ...extra]);
+  const scoreCorrected = (m: LinearModel, c: TypoCorrector | undefined, u: LabelledUtterance) =>
+    scoreText(m, c ? c.correct(u.text).text : u.text, u.language);
   if (options.validation && options.validation.length > 0) {
     calibration = "validation set";
     for (const u of options.validation) {
-      const s = scoreText(model, u.text, u.language);
+      const s = scoreCorrected(model, corrector, u);
       scored.push({ logits: s.logits, intent: u.intent, coverage: s.coverage });
     }
   } else {
@@ -337,9 +430,10 @@ export function trainClassifier(
       const rest = utterances.filter((_, i) => !heldSet.has(i));
       if (new Set([...rest, ...extra].map((u) => u.intent)).size < 2) continue;
       const foldModel = trainLinearModel(toExamples(fold([...rest, ...extra]), index), labels, trainOptions);
+      const foldCorrector = correctorOf([...rest, ...extra]);
       for (const i of held) {
         const u = utterances[i] as LabelledUtterance;
-        const s = scoreText(foldModel, u.text, u.language);
+        const s = scoreCorrected(foldModel, foldCorrector, u);
         scored.push({ logits: s.logits, intent: u.intent, coverage: s.coverage });
       }
     }
@@ -352,6 +446,16 @@ export function trainClassifier(
   const temperature = fitTemperature(examples);
   const oosIndex = oosLabel === undefined ? -1 : (index.get(oosLabel) ?? -1);
   const minCoverage = options.minCoverage ?? DEFAULT_MIN_COVERAGE;
+  const oosMargin =
+    oosIndex < 0
+      ? undefined
+      : chooseOosMargin(
+          scored.filter((s) => s.coverage >= minCoverage && s.intent !== oosLabel),
+          temperature,
+          oosIndex,
+          index,
+          options.oosKeepCorrect ?? 0.99,
+        );
   const predictions = scored.map((s) =>
     calibratedPrediction(
       s.logits,
@@ -361,6 +465,7 @@ export function trainClassifier(
       oosIndex,
       index,
       oosLabel,
+      oosMargin ?? 0,
     ),
   );
   const thresholds = chooseThresholds(predictions, options.thresholds);
@@ -369,7 +474,11 @@ export function trainClassifier(
     temperature,
     thresholds,
     minCoverage,
-    ...(oosLabel !== undefined && oosIndex >= 0 ? { oosLabel } : {}),
+    ...(oosLabel !== undefined && oosIndex >= 0 ? { oosLabel, oosMargin: oosMargin ?? 0 } : {}),
+    ...(corrector ? { corrector } : {}),
+    ...(options.gatedIntents && options.gatedIntents.length > 0
+      ? { gated: intentWords([...utterances, ...extra], options.gatedIntents) }
+      : {}),
     meta: {
       examples: utterances.length,
       languages: [...new Set(utterances.map((u) => u.language ?? "unknown"))].sort(),
@@ -378,6 +487,42 @@ export function trainClassifier(
     },
   };
   return { classifier: new NlpClassifier(classifierModel), model: classifierModel };
+}
+
+/** The diacritics-free words (and Chinese characters) of each listed intent's utterances, sorted. */
+export function intentWords(utterances: LabelledUtterance[], intents: string[]): Record<string, string[]> {
+  const words = new Map(intents.map((intent) => [intent, new Set<string>()]));
+  for (const u of utterances) {
+    const set = words.get(u.intent);
+    if (set) for (const token of tokenize(u.text)) set.add(token.folded);
+  }
+  return Object.fromEntries([...words].map(([intent, set]) => [intent, [...set].sort()]));
+}
+
+/**
+ * The smallest margin (log odds of the out-of-scope class over the best intent, >= 0) that leaves
+ * `keep` of the correctly classified held-out in-scope utterances to their intent: a large background
+ * class otherwise claims short in-scope messages that are merely unlike the examples.
+ */
+export function chooseOosMargin(
+  scored: { logits: Float32Array; intent: string }[],
+  temperature: number,
+  oosIndex: number,
+  index: Map<string, number>,
+  keep: number,
+): number {
+  const gaps: number[] = [];
+  for (const s of scored) {
+    let best = -1;
+    for (let c = 0; c < s.logits.length; c++)
+      if (c !== oosIndex && (best < 0 || (s.logits[c] as number) > (s.logits[best] as number))) best = c;
+    if (best !== index.get(s.intent)) continue;
+    gaps.push(((s.logits[oosIndex] as number) - (s.logits[best] as number)) / temperature);
+  }
+  if (gaps.length === 0) return 0;
+  gaps.sort((a, b) => b - a);
+  const allowed = Math.floor(gaps.length * (1 - keep));
+  return Math.max(0, gaps[allowed] as number);
 }
 
 /** What a threshold acts on, from one held-out utterance's logits. */
@@ -389,6 +534,7 @@ export function calibratedPrediction(
   oosIndex: number,
   index: Map<string, number>,
   oosLabel?: string,
+  oosMargin = 0,
 ): CalibratedPrediction {
   const outOfScope = oosLabel !== undefined && intent === oosLabel;
   if (!recognised) return { confidence: 0, correct: false, outOfScope, predictedOutOfScope: true };
@@ -398,13 +544,12 @@ export function calibratedPrediction(
     if (c === oosIndex) continue;
     if (top < 0 || (probabilities[c] as number) > (probabilities[top] as number)) top = c;
   }
-  let best = 0;
-  for (let c = 1; c < probabilities.length; c++)
-    if ((probabilities[c] as number) > (probabilities[best] as number)) best = c;
+  const declined =
+    oosIndex >= 0 && log(probabilities[oosIndex] as number) - log(probabilities[top] as number) > oosMargin;
   return {
     confidence: probabilities[top] as number,
-    correct: !outOfScope && top === index.get(intent) && best !== oosIndex,
+    correct: !outOfScope && top === index.get(intent) && !declined,
     outOfScope,
-    predictedOutOfScope: best === oosIndex && oosIndex >= 0,
+    predictedOutOfScope: declined,
   };
 }

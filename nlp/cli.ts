@@ -7,11 +7,13 @@
  *   npx lambdagram nlp evaluate --train TRAIN.jsonl --test TEST.jsonl [--valid VALID.jsonl] [--oos-label oos]
  *                               [--json] [--report report.html]
  *   npx lambdagram nlp evaluate --content content/ [--folds 5] [--json] [--report report.html]
+ *   npx lambdagram nlp evaluate --content content/ --probe FILE.jsonl [--probe ...] [--tier rules|nlp]
+ *                               [--model MODEL.json] [--json]
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ContentError, loadContent } from "../content/load";
+import { ContentError, loadContent, OUT_OF_SCOPE_ID } from "../content/load";
 import type { Content } from "../content/schema";
 import {
   type ClassifierTrainOptions,
@@ -23,7 +25,9 @@ import {
 import { classifyAll, crossValidate, type EvaluationResult, summarize } from "./evaluate";
 import { ModelFormatError, ModelTrainingError } from "./model";
 import { matchKey } from "./normalize";
+import { formatProbeReport, type ProbeMessage, type ProbeReport, runProbe } from "./probe";
 import { type ReportSection, renderReport } from "./report-html";
+import { RuleClassifier } from "./rules";
 import type { LabelledUtterance } from "./types";
 
 /** Where `train` writes the model unless told otherwise; the bundler embeds this file. */
@@ -51,7 +55,9 @@ const USAGE = `Usage:
   lambdagram nlp train [--content content/] [--out ${DEFAULT_MODEL_PATH}]
   lambdagram nlp evaluate --train TRAIN.jsonl --test TEST.jsonl [--valid VALID.jsonl] [--oos-label oos]
                           [--language en] [--json] [--report report.html]
-  lambdagram nlp evaluate --content content/ [--folds 5] [--json] [--report report.html]`;
+  lambdagram nlp evaluate --content content/ [--folds 5] [--json] [--report report.html]
+  lambdagram nlp evaluate --content content/ --probe FILE.jsonl [--probe FILE2.jsonl ...] [--tier rules|nlp]
+                          [--model MODEL.json] [--json]`;
 
 /**
  * Every example utterance of a content pack that the NLP tier can learn from, labelled with its intent id and
@@ -64,6 +70,18 @@ export function contentUtterances(content: Content): LabelledUtterance[] {
     for (const [language, examples] of Object.entries(intent.examples))
       for (const text of examples) if (matchKey(text) !== "") out.push({ text, intent: intent.id, language });
   return out;
+}
+
+/**
+ * The pack's out-of-scope background (`content/out-of-scope/`), labelled {@link OUT_OF_SCOPE_ID}: trained as
+ * a class of its own, so messages like them are declined by the model, not only by thresholds.
+ */
+export function contentBackground(content: Content): LabelledUtterance[] {
+  return (content.outOfScope ?? []).flatMap((set) =>
+    Object.entries(set.examples).flatMap(([language, examples]) =>
+      examples.map((text) => ({ text, intent: OUT_OF_SCOPE_ID, language })),
+    ),
+  );
 }
 
 /**
@@ -83,14 +101,33 @@ export function contentHints(content: Content): LabelledUtterance[] {
 }
 
 /**
+ * Chit-chat intents: answered only when every word of the message is one of the intent's own words, so a
+ * short question ("how big", "why though") is not small talk because it is short (issue 12).
+ */
+export function chitchatIntents(content: Content): string[] {
+  return content.intents.filter((intent) => intent.kind === "chitchat").map((intent) => intent.id);
+}
+
+/**
+ * Size budget of a content pack's model weights: a pack with ~100 intents and the out-of-scope background
+ * would need ~3.9 MB at the default pruning, so its smallest weights are dropped until the file stays
+ * under 3 MB (docs/nlp.md); a smaller pack keeps every weight.
+ */
+export const CONTENT_WEIGHT_BUDGET = 2_800_000;
+
+/**
  * Trains the classifier of a content pack in-process (what `nlp train` writes to disk); the local runner
  * and the tests use it to get a classifier without a build step. Calibration uses 3-fold out-of-fold
  * predictions (4 trainings of ~1 s each for the default pack).
  */
 export function trainFromContent(content: Content, options: ClassifierTrainOptions = {}): TrainedClassifier {
-  return trainClassifier(contentUtterances(content), {
+  const background = contentBackground(content);
+  return trainClassifier([...contentUtterances(content), ...background], {
     calibrationFolds: 3,
+    ...(background.length > 0 ? { oosLabel: OUT_OF_SCOPE_ID } : {}),
     ...options,
+    maxWeightBytes: CONTENT_WEIGHT_BUDGET,
+    gatedIntents: chitchatIntents(content),
     extraTraining: contentHints(content),
   });
 }
@@ -121,6 +158,70 @@ export function readJsonl(file: string, language?: string): LabelledUtterance[] 
   });
   if (out.length === 0) throw new DataFileError(file, 1, "the file holds no utterances");
   return out;
+}
+
+/**
+ * Reads a realistic evaluation set: JSONL lines `{"text", "label", "tags"?, "language"?}` (`intent` is
+ * accepted for `label`). A line without `language` takes the file's name when it is one of `languages`
+ * (`en.jsonl`, `zh-TW.jsonl`), else `fallbackLanguage`.
+ */
+export function readProbe(file: string, languages: string[], fallbackLanguage: string): ProbeMessage[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (caught) {
+    throw new DataFileError(file, 0, `cannot be read (${(caught as Error).message})`);
+  }
+  const named = basename(file).replace(/\.jsonl?$/, "");
+  const fileLanguage = languages.includes(named) ? named : fallbackLanguage;
+  const out: ProbeMessage[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (line.trim() === "") return;
+    let record: Record<string, unknown> | null;
+    try {
+      record = JSON.parse(line);
+    } catch {
+      throw new DataFileError(file, i + 1, "not valid JSON");
+    }
+    const label = record?.label ?? record?.intent;
+    if (!record || typeof record.text !== "string" || typeof label !== "string")
+      throw new DataFileError(file, i + 1, 'needs string fields "text" and "label"');
+    const tags = Array.isArray(record.tags) ? record.tags.filter((t) => typeof t === "string") : [];
+    out.push({
+      text: record.text,
+      label,
+      language: typeof record.language === "string" ? record.language : fileLanguage,
+      ...(tags.length > 0 ? { tags } : {}),
+    });
+  });
+  if (out.length === 0) throw new DataFileError(file, 1, "the file holds no messages");
+  return out;
+}
+
+/** The `--json` form of a probe report: rates per language and overall, every confidently wrong message. */
+export function probeJson(report: ProbeReport): Record<string, unknown> {
+  const strip = (r: ProbeReport["confidentlyWrong"][number]) => ({
+    text: r.text,
+    language: r.language,
+    label: r.label,
+    got: r.reply.kind === "answer" ? r.reply.intent : r.reply.kind,
+    ...(r.reply.kind === "clarify" ? { offered: r.reply.intents } : {}),
+    decision: r.decision,
+    confidence: Number(r.confidence.toFixed(4)),
+    ...(r.tags ? { tags: r.tags } : {}),
+  });
+  return {
+    tier: report.tier,
+    confidentlyWrongRate: report.overall.confidentlyWrongRate,
+    overall: report.overall,
+    languages: report.languages,
+    tags: report.tags,
+    unknownLabels: report.unknownLabels,
+    confidentlyWrong: report.confidentlyWrong.map(strip),
+    declined: report.declined.map(strip),
+    offeredOthers: report.offeredOthers.map(strip),
+    confusion: report.confusion,
+  };
 }
 
 function write(file: string, text: string): void {
@@ -229,14 +330,34 @@ export function crossValidateContent(
 ): { language: string; result: EvaluationResult }[] {
   const all = contentUtterances(content);
   const hints = contentHints(content);
+  const background = contentBackground(content);
+  const oos = background.length > 0 ? { oosLabel: OUT_OF_SCOPE_ID } : {};
   return content.settings.languages.map((language) => {
     const own = all.filter((u) => u.language === language);
-    const others = all.filter((u) => u.language !== language);
+    const others = [...all.filter((u) => u.language !== language), ...background];
     const train = (training: LabelledUtterance[]) =>
-      trainClassifier(training, { calibrationFolds, extraTraining: hints }).classifier;
+      trainClassifier(training, {
+        calibrationFolds,
+        extraTraining: hints,
+        maxWeightBytes: CONTENT_WEIGHT_BUDGET,
+        gatedIntents: chitchatIntents(content),
+        ...oos,
+      }).classifier;
     const results = crossValidate(own, train, { folds, alwaysTrain: others });
     return { language, result: summarize(results) };
   });
+}
+
+function readModelFile(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (caught) {
+    throw new DataFileError(
+      file,
+      0,
+      `cannot be read (${(caught as Error).message}); build it with \`npm run nlp:train\``,
+    );
+  }
 }
 
 function runTrain(args: string[], log: (line: string) => void): void {
@@ -274,9 +395,37 @@ function runEvaluate(args: string[], log: (line: string) => void): void {
       folds: { type: "string", default: "5" },
       json: { type: "boolean", default: false },
       report: { type: "string" },
+      probe: { type: "string", multiple: true },
+      tier: { type: "string", default: "nlp" },
+      model: { type: "string" },
     },
     strict: true,
   });
+  if (values.probe !== undefined) {
+    if (values.tier !== "nlp" && values.tier !== "rules")
+      throw new UsageError(`--tier must be "rules" or "nlp", got "${values.tier}"`);
+    const content = loadContent(resolve(values.content ?? "content"));
+    const messages = values.probe.flatMap((file) =>
+      readProbe(file, content.settings.languages, values.language),
+    );
+    let nlp: NlpClassifier | undefined;
+    if (values.tier === "nlp")
+      nlp =
+        values.model === undefined
+          ? trainFromContent(content).classifier
+          : NlpClassifier.fromJSON(readModelFile(values.model));
+    const report = runProbe({ rules: new RuleClassifier(content.intents), nlp }, messages, {
+      tier: values.tier,
+      knownIntents: content.intents.map((intent) => intent.id),
+      kindOf: (id) => content.intents.find((intent) => intent.id === id)?.kind,
+    });
+    log(
+      values.json
+        ? JSON.stringify(probeJson(report))
+        : formatProbeReport(report, `realistic set ${values.probe.join(", ")}`),
+    );
+    return;
+  }
   if (values.content !== undefined) {
     const folds = Number(values.folds);
     if (!Number.isInteger(folds) || folds < 2)

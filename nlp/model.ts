@@ -510,6 +510,38 @@ function layout(rows: number, nonZero: number, classes: number) {
   return { buckets, rowStart, bias, cols, colBytes, idf, weights, size: weights + nonZero };
 }
 
+/** Bytes of a model's encoded weights in the model file (base64 of the binary layout). */
+export function encodedWeightBytes(model: LinearModel): number {
+  return Math.ceil(layout(model.buckets.length, model.weights.length, model.labels.length).size / 3) * 4;
+}
+
+/**
+ * Drops the smallest stored weights (raising the quantised magnitude a weight needs, one step at a time)
+ * until the encoded weights fit in `maxBytes`: a content pack with many intents keeps its model file under
+ * a size budget, while a small pack keeps every weight. Rows stay (their IDF still counts in coverage).
+ */
+export function pruneToBudget(model: LinearModel, maxBytes: number): LinearModel {
+  let current = model;
+  for (let minCode = 2; encodedWeightBytes(current) > maxBytes && minCode <= 127; minCode++) {
+    const { rowStart, cols, weights } = model;
+    const keep: number[] = [];
+    const starts = new Uint32Array(rowStart.length);
+    for (let r = 0; r + 1 < rowStart.length; r++) {
+      for (let k = rowStart[r] as number; k < (rowStart[r + 1] as number); k++)
+        if (abs(weights[k] as number) >= minCode) keep.push(k);
+      starts[r + 1] = keep.length;
+    }
+    const newCols = cols instanceof Uint16Array ? new Uint16Array(keep.length) : new Uint8Array(keep.length);
+    const newWeights = new Int8Array(keep.length);
+    keep.forEach((k, i) => {
+      newCols[i] = cols[k] as number;
+      newWeights[i] = weights[k] as number;
+    });
+    current = { ...model, rowStart: starts, cols: newCols, weights: newWeights };
+  }
+  return current;
+}
+
 /** Encodes a model for a JSON file: ~2-3 bytes per stored weight plus 9 per row, before base64. */
 export function encodeLinearModel(model: LinearModel): EncodedLinearModel {
   if (!littleEndian) throw new ModelFormatError("model files are little-endian and this machine is not");

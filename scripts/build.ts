@@ -216,13 +216,15 @@ export async function buildBundles(options: BuildOptions = {}): Promise<BuildRes
 
 /**
  * The content as the handlers read it: intents keep everything but their example phrases, which only the
- * rule tier (rules.json) and the NLP model (model.json) learn from. Half the file, less to parse at start.
+ * rule tier (rules.json) and the NLP model (model.json) learn from, and the out-of-scope background goes. Half the file, less to parse at start.
  */
 export function withoutExamples(content: unknown): unknown {
   const intents = (content as { intents?: unknown } | undefined)?.intents;
   if (!Array.isArray(intents)) return content;
+  // The out-of-scope background (content/out-of-scope/) is training data only, like the examples.
+  const { outOfScope: _background, ...rest } = content as { outOfScope?: unknown };
   return {
-    ...(content as object),
+    ...rest,
     intents: intents.map((intent: object) => ({ ...intent, examples: {} })),
   };
 }

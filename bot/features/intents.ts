@@ -7,6 +7,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
 import type { Intent } from "../../content/schema";
 import { metricNames } from "../../contracts/metrics";
+import { classifyTiered, replyFor } from "../../nlp/decide";
 import type { Classification } from "../../nlp/types";
 import { type CallbackContext, callbackData, onCallback } from "../callback-data";
 import type { BotContext } from "../context";
@@ -23,25 +24,7 @@ export function modeOf(ctx: BotContext) {
  * without a trained NLP model the rule tier answers alone.
  */
 export function classify(ctx: BotContext, text: string): Classification {
-  const { rules, nlp } = ctx.deps.classifiers;
-  const byRules = rules.classify(text, ctx.lang);
-  if (byRules.decision === "exact") return byRules;
-  return courseFirst(ctx, modeOf(ctx) === "rules" || !nlp ? byRules : nlp.classify(text, ctx.lang), byRules);
-}
-
-/**
- * A question about the bot (a `help` intent) is never answered for a message that names a course topic: when
- * a help intent wins but a Q&A keyword occurs in the text ("what can Lambda layers do for you"), the user is
- * asked instead, the course topics first. An exact help phrase still answers.
- */
-function courseFirst(ctx: BotContext, result: Classification, byRules: Classification): Classification {
-  const [best] = result.candidates;
-  if (!best || result.decision !== "confident" || findIntent(ctx, best.intent)?.kind !== "help")
-    return result;
-  const course = byRules.candidates.filter((c) => findIntent(ctx, c.intent)?.kind === "qa");
-  if (course.length === 0) return result;
-  ctx.deps.logger.info("help intent held back for a course question", { intent: best.intent });
-  return { decision: "unsure", candidates: [...course, best].slice(0, 3) };
+  return classifyTiered(ctx.deps.classifiers, modeOf(ctx), text, ctx.lang, (id) => findIntent(ctx, id)?.kind);
 }
 
 /**
@@ -122,7 +105,10 @@ export function answerIntent(ctx: BotContext, intentId: string): boolean {
   return true;
 }
 
-/** Answers free text: the intent, "did you mean" buttons, or the fallback. */
+/**
+ * Answers free text: the intent, "did you mean" buttons, or the fallback, as decided by `replyFor`
+ * (nlp/decide.ts), the same decision `nlp evaluate --probe` measures.
+ */
 export function answerFreeText(ctx: BotContext, text: string, result = classify(ctx, text)): void {
   const [best] = result.candidates;
   ctx.deps.logger.info("classified", {
@@ -131,17 +117,10 @@ export function answerFreeText(ctx: BotContext, text: string, result = classify(
     intent: best?.intent,
     confidence: best ? Math.round(best.confidence * 1000) / 1000 : undefined,
   });
-  if (
-    (result.decision === "exact" || result.decision === "confident") &&
-    best &&
-    answerIntent(ctx, best.intent)
-  )
-    return;
-  if (result.decision === "unsure" && result.candidates.length > 0) {
-    offerCandidates(
-      ctx,
-      result.candidates.map((candidate) => candidate.intent),
-    );
+  const reply = replyFor(result, (id) => findIntent(ctx, id) !== undefined);
+  if (reply.kind === "answer" && answerIntent(ctx, reply.intent)) return;
+  if (reply.kind === "clarify") {
+    offerCandidates(ctx, reply.intents);
     return;
   }
   fallback(ctx);
@@ -149,7 +128,7 @@ export function answerFreeText(ctx: BotContext, text: string, result = classify(
 
 function offerCandidates(ctx: BotContext, intentIds: string[]): void {
   const { defaultLanguage } = ctx.deps.content.settings;
-  const buttons = intentIds.slice(0, 3).flatMap((id) => {
+  const buttons = intentIds.flatMap((id) => {
     const intent = findIntent(ctx, id);
     return intent
       ? [{ text: pick(intent.title, ctx.lang, defaultLanguage), data: callbackData.intent.encode(id) }]

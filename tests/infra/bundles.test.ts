@@ -209,6 +209,7 @@ test("the minified webhook bundle answers an update: storage and Bot API calls w
     const dir = path.dirname(bundle.outfile);
     const bundledContent = loadBundledContent(dir);
     expect(bundledContent.intents.every((intent) => Object.keys(intent.examples).length === 0)).toBe(true);
+    expect(bundledContent.outOfScope).toBeUndefined();
     const source = loadContent();
     const firstIntent = source.intents[0];
     const phrase = firstIntent?.examples.en?.[0] ?? "";

@@ -203,3 +203,32 @@ describe("stratified folds", () => {
     expect(stratifiedFolds(labels, 5, 3)).toEqual(folds);
   });
 });
+
+describe("gated intents (chit-chat answered only when clearly chit-chat)", () => {
+  const gated = trainClassifier(fixtureUtterances, { gatedIntents: ["chitchat.greet", "chitchat.thanks"] });
+  const reloaded = NlpClassifier.fromJSON(serializeModel(gated.model));
+
+  it("answers a message made of the intent's own words", () => {
+    for (const classifier of [gated.classifier, reloaded]) {
+      const result = classifier.classify("hello there", "en");
+      expect([result.decision, result.candidates[0]?.intent]).toEqual(["confident", "chitchat.greet"]);
+    }
+  });
+
+  it("asks instead of answering when a word is foreign to the small talk, whatever the confidence", () => {
+    const text = "hello bucket";
+    const ungated = trained.classifier.classify(text, "en");
+    expect(ungated.candidates[0]?.intent).toBe("chitchat.greet");
+    for (const classifier of [gated.classifier, reloaded]) {
+      const result = classifier.classify(text, "en");
+      expect(result.decision).not.toBe("confident");
+      expect(result.candidates[0]?.intent).toBe("chitchat.greet");
+    }
+  });
+
+  it("stores the gated intents' words in the model file", () => {
+    expect(Object.keys(gated.model.gated ?? {})).toEqual(["chitchat.greet", "chitchat.thanks"]);
+    expect(reloaded.model.gated?.["chitchat.greet"]).toContain("hello");
+    expect(trained.model.gated).toBeUndefined();
+  });
+});

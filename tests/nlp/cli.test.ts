@@ -4,7 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadContent } from "../../content/load";
 import { NlpClassifier } from "../../nlp/classifier";
-import { contentHints, contentUtterances, crossValidateContent, main } from "../../nlp/cli";
+import {
+  contentBackground,
+  contentHints,
+  contentUtterances,
+  crossValidateContent,
+  main,
+} from "../../nlp/cli";
 import type { LabelledUtterance } from "../../nlp/types";
 import { fixtureUtterances } from "./fixtures";
 
@@ -164,7 +170,9 @@ describe("the default content pack", () => {
     }
     expect(Math.min(...times)).toBeLessThan(20);
     expect(classifier?.intents).toEqual(content.intents.map((i) => i.id).sort());
-    expect(classifier?.model.meta.examples).toBe(contentUtterances(content).length);
+    expect(classifier?.model.meta.examples).toBe(
+      contentUtterances(content).length + contentBackground(content).length,
+    );
     expect(classifier?.model.meta.languages).toEqual([...content.settings.languages].sort());
   });
 

@@ -1,9 +1,11 @@
 import {
   decodeLinearModel,
+  encodedWeightBytes,
   encodeLinearModel,
   type LinearModel,
   ModelFormatError,
   ModelTrainingError,
+  pruneToBudget,
   scoreText,
   seededRandom,
   shuffleInPlace,
@@ -116,5 +118,28 @@ describe("model helpers", () => {
     expect(softmax([2, 1, 0], 0.5)[0]).toBeGreaterThan(p[0] as number);
     expect(softmax([2, 1, 0], 10)[0]).toBeLessThan(p[0] as number);
     expect(softmax([1000, 0])[0]).toBe(1);
+  });
+});
+
+describe("pruning to a size budget", () => {
+  const full = trainLinearModel(examples, fixtureIntents, { prune: 0 });
+
+  it("keeps the model as it is when it fits", () => {
+    expect(pruneToBudget(full, encodedWeightBytes(full))).toBe(full);
+  });
+
+  it("drops the smallest weights until the encoded weights fit, and still classifies the same", () => {
+    const budget = Math.round(encodedWeightBytes(full) * 0.7);
+    const pruned = pruneToBudget(full, budget);
+    expect(encodedWeightBytes(pruned)).toBeLessThanOrEqual(budget);
+    expect(pruned.weights.length).toBeLessThan(full.weights.length);
+    expect(pruned.buckets).toBe(full.buckets);
+    const best = (model: LinearModel, text: string, language?: string) => {
+      const { logits } = scoreText(model, text, language);
+      return logits.indexOf(Math.max(...logits));
+    };
+    const same = examples.filter((e) => best(pruned, e.text, e.language) === best(full, e.text, e.language));
+    expect(same.length / examples.length).toBeGreaterThan(0.95);
+    expect(decodeLinearModel(encodeLinearModel(pruned)).weights).toEqual(pruned.weights);
   });
 });
