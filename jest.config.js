@@ -9,4 +9,6 @@ module.exports = {
   testPathIgnorePatterns: ["/node_modules/", "\\.dynamodb-local\\.test\\.ts$"],
   transform: { "^.+\\.(t|j)sx?$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   testTimeout: 30000,
+  // Trains the default pack's model once for every worker (the local stack and NLP tests load it).
+  globalSetup: "<rootDir>/tests/global-setup.ts",
 };

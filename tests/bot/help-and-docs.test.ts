@@ -1,8 +1,9 @@
 import type { Content, Intent } from "../../content/schema";
 import type { NlpClassifier } from "../../nlp/classifier";
-import { contentUtterances, trainFromContent } from "../../nlp/cli";
+import { contentUtterances } from "../../nlp/cli";
 import { RuleClassifier } from "../../nlp/rules";
 import { type ApiCall, buttons, createHarness, defaultContent, texts } from "../helpers/bot-harness";
+import { defaultNlp } from "../helpers/default-model";
 
 /** Every inline button of the given calls with its URL, if it is a URL button. */
 function urlButtons(calls: ApiCall[]): { text: string; url: string }[] {
@@ -30,7 +31,7 @@ function intent(id: string): Intent {
 
 let nlp: NlpClassifier;
 beforeAll(() => {
-  nlp = trainFromContent(defaultContent()).classifier;
+  nlp = defaultNlp();
 });
 
 const source = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html";

@@ -1,6 +1,6 @@
 import type { NlpClassifier } from "../../nlp/classifier";
-import { trainFromContent } from "../../nlp/cli";
 import { buttons, createHarness, defaultContent, texts } from "../helpers/bot-harness";
+import { defaultNlp } from "../helpers/default-model";
 
 /** Phrasings written for this test; none of them is an example in the content pack. */
 const unseen: { language: string; text: string; intent: string }[] = [
@@ -33,7 +33,7 @@ const knownMiss = {
 describe("the bot in NLP mode", () => {
   let nlp: NlpClassifier;
   beforeAll(() => {
-    nlp = trainFromContent(defaultContent()).classifier;
+    nlp = defaultNlp();
   });
 
   it("uses only phrasings that are not content examples", () => {

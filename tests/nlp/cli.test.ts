@@ -154,27 +154,21 @@ describe("nlp evaluate", () => {
 describe("the default content pack", () => {
   const content = loadContent();
 
-  it("trains into a model file under 3 MB that loads in under 20 ms", () => {
+  // How fast the model loads is a figure of bench/coldstart.ts, not a test; this trains the whole pack.
+  it("trains into a model file under 3 MB with every intent and language", () => {
     const out = join(dir, "model", "nlp-model.json");
     const { code, out: printed } = run(["train", "--out", out]);
     expect(code).toBe(0);
     expect(printed).toContain(`wrote ${out}`);
     const json = readFileSync(out, "utf8");
     expect(Buffer.byteLength(json)).toBeLessThan(3_000_000); // issue 13: the 90+ intent pack stays under 3 MB
-    const times: number[] = [];
-    let classifier: NlpClassifier | undefined;
-    for (let i = 0; i < 5; i++) {
-      const started = performance.now();
-      classifier = NlpClassifier.fromJSON(json);
-      times.push(performance.now() - started);
-    }
-    expect(Math.min(...times)).toBeLessThan(20);
+    const classifier = NlpClassifier.fromJSON(json);
     expect(classifier?.intents).toEqual(content.intents.map((i) => i.id).sort());
     expect(classifier?.model.meta.examples).toBe(
       contentUtterances(content).length + contentBackground(content).length,
     );
     expect(classifier?.model.meta.languages).toEqual([...content.settings.languages].sort());
-  });
+  }, 180_000);
 
   it("learns from intent titles and keywords too, but never tests on them", () => {
     const hints = contentHints(content);
