@@ -22,6 +22,7 @@ import {
   type TrainedClassifier,
   trainClassifier,
 } from "./classifier";
+import { intentCatalog } from "./decide";
 import { classifyAll, crossValidate, type EvaluationResult, summarize } from "./evaluate";
 import { ModelFormatError, ModelTrainingError } from "./model";
 import { matchKey } from "./normalize";
@@ -417,7 +418,7 @@ function runEvaluate(args: string[], log: (line: string) => void): void {
     const report = runProbe({ rules: new RuleClassifier(content.intents), nlp }, messages, {
       tier: values.tier,
       knownIntents: content.intents.map((intent) => intent.id),
-      kindOf: (id) => content.intents.find((intent) => intent.id === id)?.kind,
+      catalog: intentCatalog(content.intents),
     });
     log(
       values.json

@@ -3,6 +3,7 @@
  * (`bot/features/intents.ts`) and the realistic-set evaluator (`nlp evaluate --probe`), so the two can
  * never drift: the measured behaviour is the shipped behaviour.
  */
+import { matchKey } from "./normalize";
 import type { Classification, IntentClassifier } from "./types";
 
 /** The tier a chat is in: `rules` (rule tier alone) or `nlp` (rule tier first, then the model). */
@@ -14,38 +15,100 @@ export interface TieredClassifiers {
   nlp?: IntentClassifier | undefined;
 }
 
-/** The content kind of an intent (`qa`, `help`, `chitchat`), or undefined for an unknown id. */
-export type KindOf = (intent: string) => string | undefined;
+/** What the decision needs to know of the content's intents (build it once with {@link intentCatalog}). */
+export interface IntentCatalog {
+  /** The content kind of an intent (`qa`, `help`, `chitchat`), or undefined for an unknown id. */
+  kindOf(intent: string): string | undefined;
+  /**
+   * Words of the course's Q&A keywords that no question about the bot uses ("function", "invocation",
+   * "dynamodb", "函式"): one of them in a message means it is about the course, not about the bot.
+   */
+  courseWords: ReadonlySet<string>;
+}
+
+/** An intent as the catalog reads it (a content intent fits). */
+export interface CatalogIntent {
+  id: string;
+  kind: string;
+  keywords?: Record<string, string[]> | undefined;
+  examples: Record<string, string[]>;
+}
+
+const cjk = /\p{Script=Han}/u;
+
+/** Builds the {@link IntentCatalog} of a content pack's intents. */
+export function intentCatalog(intents: readonly CatalogIntent[]): IntentCatalog {
+  const kinds = new Map(intents.map((intent) => [intent.id, intent.kind]));
+  const wordsOf = (phrases: Record<string, string[]> | undefined) =>
+    Object.values(phrases ?? {}).flatMap((list) => list.flatMap((phrase) => matchKey(phrase).split(" ")));
+  const botWords = new Set(
+    intents
+      .filter((intent) => intent.kind === "help")
+      .flatMap((intent) => [...wordsOf(intent.keywords), ...wordsOf(intent.examples)]),
+  );
+  const helpText = intents
+    .filter((intent) => intent.kind === "help")
+    .flatMap((intent) => Object.values(intent.examples).flat().map(matchKey))
+    .join(" ");
+  const courseWords = new Set(
+    intents
+      .filter((intent) => intent.kind === "qa")
+      .flatMap((intent) => wordsOf(intent.keywords))
+      .filter((word) => word.length >= 3 || cjk.test(word))
+      // CJK words have no spaces around them: drop those that occur anywhere in a question about the bot.
+      .filter((word) => !botWords.has(word) && !(cjk.test(word) && helpText.includes(word))),
+  );
+  return { kindOf: (intent) => kinds.get(intent), courseWords };
+}
+
+/** True when the text names a course topic: one of the catalog's course words (CJK ones as substrings). */
+export function mentionsCourse(text: string, catalog: IntentCatalog): boolean {
+  const key = matchKey(text);
+  const words = new Set(key.split(" "));
+  for (const word of catalog.courseWords)
+    if (cjk.test(word) ? key.includes(word) : words.has(word)) return true;
+  return false;
+}
 
 /**
  * Classifies text with a chat's tier. In NLP mode the rule tier runs first and wins when it is exact (an
- * exact phrase or pattern is never wrong); otherwise the model and its thresholds decide. With `kindOf`, a
- * question about the bot is held back when the text names a course topic ({@link courseFirst}).
+ * exact phrase or pattern is never wrong); otherwise the model and its thresholds decide. With a `catalog`,
+ * a question about the bot is held back when the text names a course topic ({@link courseFirst}).
  */
 export function classifyTiered(
   classifiers: TieredClassifiers,
   tier: Tier,
   text: string,
   language: string,
-  kindOf?: KindOf,
+  catalog?: IntentCatalog,
 ): Classification {
   const byRules = classifiers.rules.classify(text, language);
   if (byRules.decision === "exact") return byRules;
   const result = tier === "rules" || !classifiers.nlp ? byRules : classifiers.nlp.classify(text, language);
-  return kindOf ? courseFirst(result, byRules, kindOf) : result;
+  return catalog ? courseFirst(text, result, byRules, catalog) : result;
 }
 
 /**
- * A question about the bot (a `help` intent) is never answered for a message that names a course topic: when
- * a help intent wins but a Q&A keyword occurs in the text ("what can Lambda layers do for you"), the user is
- * asked instead, the course topics first. An exact help phrase still answers (it never gets here).
+ * A question about the bot (a `help` intent) is never answered for a message that names a course topic
+ * ("what can Lambda layers do for you", "switch my function to another invocation mode"): the user is asked
+ * instead, course topics first and the question about the bot last. An exact help phrase still answers (it
+ * never gets here).
  */
-export function courseFirst(result: Classification, byRules: Classification, kindOf: KindOf): Classification {
+export function courseFirst(
+  text: string,
+  result: Classification,
+  byRules: Classification,
+  catalog: IntentCatalog,
+): Classification {
   const [best] = result.candidates;
-  if (!best || result.decision !== "confident" || kindOf(best.intent) !== "help") return result;
-  const course = byRules.candidates.filter((candidate) => kindOf(candidate.intent) === "qa");
-  if (course.length === 0) return result;
-  return { decision: "unsure", candidates: [...course, best].slice(0, MAX_CLARIFY_OPTIONS) };
+  if (!best || result.decision !== "confident" || catalog.kindOf(best.intent) !== "help") return result;
+  const isCourse = (candidate: { intent: string }) => catalog.kindOf(candidate.intent) === "qa";
+  const named = byRules.candidates.filter(isCourse);
+  if (named.length === 0 && !mentionsCourse(text, catalog)) return result;
+  const course = [...named, ...result.candidates.filter(isCourse)].filter(
+    (candidate, index, all) => all.findIndex((other) => other.intent === candidate.intent) === index,
+  );
+  return { decision: "unsure", candidates: [...course.slice(0, MAX_CLARIFY_OPTIONS - 1), best] };
 }
 
 /** At most this many intents are offered by "did you mean". */

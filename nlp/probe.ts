@@ -6,7 +6,7 @@
  */
 import {
   classifyTiered,
-  type KindOf,
+  type IntentCatalog,
   type Outcome,
   outcomeOf,
   type Reply,
@@ -110,13 +110,13 @@ export function describeReply(reply: Reply): string {
 export function runProbe(
   classifiers: TieredClassifiers,
   messages: ProbeMessage[],
-  options: { tier?: Tier; knownIntents: Iterable<string>; oosLabel?: string; kindOf?: KindOf },
+  options: { tier?: Tier; knownIntents: Iterable<string>; oosLabel?: string; catalog?: IntentCatalog },
 ): ProbeReport {
   const tier = options.tier ?? "nlp";
   const oosLabel = options.oosLabel ?? "oos";
   const known = new Set(options.knownIntents);
   const results: ProbeResult[] = messages.map((message) => {
-    const classification = classifyTiered(classifiers, tier, message.text, message.language, options.kindOf);
+    const classification = classifyTiered(classifiers, tier, message.text, message.language, options.catalog);
     const reply = replyFor(classification, (id) => known.has(id));
     const [best] = classification.candidates;
     return {

@@ -5,14 +5,26 @@
  */
 import { Composer, InlineKeyboard } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
-import type { Intent } from "../../content/schema";
+import type { Content, Intent } from "../../content/schema";
 import { metricNames } from "../../contracts/metrics";
-import { classifyTiered, replyFor } from "../../nlp/decide";
+import { classifyTiered, type IntentCatalog, intentCatalog, replyFor } from "../../nlp/decide";
 import type { Classification } from "../../nlp/types";
 import { type CallbackContext, callbackData, onCallback } from "../callback-data";
 import type { BotContext } from "../context";
 import { pick } from "../i18n";
 import { acknowledge, grid, mainMenu, retireKeyboard } from "../keyboards";
+
+const catalogs = new WeakMap<Content, IntentCatalog>();
+
+/** The intent catalog of a content pack, built once per pack (a warm Lambda reuses it). */
+function catalogOf(content: Content): IntentCatalog {
+  let catalog = catalogs.get(content);
+  if (!catalog) {
+    catalog = intentCatalog(content.intents);
+    catalogs.set(content, catalog);
+  }
+  return catalog;
+}
 
 /** The tier in force for this chat. */
 export function modeOf(ctx: BotContext) {
@@ -24,7 +36,7 @@ export function modeOf(ctx: BotContext) {
  * without a trained NLP model the rule tier answers alone.
  */
 export function classify(ctx: BotContext, text: string): Classification {
-  return classifyTiered(ctx.deps.classifiers, modeOf(ctx), text, ctx.lang, (id) => findIntent(ctx, id)?.kind);
+  return classifyTiered(ctx.deps.classifiers, modeOf(ctx), text, ctx.lang, catalogOf(ctx.deps.content));
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 
 import type { BotCommand, CallbackQuery, Update, User, UserFromGetMe } from "grammy/types";
+import { botInfoFor as configuredBotInfo } from "../../bot/bot-info";
 import { UnknownChatError, UnknownUserError, UserBlockedBotError } from "./errors";
 import { type ChatRecord, type StoredFile, type StoredMessage, transcriptEntry } from "./messages";
 import type { EmulatorClock } from "./rate-limits";
@@ -266,20 +267,6 @@ export function emptyStats(): EmulatorStats {
 /** The `getMe` answer: an id from the token, the local bot's names, and any overrides. */
 export function botInfoFor(token: string, overrides: Partial<UserFromGetMe> = {}): UserFromGetMe {
   const idFromToken = Number(token.split(":")[0]);
-  return {
-    id: Number.isSafeInteger(idFromToken) && idFromToken > 0 ? idFromToken : 123456,
-    is_bot: true,
-    first_name: "Lambdagram (local)",
-    username: "lambdagram_local_bot",
-    can_join_groups: true,
-    can_read_all_group_messages: false,
-    supports_inline_queries: false,
-    can_connect_to_business: false,
-    has_main_web_app: false,
-    has_topics_enabled: false,
-    allows_users_to_create_topics: false,
-    can_manage_bots: false,
-    supports_join_request_queries: false,
-    ...overrides,
-  };
+  const id = Number.isSafeInteger(idFromToken) && idFromToken > 0 ? idFromToken : 123456;
+  return { ...configuredBotInfo(id, "lambdagram_local_bot", "Lambdagram (local)"), ...overrides };
 }
