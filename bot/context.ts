@@ -9,7 +9,8 @@ import type { MetricDimension, MetricName } from "../contracts/metrics";
 import type { IntentClassifier } from "../nlp/types";
 import type { Translate } from "./i18n";
 import type { Metrics } from "./observability/metrics";
-import type { BroadcastQueue, ChatState, Clock, Logger, Mode, Storage } from "./ports";
+import type { BroadcastQueue, Clock, Logger, Mode } from "./ports";
+import type { ChatState, Storage } from "./storage/port";
 
 /** Configuration the operator sets (from Pulumi config on AWS, from the environment locally). */
 export interface BotConfig {

@@ -10,8 +10,8 @@
 import type { MiddlewareFn } from "grammy";
 import type { BotContext, BotDeps, OutgoingCall } from "./context";
 import { resolveLanguage, translator } from "./i18n";
-import { type ChatState, ChatStateConflictError } from "./ports";
 import { pendingReplies, RepliesInFlightError, redelivery, type SavedChat, sendPending } from "./replies";
+import { type ChatState, ChatStateConflictError } from "./storage/port";
 
 /** How many update ids per chat are remembered for the duplicate check. */
 export const rememberedUpdateIds = 20;

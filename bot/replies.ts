@@ -11,7 +11,7 @@
 import { GrammyError, HttpError } from "grammy";
 import { timeouts } from "../contracts/runtime";
 import type { BotContext } from "./context";
-import { type ChatState, ChatStateConflictError, type PendingReplies, type StoredCall } from "./ports";
+import { type ChatState, ChatStateConflictError, type PendingReplies, type StoredCall } from "./storage/port";
 
 /** How long the process that saved replies may still be sending them: the webhook Lambda's whole timeout. */
 export const replyLeaseMs = timeouts.webhookLambdaSeconds * 1000;

@@ -11,8 +11,9 @@ import { type Bot, BotError, webhookCallback } from "grammy";
 import { metricNames } from "../contracts/metrics";
 import type { BotContext } from "./context";
 import type { Metrics } from "./observability/metrics";
-import { ChatStateConflictError, type Logger, StorageError } from "./ports";
+import type { Logger } from "./ports";
 import { RepliesInFlightError, RepliesPendingError } from "./replies";
+import { ChatStateConflictError, StorageError } from "./storage/port";
 import { updateProblem } from "./update-schema";
 
 /** Options of {@link createWebhookHandler}. */

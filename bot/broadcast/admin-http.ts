@@ -11,7 +11,8 @@
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { JobQueueError } from "../jobs/port";
-import { type BroadcastRequest, type Logger, StorageError } from "../ports";
+import type { BroadcastRequest, Logger } from "../ports";
+import { StorageError } from "../storage/port";
 import { BroadcastFinishedError, IdempotencyKeyReusedError, type ManagedBroadcastQueue } from "./service";
 import { InvalidBroadcastError } from "./validation";
 

@@ -6,7 +6,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import { callbackData, onCallback } from "../callback-data";
 import type { BotContext } from "../context";
 import { acknowledge, grid, mainMenu } from "../keyboards";
-import type { UserProfile } from "../ports";
+import type { UserProfile } from "../storage/port";
 
 /** The profile of the user behind this update, created on first contact by the conversation middleware. */
 async function profileOf(ctx: BotContext): Promise<UserProfile | undefined> {

@@ -10,7 +10,7 @@ import { type ClaimedDelivery, deliverClaimed, type Prepared } from "../broadcas
 import { done, type Invocation, type JobResult, secondsUntil, type WorkerDeps } from "../broadcast/delivery";
 import type { JobOf } from "../broadcast/jobs";
 import type { JobQueue } from "../jobs/port";
-import type { UserProfile, UserStore } from "../ports";
+import type { UserProfile, UserStore } from "../storage/port";
 import { tipMessage } from "./message";
 import { pickTip } from "./picker";
 import type { TipDayKey, TipOutcomeStatus, TipStore } from "./store/port";

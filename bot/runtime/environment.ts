@@ -13,9 +13,10 @@ import { type CompiledRules, RuleClassifier } from "../../nlp/rules";
 import { botIdFromToken, botInfoFor } from "../bot-info";
 import type { BotConfig } from "../context";
 import { createJsonLogger, type LogLevel } from "../observability/logger";
-import type { Clock, Logger, Mode, Storage } from "../ports";
+import type { Clock, Logger, Mode } from "../ports";
 import { createDynamoStorage } from "../storage/dynamodb";
 import { createDynamoClients } from "../storage/dynamodb-client";
+import type { Storage } from "../storage/port";
 import { awsClientConfigFrom, type Environment, MissingConfigurationError } from "./aws";
 
 export { type Environment, MissingAwsCredentialsError, MissingConfigurationError } from "./aws";

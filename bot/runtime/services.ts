@@ -14,9 +14,10 @@ import { DynamoBroadcastStore } from "../broadcast/store/dynamodb";
 import type { BroadcastStore } from "../broadcast/store/port";
 import type { BotConfig } from "../context";
 import type { JobQueue } from "../jobs/port";
-import type { Clock, Logger, Storage, UserStore } from "../ports";
+import type { Clock, Logger } from "../ports";
 import { DynamoTipStore } from "../recommendations/store/dynamodb";
 import type { TipStore } from "../recommendations/store/port";
+import type { Storage, UserStore } from "../storage/port";
 import { broadcastRatesFrom, sqsJobQueueFrom } from "./broadcast";
 import {
   botConfigFrom,

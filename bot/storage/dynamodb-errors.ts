@@ -6,7 +6,7 @@
 
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetCommand, UpdateCommand, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
-import { StorageError } from "../ports";
+import { StorageError } from "./port";
 
 /** True when DynamoDB refused a conditional write (the condition was false). */
 export function isConditionalCheckFailed(error: unknown): boolean {

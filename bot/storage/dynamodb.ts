@@ -11,12 +11,20 @@ import { randomUUID } from "node:crypto";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { tableDefinition } from "../../contracts/table";
+import type { Clock } from "../ports";
+import { queryAll } from "./dynamodb-client";
+import {
+  conditional,
+  guarded as guardedOperation,
+  isConditionalCheckFailed,
+  showsOwnWrite,
+} from "./dynamodb-errors";
+import { InvalidStorageArgumentError, UserNotFoundError } from "./errors";
 import {
   type AnswerStore,
   type ChatState,
   ChatStateConflictError,
   type ChatStateStore,
-  type Clock,
   type Page,
   type ProcessedUpdateStore,
   type QuestionnaireSubmission,
@@ -26,15 +34,7 @@ import {
   type UserProfileChanges,
   type UserStore,
   type VersionedChatState,
-} from "../ports";
-import { queryAll } from "./dynamodb-client";
-import {
-  conditional,
-  guarded as guardedOperation,
-  isConditionalCheckFailed,
-  showsOwnWrite,
-} from "./dynamodb-errors";
-import { InvalidStorageArgumentError, UserNotFoundError } from "./errors";
+} from "./port";
 import {
   applyProfileChanges,
   audienceShardOf,

@@ -1,5 +1,5 @@
 /**
- * Errors the storage adapters add to the ones in `bot/ports.ts`. Both the in-memory twin and the DynamoDB
+ * Errors the storage adapters add to the ones in `port.ts`. Both the in-memory twin and the DynamoDB
  * adapter throw exactly these, so callers can rely on them whichever backend they run against.
  */
 

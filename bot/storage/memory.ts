@@ -4,12 +4,13 @@
  * conditional saves, claims that expire by the clock, sparse tip index, sharded audience, opaque cursors.
  * Values are deep-copied in and out, so a caller mutating an object never changes stored state.
  */
+import type { Clock } from "../ports";
+import { InvalidStorageArgumentError, UserNotFoundError } from "./errors";
 import {
   type AnswerStore,
   type ChatState,
   ChatStateConflictError,
   type ChatStateStore,
-  type Clock,
   type Page,
   type ProcessedUpdateStore,
   type QuestionnaireSubmission,
@@ -19,8 +20,7 @@ import {
   type UserProfileChanges,
   type UserStore,
   type VersionedChatState,
-} from "../ports";
-import { InvalidStorageArgumentError, UserNotFoundError } from "./errors";
+} from "./port";
 import {
   applyProfileChanges,
   audienceShardOf,

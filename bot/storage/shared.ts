@@ -3,8 +3,9 @@
  * user is due, which shard a user is in, how a page is cut or what a stored value looks like.
  */
 import { audienceShards } from "../../contracts/table";
-import type { Clock, UserProfile, UserProfileChanges } from "../ports";
+import type { Clock } from "../ports";
 import { InvalidStorageArgumentError } from "./errors";
+import type { UserProfile, UserProfileChanges } from "./port";
 
 /** The real clock, used unless a test injects a fake one. */
 export const systemClock: Clock = { now: () => new Date() };

@@ -2,7 +2,7 @@
  * Groups, crafted input and used buttons: what a review found as an attacker and as a new user (issue 16).
  */
 import type { Update } from "grammy/types";
-import type { ChatState } from "../../bot/ports";
+import type { ChatState } from "../../bot/storage/port";
 import { RuleClassifier } from "../../nlp/rules";
 import { buttons, createHarness, texts } from "../helpers/bot-harness";
 

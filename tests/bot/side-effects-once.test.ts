@@ -1,5 +1,5 @@
-import type { Storage } from "../../bot/ports";
 import { createMemoryStorage } from "../../bot/storage/memory";
+import type { Storage } from "../../bot/storage/port";
 import { createHarness, texts } from "../helpers/bot-harness";
 
 /**

@@ -1,5 +1,5 @@
-import { ChatStateConflictError, type ChatStateStore, type Storage } from "../../bot/ports";
 import { createMemoryStorage } from "../../bot/storage/memory";
+import { ChatStateConflictError, type ChatStateStore, type Storage } from "../../bot/storage/port";
 import { createHarness, texts } from "../helpers/bot-harness";
 
 describe("the webhook handler", () => {

@@ -3,6 +3,7 @@
  * dynalite, Amazon's DynamoDB Local) so they cannot drift apart. A new backend passes this suite or is wrong.
  */
 
+import { InvalidStorageArgumentError, UserNotFoundError } from "../../bot/storage/errors";
 import {
   type ChatState,
   ChatStateConflictError,
@@ -11,8 +12,7 @@ import {
   type Storage,
   StorageError,
   type UserProfile,
-} from "../../bot/ports";
-import { InvalidStorageArgumentError, UserNotFoundError } from "../../bot/storage/errors";
+} from "../../bot/storage/port";
 import { audienceShards } from "../../contracts/table";
 import { FakeClock } from "../helpers/clock";
 

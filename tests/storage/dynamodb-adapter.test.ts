@@ -4,10 +4,10 @@
  */
 import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { ChatStateConflictError, StorageError } from "../../bot/ports";
 import { createDynamoStorage } from "../../bot/storage/dynamodb";
 import { ensureTable, TableLayoutMismatchError } from "../../bot/storage/dynamodb-table";
 import { InvalidStorageArgumentError } from "../../bot/storage/errors";
+import { ChatStateConflictError, StorageError } from "../../bot/storage/port";
 import { countRequests } from "../../bot/storage/request-counter";
 import { startAnswerLosingProxy } from "../helpers/answer-losing-proxy";
 import { type LocalDynamo, localClient, startDynalite } from "../helpers/dynamo";

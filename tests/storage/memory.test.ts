@@ -1,5 +1,5 @@
-import { StorageError } from "../../bot/ports";
 import { createMemoryStorage } from "../../bot/storage/memory";
+import { StorageError } from "../../bot/storage/port";
 import { describeStorageContract, FakeClock } from "./contract";
 
 describeStorageContract("in-memory twin", async () => {

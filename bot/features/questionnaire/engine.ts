@@ -6,7 +6,7 @@ import type { Question, Questionnaire } from "../../../content/schema";
 import { matchKey } from "../../../nlp/normalize";
 import type { MessageParams } from "../../i18n";
 import { pick } from "../../i18n";
-import type { AnswerValue, FormProgress } from "../../ports";
+import type { AnswerValue, FormProgress } from "../../storage/port";
 
 /** A parsed answer, or the message key (and parameters) of the re-ask that explains what is expected. */
 export type AnswerCheck =

@@ -10,7 +10,7 @@ import { callbackData, onCallback } from "../../callback-data";
 import type { BotContext } from "../../context";
 import { pick } from "../../i18n";
 import { acknowledge, answerUsedButton, grid, mainMenu, retireKeyboard } from "../../keyboards";
-import type { FormProgress, UserProfileChanges } from "../../ports";
+import type { FormProgress, UserProfileChanges } from "../../storage/port";
 import { answerFreeText, clearIntent } from "../intents";
 import { setLanguage } from "../settings";
 import {
