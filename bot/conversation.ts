@@ -10,7 +10,14 @@
 import type { MiddlewareFn } from "grammy";
 import type { BotContext, BotDeps, OutgoingCall } from "./context";
 import { resolveLanguage, translator } from "./i18n";
-import { pendingReplies, RepliesInFlightError, redelivery, type SavedChat, sendPending } from "./replies";
+import {
+  pendingReplies,
+  RepliesInFlightError,
+  redelivery,
+  replyLeaseUntil,
+  type SavedChat,
+  sendPending,
+} from "./replies";
 import { type ChatState, ChatStateConflictError } from "./storage/port";
 
 /** How many update ids per chat are remembered for the duplicate check. */
@@ -67,14 +74,14 @@ export function conversation(deps: BotDeps, handle: MiddlewareFn<BotContext>): M
         remember(key);
         return;
       }
+      // The previous update's replies are done (Telegram sends a chat's next update only after answering the
+      // last), so they are left out rather than copied.
       const state: ChatState = stored
-        ? structuredClone(stored.state)
+        ? structuredClone(withoutReplies(stored.state))
         : {
             recentUpdateIds: [],
             language: resolveLanguage(ctx.from?.language_code, languages, defaultLanguage),
           };
-      // The previous update's replies are done: Telegram sends a chat's next update only after answering the last.
-      state.replies = undefined;
       bindPerUpdate(ctx, state, effects);
       if (!stored) await registerUser(ctx);
       await next(ctx);
@@ -120,7 +127,7 @@ async function redelivered(ctx: BotContext, stored: SavedChat, sentHere: boolean
   });
   const taken: ChatState = {
     ...state,
-    replies: { ...replies, leaseUntil: pendingReplies(updateId, [], now).leaseUntil },
+    replies: { ...replies, leaseUntil: replyLeaseUntil(now) },
   };
   const version = await storage.chats.save(chatId, taken, stored.version);
   bindPerUpdate(ctx, taken);
@@ -195,4 +202,9 @@ async function flush(ctx: BotContext, outbox: OutgoingCall[]): Promise<void> {
       });
     }
   }
+}
+
+/** A chat state without its saved replies. */
+function withoutReplies({ replies: _replies, ...state }: ChatState): ChatState {
+  return state;
 }

@@ -163,12 +163,12 @@ export function redelivery(replies: PendingReplies | undefined, updateId: number
   return { kind: "resume" };
 }
 
+/** When a lease taken now on an update's replies ends: {@link replyLeaseMs} from now. */
+export function replyLeaseUntil(now: Date): string {
+  return new Date(now.getTime() + replyLeaseMs).toISOString();
+}
+
 /** Pending replies of an update, leased to this process for {@link replyLeaseMs}. */
 export function pendingReplies(updateId: number, calls: readonly StoredCall[], now: Date): PendingReplies {
-  return {
-    updateId,
-    calls: storedCalls(calls),
-    sent: 0,
-    leaseUntil: new Date(now.getTime() + replyLeaseMs).toISOString(),
-  };
+  return { updateId, calls: storedCalls(calls), sent: 0, leaseUntil: replyLeaseUntil(now) };
 }

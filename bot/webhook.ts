@@ -39,7 +39,8 @@ function headerValue(event: APIGatewayProxyEventV2, name: string): string | unde
   return undefined;
 }
 
-function sameSecret(given: string | undefined, expected: string): boolean {
+/** Compares a given secret with the expected one in constant time (also used by the local stack). */
+export function sameSecret(given: string | undefined, expected: string): boolean {
   if (given === undefined) return false;
   const a = Buffer.from(given);
   const b = Buffer.from(expected);

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse } from "yaml";
 import type { z } from "zod";
+import { matchKey } from "../nlp/normalize";
 import { patternProblem } from "../nlp/safe-pattern";
 import {
   type Content,
@@ -129,7 +130,7 @@ export function loadContent(root = join(process.cwd(), "content")): Content {
         items.flatMap((intent) =>
           Object.values(intent.examples)
             .flat()
-            .map((example) => [example.trim().toLowerCase(), intent.id] as const),
+            .map((example) => [matchKey(example), intent.id] as const),
         ),
       ),
     );
@@ -167,7 +168,7 @@ function checkOutOfScope(
     if (!settings.languages.includes(language))
       c.add(file, `examples.${language}`, `"${language}" is not one of settings.languages`);
     examples.forEach((example, i) => {
-      const intent = intentExamples.get(example.trim().toLowerCase());
+      const intent = intentExamples.get(matchKey(example));
       if (intent)
         c.add(
           file,

@@ -3,7 +3,7 @@
  * Lambda handlers with payload-2.0 events, the schedule, and the Telegram Bot API emulator, all on one
  * loopback port. `npm start` runs it; the end-to-end tests and benchmarks start it in-process.
  */
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,6 +14,7 @@ import { buildBroadcastWorkerHandler } from "../bot/runtime/broadcast-worker";
 import { buildRecommendationsHandler } from "../bot/runtime/recommendations";
 import { createServices } from "../bot/runtime/services";
 import { buildWebhookHandler } from "../bot/runtime/webhook";
+import { sameSecret } from "../bot/webhook";
 import { loadContent } from "../content/load";
 import { botCommandsFrom } from "../contracts/commands";
 import {
@@ -33,7 +34,7 @@ import { addHttpApiRoutes, type HttpHandler } from "./http-api";
 import { InProcessJobQueue } from "./in-process-queue";
 import { ensureNlpModel } from "./nlp-model";
 import { serveDueTipsNow } from "./serve-now";
-import { TelegramEmulator } from "./telegram/emulator";
+import { defaultEmulatorToken, TelegramEmulator } from "./telegram/emulator";
 import { addWebChatRoutes } from "./web/serve";
 
 export type { HttpHandler } from "./http-api";
@@ -136,7 +137,7 @@ async function startOnData(
   const dynamo = options.dynamodbEndpoint
     ? await withTable(options.dynamodbEndpoint, { tableName }, async () => undefined)
     : await startDynaliteThread({ tableName, ...(dataDir ? { path: join(dataDir, "dynamodb") } : {}) });
-  const botToken = options.botToken ?? "123456:LOCAL-EMULATOR-TOKEN";
+  const botToken = options.botToken ?? defaultEmulatorToken;
   const emulator = usesEmulator ? new TelegramEmulator({ token: botToken }) : undefined;
   // The emulator's users, history and update ids live beside the bot's data (see local/data-dir.ts).
   const persistence = emulator && dataDir ? persistEmulator(emulator, dataDir) : undefined;
@@ -224,7 +225,7 @@ async function startOnData(
       ...(r.function === "webhook"
         ? {
             admitBody: (req: IncomingMessage) =>
-              sameSecret(req.headers["x-telegram-bot-api-secret-token"], webhookSecret),
+              sameSecret(headerText(req.headers["x-telegram-bot-api-secret-token"]), webhookSecret),
           }
         : {}),
     })),
@@ -327,9 +328,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-function sameSecret(given: string | string[] | undefined, expected: string): boolean {
-  if (typeof given !== "string") return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** A header as one string (Node gives repeated headers as a list, which never matches a secret). */
+function headerText(value: string | string[] | undefined): string | undefined {
+  return typeof value === "string" ? value : undefined;
 }

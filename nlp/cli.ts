@@ -123,14 +123,30 @@ export const CONTENT_WEIGHT_BUDGET = 2_800_000;
  */
 export function trainFromContent(content: Content, options: ClassifierTrainOptions = {}): TrainedClassifier {
   const background = contentBackground(content);
+  const { oosLabel, ...packOptions } = contentTrainOptions(content, background);
   return trainClassifier([...contentUtterances(content), ...background], {
     calibrationFolds: 3,
-    ...(background.length > 0 ? { oosLabel: OUT_OF_SCOPE_ID } : {}),
+    ...(oosLabel === undefined ? {} : { oosLabel }),
     ...options,
+    ...packOptions,
+  });
+}
+
+/**
+ * What every model of a content pack trains with, the shipped one and cross-validation's alike (so the CV
+ * measures the model that ships): the titles and keywords as extra examples, the size budget, the chit-chat
+ * gate, and the background class when the pack has one.
+ */
+function contentTrainOptions(
+  content: Content,
+  background: readonly LabelledUtterance[],
+): Pick<ClassifierTrainOptions, "extraTraining" | "maxWeightBytes" | "gatedIntents" | "oosLabel"> {
+  return {
+    extraTraining: contentHints(content),
     maxWeightBytes: CONTENT_WEIGHT_BUDGET,
     gatedIntents: chitchatIntents(content),
-    extraTraining: contentHints(content),
-  });
+    ...(background.length > 0 ? { oosLabel: OUT_OF_SCOPE_ID } : {}),
+  };
 }
 
 /** Reads a JSONL file of {"text", "intent"} lines (blank lines skipped). */
@@ -330,20 +346,13 @@ export function crossValidateContent(
   calibrationFolds = 3,
 ): { language: string; result: EvaluationResult }[] {
   const all = contentUtterances(content);
-  const hints = contentHints(content);
   const background = contentBackground(content);
-  const oos = background.length > 0 ? { oosLabel: OUT_OF_SCOPE_ID } : {};
+  const packOptions = contentTrainOptions(content, background);
   return content.settings.languages.map((language) => {
     const own = all.filter((u) => u.language === language);
     const others = [...all.filter((u) => u.language !== language), ...background];
     const train = (training: LabelledUtterance[]) =>
-      trainClassifier(training, {
-        calibrationFolds,
-        extraTraining: hints,
-        maxWeightBytes: CONTENT_WEIGHT_BUDGET,
-        gatedIntents: chitchatIntents(content),
-        ...oos,
-      }).classifier;
+      trainClassifier(training, { calibrationFolds, ...packOptions }).classifier;
     const results = crossValidate(own, train, { folds, alwaysTrain: others });
     return { language, result: summarize(results) };
   });

@@ -24,6 +24,10 @@ export interface IntentCatalog {
    * "dynamodb", "函式"): one of them in a message means it is about the course, not about the bot.
    */
   courseWords: ReadonlySet<string>;
+  /** The course words written with spaces around them (matched as whole words). */
+  spacedCourseWords: ReadonlySet<string>;
+  /** The CJK course words (no spaces to split on: matched as substrings). */
+  cjkCourseWords: readonly string[];
 }
 
 /** An intent as the catalog reads it (a content intent fits). */
@@ -58,16 +62,18 @@ export function intentCatalog(intents: readonly CatalogIntent[]): IntentCatalog 
       // CJK words have no spaces around them: drop those that occur anywhere in a question about the bot.
       .filter((word) => !botWords.has(word) && !(cjk.test(word) && helpText.includes(word))),
   );
-  return { kindOf: (intent) => kinds.get(intent), courseWords };
+  const cjkCourseWords = [...courseWords].filter((word) => cjk.test(word));
+  const spacedCourseWords = new Set([...courseWords].filter((word) => !cjk.test(word)));
+  return { kindOf: (intent) => kinds.get(intent), courseWords, spacedCourseWords, cjkCourseWords };
 }
 
 /** True when the text names a course topic: one of the catalog's course words (CJK ones as substrings). */
 export function mentionsCourse(text: string, catalog: IntentCatalog): boolean {
   const key = matchKey(text);
-  const words = new Set(key.split(" "));
-  for (const word of catalog.courseWords)
-    if (cjk.test(word) ? key.includes(word) : words.has(word)) return true;
-  return false;
+  return (
+    key.split(" ").some((word) => catalog.spacedCourseWords.has(word)) ||
+    catalog.cjkCourseWords.some((word) => key.includes(word))
+  );
 }
 
 /**

@@ -42,13 +42,17 @@ export function classify(ctx: BotContext, text: string): Classification {
 /**
  * The classification of text that is unmistakably something other than an answer (an exact rule, or a
  * confident intent unless `strict`), or undefined. Callers pass it on to {@link answerFreeText}.
+ * Strict (a free-text answer is expected): only an exact phrase of a question interrupts; small talk ("ok",
+ * "thanks") and pattern matches such as "emoji only" (confidence below 1) are fine answers to "anything to add?".
  */
 export function clearIntent(ctx: BotContext, text: string, strict: boolean): Classification | undefined {
   const result = classify(ctx, text);
-  // Strict (a free-text answer is expected): only an exact phrase interrupts; a pattern match such as
-  // "emoji only" (confidence below 1) is a fine answer to "anything to add?".
+  const [best] = result.candidates;
   if (result.decision === "exact")
-    return !strict || result.candidates[0]?.confidence === 1 ? result : undefined;
+    return !strict ||
+      (best?.confidence === 1 && catalogOf(ctx.deps.content).kindOf(best.intent) !== "chitchat")
+      ? result
+      : undefined;
   return !strict && result.decision === "confident" ? result : undefined;
 }
 

@@ -98,10 +98,6 @@ export async function askTipHour(ctx: BotContext): Promise<void> {
 export async function setTipHour(ctx: BotContext, hour: number): Promise<void> {
   const profile = await profileOf(ctx);
   if (!profile) return;
-  if (!Number.isInteger(hour) || hour < 0 || hour > 23) {
-    await askTipHour(ctx);
-    return;
-  }
   await ctx.deps.storage.users.update(profile.userId, {
     tipHour: hour,
     updatedAt: ctx.deps.clock.now().toISOString(),

@@ -30,8 +30,10 @@ export function tipsFeature(options: TipsFeatureOptions = {}): Composer<BotConte
     acknowledge(ctx);
     // Picked and recorded once per update: a re-run after a conflict sends the tip the first run recorded.
     const tip = await ctx.once("moreLikeThis", async () => {
-      const profile = await ctx.deps.storage.users.get(userId);
-      const history = options.history ? await options.history.history(userId) : [];
+      const [profile, history] = await Promise.all([
+        ctx.deps.storage.users.get(userId),
+        options.history ? options.history.history(userId) : [],
+      ]);
       const picked = pickTip(
         content.recommendations,
         { topics: profile?.topics, level: profile?.level },

@@ -8,8 +8,8 @@ import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { tableDefinition } from "../../contracts/table";
 import type { Clock } from "../ports";
 import { conditional, guarded, showsOwnWrite } from "../storage/dynamodb-errors";
-import { definedFields } from "./memory";
-import type { ClaimState, Lease, LeasedClaims, Outcome } from "./port";
+import { systemClock } from "../storage/shared";
+import { type ClaimState, definedFields, type Lease, type LeasedClaims, type Outcome } from "./port";
 
 const pk = tableDefinition.partitionKey;
 
@@ -52,7 +52,7 @@ export class DynamoLeasedClaims<Key, Status extends string> implements LeasedCla
     this.#options = options;
     this.client = options.client;
     this.tableName = options.tableName;
-    this.clock = options.clock ?? { now: () => new Date() };
+    this.clock = options.clock ?? systemClock;
   }
 
   /** The TTL attribute's value for an item written now. */

@@ -5,7 +5,15 @@
  * out, as a database would.
  */
 import type { Clock } from "../ports";
-import { type ClaimState, isClaimable, type Lease, type LeasedClaims, type Outcome } from "./port";
+import { systemClock } from "../storage/shared";
+import {
+  type ClaimState,
+  definedFields,
+  isClaimable,
+  type Lease,
+  type LeasedClaims,
+  type Outcome,
+} from "./port";
 
 /** A stored item: its state and when its outcome was recorded. */
 export interface MemoryClaim<Status extends string> extends ClaimState<Status> {
@@ -31,7 +39,7 @@ export class MemoryLeasedClaims<Key, Status extends string> implements LeasedCla
 
   constructor(options: MemoryLeasedClaimsOptions<Key>) {
     this.#options = options;
-    this.#clock = options.clock ?? { now: () => new Date() };
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** @inheritdoc */
@@ -89,11 +97,4 @@ export class MemoryLeasedClaims<Key, Status extends string> implements LeasedCla
 
 function withoutAt<Status extends string>({ at: _at, ...state }: MemoryClaim<Status>): ClaimState<Status> {
   return structuredClone(state);
-}
-
-/** The fields with a value. */
-export function definedFields(fields: Record<string, string | undefined> = {}): Record<string, string> {
-  const defined: Record<string, string> = {};
-  for (const [name, value] of Object.entries(fields)) if (value !== undefined) defined[name] = value;
-  return defined;
 }

@@ -68,3 +68,10 @@ export function isClaimable(
     (state.status === "sending" && (state.leaseUntil ?? Number.POSITIVE_INFINITY) < nowMs)
   );
 }
+
+/** The fields with a value. */
+export function definedFields(fields: Record<string, string | undefined> = {}): Record<string, string> {
+  const defined: Record<string, string> = {};
+  for (const [name, value] of Object.entries(fields)) if (value !== undefined) defined[name] = value;
+  return defined;
+}

@@ -57,16 +57,6 @@ export async function readSecrets(environment: Environment, sources: SecretSourc
   });
 }
 
-/** {@link readSecrets} for one secret. */
-export async function readSecret(
-  environment: Environment,
-  plainName: string,
-  parameterName: string,
-): Promise<string> {
-  const [value] = await readSecrets(environment, [{ plain: plainName, parameter: parameterName }]);
-  return value as string;
-}
-
 /** Reads a required plain variable. */
 export function required(environment: Environment, name: string): string {
   const value = environment[name];

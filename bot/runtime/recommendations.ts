@@ -5,7 +5,6 @@
  * (bot/recommendations/daily.ts). The slot comes from the event's `scheduledTime` when the schedule passes
  * `<aws.scheduler.scheduled-time>`, so a late retry still serves the hour it was scheduled for.
  */
-import { env as envNames } from "../../contracts/runtime";
 import { type DailyPlanSummary, planDailyTips } from "../recommendations/daily";
 import { scheduleSlot } from "../recommendations/message";
 import type { Services } from "./services";
@@ -26,9 +25,9 @@ export type RecommendationsHandler = (event?: ScheduleEvent) => Promise<DailyPla
 
 /** Builds the recommendations handler (the Lambda entry, the local stack and tests call it). */
 export async function buildRecommendationsHandler(services: Services): Promise<RecommendationsHandler> {
-  const { environment, clock } = services;
+  const { clock } = services;
   const logger = services.logger("recommendations");
-  const timeZone = environment[envNames.scheduleTimezone] || "UTC";
+  const timeZone = services.config.timeZone ?? "UTC";
   scheduleSlot(clock.now(), timeZone); // a wrong time zone fails the cold start, not 3 a.m.
   const { users, tips, jobs } = services;
   const batchSize = services.rates.batchSize;

@@ -18,6 +18,7 @@ import type { Clock, Logger } from "../ports";
 import { DynamoTipStore } from "../recommendations/store/dynamodb";
 import type { TipStore } from "../recommendations/store/port";
 import type { Storage, UserStore } from "../storage/port";
+import { systemClock } from "../storage/shared";
 import { broadcastRatesFrom, sqsJobQueueFrom } from "./broadcast";
 import {
   botConfigFrom,
@@ -60,7 +61,7 @@ export class Services {
     readonly environment: Environment,
     private readonly overrides: ServiceOverrides = {},
   ) {
-    this.clock = overrides.clock ?? { now: () => new Date() };
+    this.clock = overrides.clock ?? systemClock;
   }
 
   /** Builds `value` on first use, then returns the same one. */

@@ -8,7 +8,7 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { audienceShards, tableDefinition } from "../../../contracts/table";
-import { DynamoLeasedClaims } from "../../leases/dynamodb";
+import { DynamoLeasedClaims, toClaimState } from "../../leases/dynamodb";
 import type { Clock } from "../../ports";
 import { queryAll } from "../../storage/dynamodb-client";
 import { conditional, guarded, updatedItem } from "../../storage/dynamodb-errors";
@@ -25,10 +25,10 @@ import {
   type RecipientKey,
   type RecipientOutcomeStatus,
   type RecipientState,
-  type RecipientStatus,
   recipientItemTtlSeconds,
   type ShardCounters,
   type StatusChanges,
+  toRecipientState,
 } from "./port";
 
 const pk = tableDefinition.partitionKey;
@@ -88,16 +88,6 @@ function toCounters(shard: number, item: Record<string, unknown> | undefined): S
     ...(typeof item?.plannedPart === "number" ? { plannedPart: item.plannedPart } : {}),
     planComplete: item?.planComplete === true,
     countedBatches: counted instanceof Set ? counted.size : 0,
-  };
-}
-
-function toRecipient(item: Record<string, unknown>): RecipientState {
-  return {
-    userId: Number(item.userId),
-    status: item.status as RecipientStatus,
-    ...(typeof item.owner === "string" ? { owner: item.owner } : {}),
-    ...(typeof item.leaseUntil === "number" ? { leaseUntil: item.leaseUntil } : {}),
-    ...(typeof item.detail === "string" ? { detail: item.detail } : {}),
   };
 }
 
@@ -428,7 +418,7 @@ export class DynamoBroadcastStore
         ConsistentRead: true,
       });
       for (const item of found) {
-        const state = toRecipient(item);
+        const state = toRecipientState(Number(item.userId), toClaimState(item, ["detail"]));
         if (wanted.has(state.userId)) states.set(state.userId, state);
       }
       return states;

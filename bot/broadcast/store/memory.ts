@@ -5,23 +5,23 @@
  */
 import { audienceShards } from "../../../contracts/table";
 import { MemoryLeasedClaims } from "../../leases/memory";
-import type { ClaimState } from "../../leases/port";
 import type { Clock } from "../../ports";
-import type {
-  BroadcastRecord,
-  BroadcastStatus,
-  BroadcastStore,
-  CountedBatch,
-  PlanKey,
-  PlannedPart,
-  PlanPart,
-  ProgressEdit,
-  ProgressMessage,
-  RecipientKey,
-  RecipientOutcomeStatus,
-  RecipientState,
-  ShardCounters,
-  StatusChanges,
+import {
+  type BroadcastRecord,
+  type BroadcastStatus,
+  type BroadcastStore,
+  type CountedBatch,
+  type PlanKey,
+  type PlannedPart,
+  type PlanPart,
+  type ProgressEdit,
+  type ProgressMessage,
+  type RecipientKey,
+  type RecipientOutcomeStatus,
+  type RecipientState,
+  type ShardCounters,
+  type StatusChanges,
+  toRecipientState,
 } from "./port";
 
 /** A shard's counter item: the counters, with the set of counted batches itself. */
@@ -203,15 +203,4 @@ export class MemoryBroadcastStore
 
 function recipientId(id: string, shard: number, userId: number): string {
   return `${id}#${shard}#${userId}`;
-}
-
-/** A recipient's item as {@link BroadcastStore.recipients} reports it. */
-export function toRecipientState(userId: number, state: ClaimState<RecipientOutcomeStatus>): RecipientState {
-  return {
-    userId,
-    status: state.status,
-    ...(state.owner === undefined ? {} : { owner: state.owner }),
-    ...(state.leaseUntil === undefined ? {} : { leaseUntil: state.leaseUntil }),
-    ...(state.fields.detail === undefined ? {} : { detail: state.fields.detail }),
-  };
 }

@@ -8,7 +8,7 @@
  * - `BROADCAST#<id>#<shard>` / `R#<userId>`: one recipient's leased claim and outcome (bot/leases/).
  * Recipient items live under 16 partition keys per broadcast, so 1000 sends/s never make one key hot.
  */
-import type { LeasedClaims } from "../../leases/port";
+import type { ClaimState, LeasedClaims } from "../../leases/port";
 import type { BroadcastRequest } from "../../ports";
 import type { Recipient } from "../jobs";
 
@@ -212,3 +212,14 @@ export function batchKey(part: number, batch: number): string {
 
 /** How long recipient and plan items are kept (DynamoDB TTL): 30 days, for audits and late re-deliveries. */
 export const recipientItemTtlSeconds = 30 * 24 * 3600;
+
+/** A recipient's item as {@link BroadcastStore.recipients} reports it. */
+export function toRecipientState(userId: number, state: ClaimState<RecipientOutcomeStatus>): RecipientState {
+  return {
+    userId,
+    status: state.status,
+    ...(state.owner === undefined ? {} : { owner: state.owner }),
+    ...(state.leaseUntil === undefined ? {} : { leaseUntil: state.leaseUntil }),
+    ...(state.fields.detail === undefined ? {} : { detail: state.fields.detail }),
+  };
+}

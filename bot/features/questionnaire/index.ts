@@ -188,15 +188,10 @@ export async function handleFormText(ctx: BotContext, text: string): Promise<boo
     return true;
   }
   const check = parseTypedAnswer(question, text);
-  // Free-text questions accept almost anything, so only an exact rule match counts as an interruption there,
-  // and small talk never does: "ok", "thanks" or 👍 is a fine comment.
+  // Free-text questions accept almost anything, so only an exact question counts as an interruption there.
   const interruption =
     !check.ok || question.type === "text" ? clearIntent(ctx, text, question.type === "text") : undefined;
-  const smallTalk =
-    question.type === "text" &&
-    ctx.deps.content.intents.find((intent) => intent.id === interruption?.candidates[0]?.intent)?.kind ===
-      "chitchat";
-  if (interruption && !smallTalk) {
+  if (interruption) {
     answerFreeText(ctx, text, interruption);
     ctx.say(ctx.t("questionnaire.notAnAnswer"));
     ask(ctx, questionnaire, progress);
