@@ -3,8 +3,9 @@
  * admin's /broadcast preview and Send go through the webhook, the in-process queue runs the worker handlers,
  * and the admin's progress message is edited as batches finish, then shows the final numbers.
  */
-import { type LocalStack, startLocalStack } from "../../local/stack";
+import type { LocalStack } from "../../local/stack";
 import type { TelegramEmulator } from "../../local/telegram/emulator";
+import { startTestStack } from "../helpers/local-stack";
 
 const admin = 501;
 const members = [502, 503, 504, 505, 506, 507];
@@ -13,12 +14,7 @@ let stack: LocalStack;
 let emulator: TelegramEmulator;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
-    dataDir: null,
-    runSchedule: false,
-    logLevel: "silent",
-    defaultMode: "rules",
+  stack = await startTestStack({
     adminUserIds: [admin],
     broadcastRatePerSecond: 3,
     broadcastDelayScale: 0.1,

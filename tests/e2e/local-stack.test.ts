@@ -4,21 +4,16 @@
  * Bot API calls are observed at the emulator.
  */
 import { env } from "../../contracts/runtime";
-import { type LocalStack, startLocalStack } from "../../local/stack";
+import type { LocalStack } from "../../local/stack";
 import type { TelegramEmulator } from "../../local/telegram/emulator";
+import { startTestStack } from "../helpers/local-stack";
 
 describe("the local stack, end to end over HTTP", () => {
   let stack: LocalStack;
   let emulator: TelegramEmulator;
 
   beforeAll(async () => {
-    stack = await startLocalStack({
-      port: 0,
-      dataDir: null,
-      runSchedule: false,
-      logLevel: "silent",
-      defaultMode: "rules",
-    });
+    stack = await startTestStack();
     if (!stack.emulator) throw new Error("the stack should run the built-in emulator");
     emulator = stack.emulator;
   });

@@ -6,7 +6,8 @@
  */
 import http from "node:http";
 import { env } from "../../contracts/runtime";
-import { type LocalStack, startLocalStack } from "../../local/stack";
+import type { LocalStack } from "../../local/stack";
+import { startTestStack } from "../helpers/local-stack";
 
 interface Answer {
   status: number;
@@ -59,13 +60,7 @@ describe("the local stack's HTTP guards", () => {
   let host: string;
 
   beforeAll(async () => {
-    stack = await startLocalStack({
-      port: 0,
-      dataDir: null,
-      runSchedule: false,
-      logLevel: "silent",
-      defaultMode: "rules",
-    });
+    stack = await startTestStack();
     secret = stack.environment[env.webhookSecret] ?? "";
     host = new URL(stack.url).host;
   });

@@ -2,7 +2,8 @@
  * The local "fire now" of the tips schedule serves everyone whose tip hour has come today and who has no tip
  * yet, including a user who subscribed after the first firing, and never sends anyone a second tip that day.
  */
-import { type LocalStack, startLocalStack } from "../../local/stack";
+import type { LocalStack } from "../../local/stack";
+import { startTestStack } from "../helpers/local-stack";
 
 /** An `Etc/GMT±N` zone where it is now between 10:00 and 23:59, so the default tip hour (9) has come today. */
 function zoneWhereTipHourHasCome(): string {
@@ -18,12 +19,7 @@ describe("POST /_local/schedules/recommendations", () => {
   let stack: LocalStack;
 
   beforeAll(async () => {
-    stack = await startLocalStack({
-      port: 0,
-      dataDir: null,
-      runSchedule: false,
-      logLevel: "silent",
-      defaultMode: "rules",
+    stack = await startTestStack({
       scheduleTimezone: zoneWhereTipHourHasCome(),
     });
   });
