@@ -6,10 +6,12 @@
  *
  *   npx tsx bench/webhook.ts [updates=2000]
  */
+
 import { performance } from "node:perf_hooks";
 import type { Update } from "grammy/types";
 import { botInfoFor } from "../bot/bot-info";
 import { MemoryBroadcastQueue } from "../bot/broadcast/memory-queue";
+import { botConfigDefaults } from "../bot/context";
 import { createBot } from "../bot/create-bot";
 import { createJsonLogger } from "../bot/observability/logger";
 import { createDynamoStorage } from "../bot/storage/dynamodb";
@@ -39,7 +41,7 @@ function handlerFor(storage: Storage) {
       storage,
       classifiers: { rules },
       broadcasts: new MemoryBroadcastQueue(),
-      config: { defaultMode: "rules", adminUserIds: [], defaultTipHour: 9 },
+      config: { ...botConfigDefaults, defaultMode: "rules", adminUserIds: [] },
       clock: { now: () => new Date() },
       logger: createJsonLogger({ level: "silent" }),
     },

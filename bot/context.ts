@@ -22,7 +22,23 @@ export interface BotConfig {
   defaultTipHour: number;
   /** IANA time zone of tip hours (the schedule's, `SCHEDULE_TIMEZONE`), shown beside every hour; default UTC. */
   timeZone?: string;
+  /**
+   * Telegram chat of the operator's staff (a group): "Ask a person" hands users over to it (bot/handoff/).
+   * Unset: the bot offers no human handoff.
+   */
+  supportChatId?: number;
+  /** Days an inbox entry (a declined question, a "none of these", a 👎) is kept; default 90. */
+  inboxRetentionDays: number;
+  /** Days after which a user who blocked the bot is forgotten (all their data deleted); default 180. */
+  forgetBlockedAfterDays: number;
 }
+
+/** The defaults of the settings an operator rarely changes (spread under the given ones). */
+export const botConfigDefaults = {
+  defaultTipHour: 9,
+  inboxRetentionDays: 90,
+  forgetBlockedAfterDays: 180,
+} as const satisfies Partial<BotConfig>;
 
 /** Everything the bot needs, injected: no environment reads, no AWS clients inside the bot. */
 export interface BotDeps {

@@ -27,6 +27,12 @@ export const env = {
   scheduleTimezone: "SCHEDULE_TIMEZONE",
   dynamodbEndpoint: "DYNAMODB_ENDPOINT",
   logLevel: "LOG_LEVEL",
+  /** Telegram chat id of the staff group that answers "Ask a person" (human handoff); unset: no handoff. */
+  supportChatId: "SUPPORT_CHAT_ID",
+  /** Days an inbox entry is kept (DynamoDB TTL); default 90. */
+  inboxRetentionDays: "INBOX_RETENTION_DAYS",
+  /** Days after which a user who blocked the bot is forgotten; default 180. */
+  forgetBlockedAfterDays: "FORGET_BLOCKED_AFTER_DAYS",
 } as const;
 
 /** The Lambda functions: bundle name (dist/<name>/index.js) and source entry. */

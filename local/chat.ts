@@ -3,10 +3,12 @@
  * `rasa shell`. No token, no network: Bot API calls are answered in-process and printed. Inline buttons
  * are numbered; type the number to press one. `/user 2 [language]` switches to another user.
  */
+
 import { createInterface } from "node:readline";
 import type { Update } from "grammy/types";
 import { botInfoFor } from "../bot/bot-info";
 import { MemoryBroadcastQueue } from "../bot/broadcast/memory-queue";
+import { botConfigDefaults } from "../bot/context";
 import { createBot } from "../bot/create-bot";
 import { createJsonLogger } from "../bot/observability/logger";
 import { createMemoryStorage } from "../bot/storage/memory";
@@ -44,9 +46,9 @@ async function main(): Promise<void> {
       classifiers: { rules: new RuleClassifier(content.intents), nlp },
       broadcasts: new MemoryBroadcastQueue(),
       config: {
+        ...botConfigDefaults,
         defaultMode: process.env.DEFAULT_MODE === "rules" ? "rules" : "nlp",
         adminUserIds: adminIds,
-        defaultTipHour: 9,
       },
       clock: { now: () => new Date() },
       logger,

@@ -3,6 +3,8 @@
  * plus the local ones (PORT, LAMBDAGRAM_DATA_DIR), checked once with errors that name the variable, and the
  * start banner that shows the settings in effect, so what runs locally is what would run on AWS.
  */
+
+import { botConfigFrom, InvalidConfigurationError } from "../bot/runtime/environment";
 import { broadcastRatesFromSettings } from "../contracts/broadcast-rates";
 import { defaultRecommendationSchedule, env } from "../contracts/runtime";
 import type { LocalStack, LocalStackOptions } from "./stack";
@@ -77,6 +79,29 @@ export function localStackOptionsFrom(environment: Environment): LocalStackOptio
       throw new InvalidLocalSettingError(env.botInfo, botInfo, "the JSON of a getMe result");
     }
   }
+  const botSettings = {
+    supportChatId: value(env.supportChatId),
+    inboxRetentionDays: value(env.inboxRetentionDays),
+    forgetBlockedAfterDays: value(env.forgetBlockedAfterDays),
+  };
+  // The same checks the handlers make at their cold start.
+  for (const [name, setting] of [
+    [env.supportChatId, botSettings.supportChatId],
+    [env.inboxRetentionDays, botSettings.inboxRetentionDays],
+    [env.forgetBlockedAfterDays, botSettings.forgetBlockedAfterDays],
+  ] as const) {
+    if (setting === undefined) continue;
+    try {
+      botConfigFrom({ [name]: setting });
+    } catch (error) {
+      if (!(error instanceof InvalidConfigurationError)) throw error;
+      throw new InvalidLocalSettingError(
+        name,
+        setting,
+        name === env.supportChatId ? "a Telegram chat id" : "a whole number of days",
+      );
+    }
+  }
   const optional = <K extends keyof LocalStackOptions>(key: K, setting: LocalStackOptions[K] | undefined) =>
     setting === undefined ? {} : { [key]: setting };
   return {
@@ -95,6 +120,20 @@ export function localStackOptionsFrom(environment: Environment): LocalStackOptio
     ...optional("botInfo", botInfo),
     ...optional("tableName", value(env.tableName)),
     ...optional("dynamodbEndpoint", value(env.dynamodbEndpoint)),
+    ...optional(
+      "supportChatId",
+      botSettings.supportChatId === undefined ? undefined : Number(botSettings.supportChatId),
+    ),
+    ...optional(
+      "inboxRetentionDays",
+      botSettings.inboxRetentionDays === undefined ? undefined : Number(botSettings.inboxRetentionDays),
+    ),
+    ...optional(
+      "forgetBlockedAfterDays",
+      botSettings.forgetBlockedAfterDays === undefined
+        ? undefined
+        : Number(botSettings.forgetBlockedAfterDays),
+    ),
   };
 }
 

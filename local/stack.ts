@@ -75,6 +75,12 @@ export interface LocalStackOptions {
   scheduleTimezone?: string;
   /** Multiplies the broadcast queue's message delays (default 1; tests pass a small factor). */
   broadcastDelayScale?: number;
+  /** SUPPORT_CHAT_ID: the staff group "Ask a person" hands users to (default: none). */
+  supportChatId?: number;
+  /** INBOX_RETENTION_DAYS (default 90). */
+  inboxRetentionDays?: number;
+  /** FORGET_BLOCKED_AFTER_DAYS (default 180). */
+  forgetBlockedAfterDays?: number;
   /** BOT_INFO: the `getMe` JSON for an external Bot API (the emulator answers its own). */
   botInfo?: string;
   /** TABLE_NAME (default lambdagram-local). */
@@ -159,6 +165,11 @@ async function startOnData(
       ? { [env.broadcastRatePerSecond]: String(options.broadcastRatePerSecond) }
       : {}),
     ...(options.allowPaidBroadcast ? { [env.allowPaidBroadcast]: "true" } : {}),
+    ...(options.supportChatId ? { [env.supportChatId]: String(options.supportChatId) } : {}),
+    ...(options.inboxRetentionDays ? { [env.inboxRetentionDays]: String(options.inboxRetentionDays) } : {}),
+    ...(options.forgetBlockedAfterDays
+      ? { [env.forgetBlockedAfterDays]: String(options.forgetBlockedAfterDays) }
+      : {}),
     ...(emulator
       ? { [env.botInfo]: JSON.stringify(emulator.botInfo) }
       : options.botInfo

@@ -1,10 +1,12 @@
 /**
- * Builds the admin HTTP API (`POST /admin/broadcasts`, `GET /admin/broadcasts/{id}`,
- * `POST /admin/broadcasts/{id}/cancel`; see bot/broadcast/admin-http.ts) from the composition root: the admin
- * token (SSM on AWS), the job store on the table, the job queue. bot/handlers/admin-api.ts runs it once.
+ * Builds the admin HTTP API from the composition root: the admin token (SSM on AWS) in front of every feature's
+ * route group (bot/admin-api/router.ts). Broadcasts: the job store on the table and the job queue
+ * (bot/broadcast/admin-routes.ts). bot/handlers/admin-api.ts runs it once per container.
  */
 import { env as envNames } from "../../contracts/runtime";
-import { type AdminHttpHandler, createAdminApi } from "../broadcast/admin-http";
+import type { AdminHttpHandler } from "../admin-api/http";
+import { createAdminRouter } from "../admin-api/router";
+import { broadcastAdminRoutes } from "../broadcast/admin-routes";
 import { BroadcastService } from "../broadcast/service";
 import type { Services } from "./services";
 
@@ -21,5 +23,9 @@ export async function buildAdminApiHandler(services: Services): Promise<AdminHtt
     clock: services.clock,
     rates: services.rates,
   });
-  return createAdminApi({ broadcasts, adminToken, logger });
+  return createAdminRouter({
+    adminToken,
+    logger,
+    groups: [broadcastAdminRoutes({ broadcasts, logger })],
+  });
 }

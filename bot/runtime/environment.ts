@@ -11,7 +11,7 @@ import type { Content } from "../../content/schema";
 import { bundleFiles, env as envNames } from "../../contracts/runtime";
 import { type CompiledRules, RuleClassifier } from "../../nlp/rules";
 import { botIdFromToken, botInfoFor } from "../bot-info";
-import type { BotConfig } from "../context";
+import { type BotConfig, botConfigDefaults } from "../context";
 import { createJsonLogger, type LogLevel } from "../observability/logger";
 import type { Clock, Logger, Mode } from "../ports";
 import { createDynamoStorage } from "../storage/dynamodb";
@@ -73,10 +73,51 @@ export function botConfigFrom(environment: Environment): BotConfig {
       .split(",")
       .map((id) => Number(id.trim()))
       .filter((id) => Number.isSafeInteger(id) && id > 0),
-    defaultTipHour: 9,
+    defaultTipHour: botConfigDefaults.defaultTipHour,
     // Tip hours are hours of the schedule's zone; users see it beside every hour.
     timeZone: environment[envNames.scheduleTimezone] || "UTC",
+    ...optionalChatId(environment, envNames.supportChatId),
+    inboxRetentionDays: positiveDays(
+      environment,
+      envNames.inboxRetentionDays,
+      botConfigDefaults.inboxRetentionDays,
+    ),
+    forgetBlockedAfterDays: positiveDays(
+      environment,
+      envNames.forgetBlockedAfterDays,
+      botConfigDefaults.forgetBlockedAfterDays,
+    ),
   };
+}
+
+/** `{ supportChatId }` from a chat id variable (negative for groups), or nothing when unset. */
+function optionalChatId(environment: Environment, name: string): { supportChatId?: number } {
+  const raw = environment[name]?.trim();
+  if (!raw) return {};
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id === 0)
+    throw new InvalidConfigurationError(name, raw, "a Telegram chat id");
+  return { supportChatId: id };
+}
+
+/** A whole number of days from a variable, or `fallback` when unset. */
+function positiveDays(environment: Environment, name: string, fallback: number): number {
+  const raw = environment[name]?.trim();
+  if (!raw) return fallback;
+  const days = Number(raw);
+  if (!Number.isSafeInteger(days) || days < 1)
+    throw new InvalidConfigurationError(name, raw, "a whole number of days, at least 1");
+  return days;
+}
+
+/** Thrown at cold start when a configuration variable is set to a value the bot cannot use. */
+export class InvalidConfigurationError extends Error {
+  constructor(name: string, value: string, expected: string) {
+    super(
+      `${name}=${JSON.stringify(value)} is not ${expected}; fix it in the stack configuration (docs/deploy.md) or the local environment.`,
+    );
+    this.name = "InvalidConfigurationError";
+  }
 }
 
 /** `getMe` from BOT_INFO when given (Pulumi writes it), else derived from the token. */

@@ -4,7 +4,7 @@
  * queue that only records what was sent.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import type { AdminHttpHandler } from "../../bot/broadcast/admin-http";
+import type { AdminHttpHandler } from "../../bot/admin-api/http";
 import type { Job } from "../../bot/broadcast/jobs";
 import { MemoryBroadcastStore } from "../../bot/broadcast/store/memory";
 import type { JobQueue } from "../../bot/jobs/port";

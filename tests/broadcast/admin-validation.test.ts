@@ -4,7 +4,7 @@
  * with another body.
  */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import type { AdminHttpHandler } from "../../bot/broadcast/admin-http";
+import type { AdminHttpHandler } from "../../bot/admin-api/http";
 import type { Job } from "../../bot/broadcast/jobs";
 import { visibleText } from "../../bot/broadcast/markup";
 import { MemoryBroadcastStore } from "../../bot/broadcast/store/memory";

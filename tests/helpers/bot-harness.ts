@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { Update } from "grammy/types";
 import { botInfoFor } from "../../bot/bot-info";
 import { MemoryBroadcastQueue } from "../../bot/broadcast/memory-queue";
-import type { BotConfig } from "../../bot/context";
+import { type BotConfig, botConfigDefaults } from "../../bot/context";
 import { createBot } from "../../bot/create-bot";
 import { createMemoryLogger } from "../../bot/observability/logger";
 import { createMetrics } from "../../bot/observability/metrics";
@@ -56,7 +56,12 @@ export function createHarness(options: HarnessOptions = {}) {
   const logger = createMemoryLogger();
   const broadcasts = new MemoryBroadcastQueue();
   const content = options.content ?? defaultContent();
-  const config: BotConfig = { defaultMode: "rules", adminUserIds: [1], defaultTipHour: 9, ...options.config };
+  const config: BotConfig = {
+    ...botConfigDefaults,
+    defaultMode: "rules",
+    adminUserIds: [1],
+    ...options.config,
+  };
   let seed = 1;
   const bot = createBot(
     {

@@ -27,6 +27,9 @@ const everything = {
   [env.botInfo]: '{"id":42,"is_bot":true,"first_name":"B","username":"b_bot"}',
   [env.tableName]: "my-table",
   [env.dynamodbEndpoint]: "http://127.0.0.1:8000",
+  [env.supportChatId]: "-1001234",
+  [env.inboxRetentionDays]: "30",
+  [env.forgetBlockedAfterDays]: "365",
 };
 
 describe("npm start's settings", () => {
@@ -49,6 +52,9 @@ describe("npm start's settings", () => {
       botInfo: everything[env.botInfo],
       tableName: "my-table",
       dynamodbEndpoint: "http://127.0.0.1:8000",
+      supportChatId: -1001234,
+      inboxRetentionDays: 30,
+      forgetBlockedAfterDays: 365,
     });
     const covered = new Set([...Object.keys(everything), ...Object.keys(awsOnlyVariables)]);
     expect(Object.values(env).filter((name) => !covered.has(name))).toEqual([]);
@@ -67,6 +73,11 @@ describe("npm start's settings", () => {
       /SCHEDULE_TIMEZONE/,
     );
     expect(() => localStackOptionsFrom({ PORT: "eighty" })).toThrow(/PORT/);
+    expect(() => localStackOptionsFrom({ [env.supportChatId]: "staff" })).toThrow(/SUPPORT_CHAT_ID="staff"/);
+    expect(() => localStackOptionsFrom({ [env.inboxRetentionDays]: "0" })).toThrow(/INBOX_RETENTION_DAYS/);
+    expect(() => localStackOptionsFrom({ [env.forgetBlockedAfterDays]: "1.5" })).toThrow(
+      /FORGET_BLOCKED_AFTER_DAYS/,
+    );
   });
 
   it("runs the handlers with them and shows the settings in effect in the banner", async () => {

@@ -4,9 +4,11 @@
  * live in dynalite. Exactly one tip per user and day, even when the schedule fires twice or a worker crashes;
  * the buttons under a tip work through the real bot.
  */
+
 import type { Update } from "grammy/types";
 import type { Job } from "../../bot/broadcast/jobs";
 import { MemoryBroadcastQueue } from "../../bot/broadcast/memory-queue";
+import { botConfigDefaults } from "../../bot/context";
 import { createBot } from "../../bot/create-bot";
 import { createMemoryLogger } from "../../bot/observability/logger";
 import { pickTip } from "../../bot/recommendations/picker";
@@ -136,7 +138,7 @@ describe("the buttons under a tip", () => {
         storage,
         classifiers: { rules: new RuleClassifier(content.intents) },
         broadcasts: new MemoryBroadcastQueue(),
-        config: { defaultMode: "rules", adminUserIds: [], defaultTipHour: 9 },
+        config: { ...botConfigDefaults, defaultMode: "rules", adminUserIds: [] },
         clock: rig.clock,
         logger: createMemoryLogger(),
       },
