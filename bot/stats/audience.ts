@@ -24,7 +24,10 @@ const tipHours = 24;
 
 /** Counts with `Select: COUNT` Queries on the two indexes (see the module comment). */
 export class DynamoAudienceCounter implements AudienceCounter {
-  constructor(private readonly options: { client: DynamoDBDocumentClient; tableName: string }) {}
+  /** `pageLimit`: items a page may evaluate (tests page with a small one; DynamoDB's 1 MB pages otherwise). */
+  constructor(
+    private readonly options: { client: DynamoDBDocumentClient; tableName: string; pageLimit?: number },
+  ) {}
 
   /** @inheritdoc */
   count(): Promise<AudienceCounts> {
@@ -55,6 +58,7 @@ export class DynamoAudienceCounter implements AudienceCounter {
           ExpressionAttributeNames: { "#pk": index.partitionKey },
           ExpressionAttributeValues: { ":pk": partition },
           Select: "COUNT",
+          ...(this.options.pageLimit ? { Limit: this.options.pageLimit } : {}),
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
@@ -67,7 +71,10 @@ export class DynamoAudienceCounter implements AudienceCounter {
 
 /** Counts by paging a {@link UserStore}'s `listAudience` and `listSubscribersDue` (see the module comment). */
 export class PagedAudienceCounter implements AudienceCounter {
-  constructor(private readonly users: UserStore) {}
+  constructor(
+    private readonly users: UserStore,
+    private readonly pageLimit = 1000,
+  ) {}
 
   /** @inheritdoc */
   async count(): Promise<AudienceCounts> {
@@ -83,12 +90,12 @@ export class PagedAudienceCounter implements AudienceCounter {
     };
     const users = await Promise.all(
       Array.from({ length: audienceShards }, (_, shard) =>
-        pages((cursor) => this.users.listAudience(shard, { cursor, limit: 1000 })),
+        pages((cursor) => this.users.listAudience(shard, { cursor, limit: this.pageLimit })),
       ),
     );
     const subscribers = await Promise.all(
       Array.from({ length: tipHours }, (_, hour) =>
-        pages((cursor) => this.users.listSubscribersDue(hour, { cursor, limit: 1000 })),
+        pages((cursor) => this.users.listSubscribersDue(hour, { cursor, limit: this.pageLimit })),
       ),
     );
     return { users: sumOf(users), subscribers: sumOf(subscribers) };
