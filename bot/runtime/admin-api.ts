@@ -32,10 +32,10 @@ export async function buildAdminApiHandler(services: Services): Promise<AdminHtt
     groups: [
       broadcastAdminRoutes({ broadcasts, logger }),
       statsAdminRoutes({
-        stats: services.stats,
+        stats: () => services.stats,
         clock: services.clock,
         logger,
-        intents: services.content.intents.map((intent) => intent.id),
+        intents: () => services.content.intents.map((intent) => intent.id),
       }),
     ],
   });

@@ -14,16 +14,17 @@ export type { BotStats } from "./summary";
 
 /** The stats route group. */
 export function statsAdminRoutes(deps: {
-  stats: StatsSources;
+  /** Where the stats are read; resolved on the first request (a function without it never builds the clients). */
+  stats: () => StatsSources;
   clock: Clock;
   logger: Logger;
-  /** The content's intent ids (the candidates of `topIntents`). */
-  intents: readonly string[];
+  /** The content's intent ids (the candidates of `topIntents`), resolved on the first request. */
+  intents: () => readonly string[];
 }): AdminRoutes {
   return {
     routes: {
       "GET /admin/stats": async () => {
-        const stats: BotStats = await collectStats(deps.stats, deps.clock, deps.intents);
+        const stats: BotStats = await collectStats(deps.stats(), deps.clock, deps.intents());
         return json(200, stats);
       },
     },
