@@ -174,9 +174,12 @@ export class Services {
     );
   }
 
-  /** What /stats and `GET /admin/stats` read. */
+  /** What /stats and `GET /admin/stats` read, built on the first read (a cold start builds no client for it). */
   get stats(): StatsSources {
-    return { metrics: this.metricsReader, audience: this.audience };
+    return {
+      metrics: { dailySums: (queries, range) => this.metricsReader.dailySums(queries, range) },
+      audience: { count: () => this.audience.count() },
+    };
   }
 
   /** The content pack: given, or content.json bundled next to the handler. */
