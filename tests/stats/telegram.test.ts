@@ -60,6 +60,70 @@ describe("/stats", () => {
     expect(reader.ingested).toBeGreaterThan(10);
   });
 
+  it("counts a user active once a day: not again for a re-delivered update, a second message or a group", async () => {
+    const lines: string[] = [];
+    const bot = createHarness({ metricLines: lines });
+    const active = () =>
+      lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((m) => "ActiveUser" in m);
+    bot.clock.set("2026-12-05T23:00:00Z");
+    const first = bot.messageUpdate(7, "/start");
+    await bot.deliver(first);
+    await bot.deliver(first); // Telegram re-sends it
+    await bot.say(7, "/help");
+    const group = bot.messageUpdate(7, "hello");
+    const inGroup = {
+      ...group,
+      message: { ...(group.message as object), chat: { id: -100200, type: "group", title: "Study group" } },
+    } as typeof group;
+    await bot.deliver(inGroup);
+    expect(active().map((m) => m.Gap)).toEqual(["new"]);
+
+    bot.clock.set("2026-12-06T00:30:00Z"); // past midnight UTC: a new day
+    await bot.say(7, "/help");
+    bot.clock.set("2026-12-09T08:00:00Z");
+    await bot.say(7, "/help");
+    expect(active().map((m) => m.Gap)).toEqual(["new", "1", "3"]);
+    const stored = await bot.storage.chats.load(7);
+    expect(stored?.state.activeDay).toBe(Date.parse("2026-12-09") / 86_400_000);
+  });
+
+  it("counts one active day when two updates of a new day race and one is handled again", async () => {
+    const inner = createMemoryStorage();
+    let pauseFirstSave: (() => void) | undefined;
+    let saves = 0;
+    let racing = false;
+    const lines: string[] = [];
+    const bot = createHarness({
+      metricLines: lines,
+      storage: {
+        ...inner,
+        chats: {
+          load: (chatId) => inner.chats.load(chatId),
+          save: async (chatId, state, expected) => {
+            if (racing && ++saves === 1) await new Promise<void>((resolve) => (pauseFirstSave = resolve));
+            return inner.chats.save(chatId, state, expected);
+          },
+        },
+      },
+    });
+    bot.clock.set("2026-12-05T10:00:00Z");
+    await bot.say(7, "/start");
+    bot.clock.set("2026-12-06T10:00:00Z");
+    racing = true;
+    const first = bot.deliver(bot.messageUpdate(7, "/help"));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const second = bot.deliver(bot.messageUpdate(7, "/help"));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    pauseFirstSave?.();
+    expect(await Promise.all([first, second])).toEqual([200, 200]);
+
+    expect(bot.logger.entries.some((e) => e.message.includes("concurrently"))).toBe(true);
+    const gaps = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((m) => "ActiveUser" in m);
+    expect(gaps.map((m) => m.Gap)).toEqual(["new", "1"]);
+  });
+
   it("answers in the admin's language", async () => {
     const { bot } = statsBot();
     bot.user(1, { language_code: "vi" });
