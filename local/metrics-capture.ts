@@ -4,7 +4,7 @@
  * show real figures, and are appended to `metrics.jsonl` in the data folder, read back at the next start (the
  * figures survive a restart, like the chats in dynalite do). Without a data folder they live in memory.
  */
-import { createReadStream, createWriteStream, existsSync, type WriteStream } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, renameSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { MetricSink } from "../bot/observability/metrics";
@@ -46,4 +46,16 @@ export async function captureMetrics(dataDir: string | null): Promise<MetricsCap
         else out.end(() => resolve());
       }),
   };
+}
+
+/**
+ * Moves the captured metrics aside (when the stack moved the bot's data aside: figures about users the table
+ * no longer has would not add up); says where, or undefined when there was nothing to move.
+ */
+export function setAsideCapturedMetrics(dataDir: string): string | undefined {
+  const file = join(dataDir, capturedMetricsFile);
+  if (!existsSync(file)) return undefined;
+  const aside = `${file}.set-aside-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+  renameSync(file, aside);
+  return `The captured metrics went with that data, to ${aside}; /stats starts from zero.`;
 }

@@ -32,7 +32,7 @@ import { RouteTable, serveRoute } from "./http/routes";
 import { foreignRequest, ownHosts } from "./http/same-origin";
 import { addHttpApiRoutes, type HttpHandler } from "./http-api";
 import { InProcessJobQueue } from "./in-process-queue";
-import { captureMetrics, type MetricsCapture } from "./metrics-capture";
+import { captureMetrics, type MetricsCapture, setAsideCapturedMetrics } from "./metrics-capture";
 import { ensureNlpModel } from "./nlp-model";
 import { serveDueTipsNow } from "./serve-now";
 import { defaultEmulatorToken, TelegramEmulator } from "./telegram/emulator";
@@ -141,6 +141,8 @@ async function startOnData(
   if (dataDir && usesEmulator && !options.dynamodbEndpoint) {
     const moved = pairBotDataWithEmulator(dataDir, join(dataDir, "dynamodb"));
     if (moved) (options.say ?? console.warn)(moved);
+    const metricsAside = moved ? setAsideCapturedMetrics(dataDir) : undefined;
+    if (metricsAside) (options.say ?? console.warn)(metricsAside);
   }
   const tableName = options.tableName ?? "lambdagram-local";
   const dynamo = options.dynamodbEndpoint

@@ -40,7 +40,7 @@ describe("stats on the local stack", () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("shows real figures after real updates, in Telegram and over the admin API, and keeps them across a restart", async () => {
+  it("shows real figures after real updates, in Telegram and over the admin API, and keeps them across a restart, and sets them aside with the data", async () => {
     const first = await startTestStack({ dataDir, adminUserIds: [4242] });
     let before: BotStats;
     try {
@@ -91,6 +91,28 @@ describe("stats on the local stack", () => {
       expect(stats.week).toEqual(before.week);
     } finally {
       await second.stop();
+    }
+
+    // The bot's data deleted by hand: the stack moves the rest aside, the metrics too, and starts from zero.
+    rmSync(join(dataDir, "dynamodb"), { recursive: true });
+    const said: string[] = [];
+    const third = await startTestStack({ dataDir, say: (line) => said.push(line) });
+    try {
+      const { stats } = await adminStats(third);
+      expect(stats.users).toEqual({
+        total: 0,
+        subscribers: 0,
+        activeToday: 0,
+        active7d: 0,
+        active30d: 0,
+        new7d: 0,
+      });
+      expect(stats.week.messages).toBe(0);
+      expect(said.join("\n")).toMatch(
+        /captured metrics went with that data, to .*metrics\.jsonl\.set-aside-/,
+      );
+    } finally {
+      await third.stop();
     }
   });
 });
