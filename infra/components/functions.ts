@@ -36,17 +36,21 @@ export interface FunctionAccess {
   consumesBroadcasts: boolean;
   /** SSM parameters read at cold start. */
   parameters: readonly ParameterName[];
+  /** cloudwatch:GetMetricData (the admin's /stats and GET /admin/stats read the bot's own metrics). */
+  readsMetrics: boolean;
 }
 
 /** Least-privilege access of each function; the infra tests hold every policy to it. */
 export const functionAccess: Record<FunctionName, FunctionAccess> = {
   webhook: {
     tableActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
-    indexes: [],
+    // An admin's /stats counts users (audience) and subscribers (tipsDue) with Select COUNT queries.
+    indexes: ["audience", "tipsDue"],
     // An admin's /broadcast from Telegram starts the job on the queue, like the admin API.
     sendsBroadcasts: true,
     consumesBroadcasts: false,
     parameters: ["botToken", "webhookSecret"],
+    readsMetrics: true,
   },
   recommendations: {
     tableActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
@@ -55,6 +59,7 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
     consumesBroadcasts: false,
     // It only plans: the broadcast workers send the tips, so it never reads the bot token.
     parameters: [],
+    readsMetrics: false,
   },
   broadcastWorker: {
     tableActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
@@ -62,13 +67,16 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
     sendsBroadcasts: true, // the next page of an audience shard
     consumesBroadcasts: true,
     parameters: ["botToken"],
+    readsMetrics: false,
   },
   adminApi: {
     tableActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-    indexes: [],
+    // GET /admin/stats counts users (audience) and subscribers (tipsDue).
+    indexes: ["audience", "tipsDue"],
     sendsBroadcasts: true,
     consumesBroadcasts: false,
     parameters: ["adminToken"],
+    readsMetrics: true,
   },
 };
 
@@ -167,6 +175,15 @@ export function functionPolicy(
       Resource: access.parameters.map((parameter) =>
         required(arns.parameterArns[parameter], `parameter ${parameter}`),
       ),
+    });
+  }
+  if (access.readsMetrics) {
+    statements.push({
+      Sid: "ReadMetrics",
+      Effect: "Allow",
+      // GetMetricData supports no resource-level permissions: "*" is the only resource it takes.
+      Action: ["cloudwatch:GetMetricData"],
+      Resource: ["*"],
     });
   }
   return { Version: "2012-10-17", Statement: statements };
