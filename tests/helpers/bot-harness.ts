@@ -7,6 +7,8 @@ import type { Update } from "grammy/types";
 import { botInfoFor } from "../../bot/bot-info";
 import { MemoryBroadcastQueue } from "../../bot/broadcast/memory-queue";
 import { type BotConfig, botConfigDefaults } from "../../bot/context";
+import { MemoryHandoffStore } from "../../bot/handoff/store/memory";
+import type { HandoffStore } from "../../bot/handoff/store/port";
 import { createBot } from "../../bot/create-bot";
 import { createMemoryLogger } from "../../bot/observability/logger";
 import { createMetrics } from "../../bot/observability/metrics";
@@ -47,6 +49,8 @@ export interface HarnessOptions {
   metricLines?: string[];
   /** Makes a Bot API method fail (e.g. to simulate Telegram errors). */
   failMethod?: (call: ApiCall) => Error | undefined;
+  /** Handoff threads (default: a fresh in-memory store; handoff is on only with `config.supportChatId`). */
+  handoff?: HandoffStore;
 }
 
 /** A bot under test with helpers to play a Telegram user. */
@@ -56,6 +60,7 @@ export function createHarness(options: HarnessOptions = {}) {
   const logger = createMemoryLogger();
   const broadcasts = new MemoryBroadcastQueue();
   const content = options.content ?? defaultContent();
+  const handoff = options.handoff ?? new MemoryHandoffStore();
   const config: BotConfig = {
     ...botConfigDefaults,
     defaultMode: "rules",
@@ -72,6 +77,7 @@ export function createHarness(options: HarnessOptions = {}) {
       config,
       clock,
       logger,
+      handoff,
       metrics: options.metricLines
         ? createMetrics({ write: (line) => options.metricLines?.push(line) })
         : undefined,
@@ -174,6 +180,7 @@ export function createHarness(options: HarnessOptions = {}) {
     storage,
     logger,
     broadcasts,
+    handoff,
     content,
     calls,
     webhook,
