@@ -34,6 +34,7 @@ import { addHttpApiRoutes, type HttpHandler } from "./http-api";
 import { InProcessJobQueue } from "./in-process-queue";
 import { ensureNlpModel } from "./nlp-model";
 import { serveDueTipsNow } from "./serve-now";
+import { ensureSupportGroup, type LocalSupport } from "./support-group";
 import { defaultEmulatorToken, TelegramEmulator } from "./telegram/emulator";
 import { addWebChatRoutes } from "./web/serve";
 
@@ -75,7 +76,10 @@ export interface LocalStackOptions {
   scheduleTimezone?: string;
   /** Multiplies the broadcast queue's message delays (default 1; tests pass a small factor). */
   broadcastDelayScale?: number;
-  /** SUPPORT_CHAT_ID: the staff group "Ask a person" hands users to (default: none). */
+  /**
+   * SUPPORT_CHAT_ID: the staff group "Ask a person" hands users to (default with the built-in emulator: its
+   * support group, local/support-group.ts; with an external Bot API: none).
+   */
   supportChatId?: number;
   /** INBOX_RETENTION_DAYS (default 90). */
   inboxRetentionDays?: number;
@@ -103,6 +107,8 @@ export interface LocalStack {
    * environments with SQS semantics (re-delivery of failed items). `idle()` waits until it drained.
    */
   broadcastQueue: InProcessJobQueue;
+  /** The emulator's support group and its staff user (human handoff), when the built-in emulator runs. */
+  support?: LocalSupport;
   /** Invokes a scheduled handler now, as EventBridge would; returns what it returned. */
   fireSchedule(name: string): Promise<unknown>;
   stop(): Promise<void>;
@@ -148,6 +154,8 @@ async function startOnData(
   // The emulator's users, history and update ids live beside the bot's data (see local/data-dir.ts).
   const persistence = emulator && dataDir ? persistEmulator(emulator, dataDir) : undefined;
   emulator?.useBaseUrl(url);
+  const support = emulator ? ensureSupportGroup(emulator, options.supportChatId) : undefined;
+  const supportChatId = support?.chatId ?? options.supportChatId;
   const apiRoot = options.telegramApiRoot ?? url;
   const webhookSecret = options.webhookSecret ?? randomBytes(24).toString("base64url");
   const environment: Record<string, string> = {
@@ -165,7 +173,7 @@ async function startOnData(
       ? { [env.broadcastRatePerSecond]: String(options.broadcastRatePerSecond) }
       : {}),
     ...(options.allowPaidBroadcast ? { [env.allowPaidBroadcast]: "true" } : {}),
-    ...(options.supportChatId ? { [env.supportChatId]: String(options.supportChatId) } : {}),
+    ...(supportChatId ? { [env.supportChatId]: String(supportChatId) } : {}),
     ...(options.inboxRetentionDays ? { [env.inboxRetentionDays]: String(options.inboxRetentionDays) } : {}),
     ...(options.forgetBlockedAfterDays
       ? { [env.forgetBlockedAfterDays]: String(options.forgetBlockedAfterDays) }
@@ -241,7 +249,11 @@ async function startOnData(
         : {}),
     })),
   );
-  addWebChatRoutes(table, { adminApiToken: environment[env.adminApiToken] ?? "" }, hosts);
+  addWebChatRoutes(
+    table,
+    { adminApiToken: environment[env.adminApiToken] ?? "", ...(support ? { support } : {}) },
+    hosts,
+  );
 
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     if (emulator?.handle(req, res)) return;
@@ -303,6 +315,7 @@ async function startOnData(
     dataDir,
     environment,
     broadcastQueue,
+    ...(support ? { support } : {}),
     async fireSchedule(name) {
       // By hand, the tips schedule serves everyone due today who still has no tip (local/serve-now.ts).
       if (name === "recommendations")

@@ -40,6 +40,7 @@ export async function buildWebhookHandler(services: Services): Promise<WebhookHa
       clock,
       logger,
       metrics,
+      handoff: services.handoff,
     },
     {
       tipHistory: services.tips,
