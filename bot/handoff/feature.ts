@@ -108,6 +108,10 @@ export function handoffFeature(): Composer<BotContext> {
       return fromUserInThread(ctx, support, message, next);
     return next();
   });
+  // Setting up: in the group meant for support, /chatid@<bot> tells the id to configure (docs/deploy.md).
+  composer
+    .chatType(["group", "supergroup"])
+    .command("chatid", (ctx) => ctx.say(ctx.t("handoff.chatId", { id: ctx.chat.id })));
   const privateChats = composer.chatType("private");
   privateChats.command("human", async (ctx, next) => {
     const support = supportOf(ctx);

@@ -310,6 +310,14 @@ describe("human handoff", () => {
     expect(texts(await bot.say(42, "/human"))).toEqual([bot.content.messages["handoff.alreadyOpen"]?.vi]);
   });
 
+  it("/chatid in a group tells the id to configure, with or without a support chat", async () => {
+    for (const config of [{}, { supportChatId: support }]) {
+      const { deliver, staffUpdate } = harness(config);
+      const answered = texts(await deliver(staffUpdate("/chatid")));
+      expect(answered).toEqual([expect.stringContaining(`pulumi config set supportChatId ${support}`)]);
+    }
+  });
+
   it("an old Ask a person button (for an earlier question) does nothing", async () => {
     const { bot } = harness();
     await bot.say(42, unanswerable);
