@@ -300,8 +300,9 @@ async function fromUserInThread(
     );
     return;
   }
-  if (!admitMessage(state, now)) {
-    ctx.say(ctx.t("handoff.slowDown"));
+  const admitted = admitMessage(state, now);
+  if (admitted !== "admitted") {
+    if (admitted === "warn") ctx.say(ctx.t("handoff.slowDown"));
     return;
   }
   const tag = threadTag(thread.threadId);

@@ -24,8 +24,8 @@ export interface HandoffChatState {
   thread?: { id: string; until: string };
   /** When the user last opened a thread (one new thread per {@link handoffLimits}.newThreadEveryMinutes). */
   openedAt?: string;
-  /** Messages sent into the thread in the minute that started at `start`. */
-  window?: { start: string; count: number };
+  /** Messages sent into the thread in the minute that started at `start`; `warned` once told to slow down. */
+  window?: { start: string; count: number; warned?: boolean };
 }
 
 /** How long a thread stays open and how much a user may send into the support chat. */
@@ -63,16 +63,20 @@ export function minutesBeforeNewThread(state: HandoffChatState | undefined, now:
 }
 
 /**
- * Counts one message into the thread if the user is under the per-minute limit (a fixed one-minute window);
- * returns false, changing nothing, when they are over it.
+ * Counts one message into the thread if the user is under the per-minute limit (a fixed one-minute window):
+ * `admitted`; over it, `warn` the first time in the window (the user is told once) and `drop` after that.
  */
-export function admitMessage(state: HandoffChatState, now: Date): boolean {
+export function admitMessage(state: HandoffChatState, now: Date): "admitted" | "warn" | "drop" {
   const window = state.window;
   if (!window || now.getTime() - Date.parse(window.start) >= 60_000) {
     state.window = { start: now.toISOString(), count: 1 };
-    return true;
+    return "admitted";
   }
-  if (window.count >= handoffLimits.messagesPerMinute) return false;
-  window.count += 1;
-  return true;
+  if (window.count < handoffLimits.messagesPerMinute) {
+    window.count += 1;
+    return "admitted";
+  }
+  if (window.warned) return "drop";
+  window.warned = true;
+  return "warn";
 }

@@ -289,6 +289,8 @@ describe("human handoff", () => {
     const refused = await bot.say(42, "message 6");
     expect(toChat(refused, support)).toEqual([]);
     expect(texts(refused)).toEqual([bot.content.messages["handoff.slowDown"]?.vi]);
+    // Told once per minute: more messages in the same minute are dropped without another warning.
+    expect(await bot.say(42, "message 6b")).toEqual([]);
     bot.clock.advance(60_000);
     expect(toChat(await bot.say(42, "message 7"), support)).toHaveLength(1);
 

@@ -1,7 +1,7 @@
 /**
- * What handoff costs in DynamoDB requests, on dynalite through the real adapters: an ordinary update stays
- * at 1 GetItem + 1 PutItem (the "in a thread" flag rides in the chat state), and only handoff traffic
- * touches the thread items.
+ * Handoff on dynalite through the real adapters: what it costs in DynamoDB requests (an ordinary update stays
+ * at 1 GetItem + 1 PutItem, the "in a thread" flag riding in the chat state; only handoff traffic touches the
+ * thread items), and two staff answering at the same moment racing on the support chat's versioned state.
  */
 
 import type { Update } from "grammy/types";
@@ -19,6 +19,7 @@ let dynamo: LocalDynamo;
 beforeAll(async () => {
   dynamo = await startDynalite();
   await ensureTable(dynamo.client, "handoff-requests");
+  await ensureTable(dynamo.client, "handoff-race");
 });
 afterAll(async () => {
   await dynamo?.stop();
@@ -79,4 +80,59 @@ it("costs 2 requests for an ordinary or declined update, and reads the thread on
   } as unknown as Update;
   expect(await cost(() => bot.deliver(reply))).toEqual({ GetItem: 3, PutItem: 1 });
   counter.dispose();
+});
+
+it("delivers both of two simultaneous staff replies once each, and tells the user once of two /close", async () => {
+  const tableName = "handoff-race";
+  const client = dynamo.documentClient;
+  const bot = createHarness({
+    storage: createDynamoStorage({ client, tableName, clock: new FakeClock() }),
+    handoff: new DynamoHandoffStore({ client, tableName }),
+    config: { supportChatId: support },
+  });
+  const declined = await bot.say(42, "my cat ate the charger");
+  const ask = buttons(declined).find((button) => button.data.startsWith("ho:ask:"))?.data ?? "";
+  const opened = await bot.press(42, ask);
+  const posted = String(opened.find((call) => call.payload.chat_id === support)?.payload.text);
+  const root = (await bot.handoff.get(threadIdInText(posted) ?? ""))?.rootMessageId as number;
+  let updateId = 10;
+  const staffSays = (text: string, staffId: number): Update =>
+    ({
+      update_id: ++updateId,
+      message: {
+        message_id: 100 + updateId,
+        date: 0,
+        chat: { id: support, type: "supergroup", title: "Support" },
+        from: { id: staffId, is_bot: false, first_name: `Staff ${staffId}` },
+        text,
+        ...(text.startsWith("/")
+          ? { entities: [{ type: "bot_command", offset: 0, length: text.length }] }
+          : {}),
+        reply_to_message: {
+          message_id: root,
+          date: 0,
+          chat: { id: support, type: "supergroup" },
+          from: botInfo,
+        },
+      },
+    }) as unknown as Update;
+  const toUser = () =>
+    bot
+      .newCalls()
+      .filter((call) => call.payload.chat_id === 42)
+      .map((call) => String(call.payload.text));
+
+  bot.newCalls();
+  const replies = [staffSays("first answer", 7), staffSays("second answer", 8)];
+  expect(await Promise.all(replies.map((update) => bot.deliver(update)))).toEqual([200, 200]);
+  expect(toUser().sort()).toEqual(["💬 From our team:\nfirst answer", "💬 From our team:\nsecond answer"]);
+  // Telegram re-delivers both (say the answers were lost): nothing is sent again.
+  expect(await Promise.all(replies.map((update) => bot.deliver(update)))).toEqual([200, 200]);
+  expect(toUser()).toEqual([]);
+
+  await Promise.all([bot.deliver(staffSays("/close", 7)), bot.deliver(staffSays("/close", 8))]);
+  expect(toUser()).toEqual([
+    "Our team has closed this conversation. If you need anything else, just ask me.",
+  ]);
+  expect(bot.logger.entries.some((entry) => entry.message.includes("concurrently"))).toBe(true);
 });
