@@ -64,11 +64,16 @@ function staffT(ctx: BotContext): Translate {
   return translator(ctx.deps.content, ctx.deps.content.settings.defaultLanguage);
 }
 
-/** The command a message starts with (`/close@my_bot` gives `close`), if any. */
-function commandOf(message: Message): string | undefined {
+/**
+ * The command a message starts with (`/close@my_bot` gives `close`), if any; a command addressed to another
+ * bot (`/close@other_bot`) gives `@other`, which matches none of ours.
+ */
+function commandOf(message: Message, botUsername: string): string | undefined {
   const entity = message.entities?.[0];
   if (entity?.type !== "bot_command" || entity.offset !== 0) return undefined;
-  return message.text?.slice(1, entity.length).split("@")[0]?.toLowerCase();
+  const [name, addressee] = (message.text ?? "").slice(1, entity.length).split("@");
+  if (addressee && addressee.toLowerCase() !== botUsername.toLowerCase()) return "@other";
+  return name?.toLowerCase();
 }
 
 /**
@@ -104,7 +109,12 @@ export function handoffFeature(): Composer<BotContext> {
     if (!support || !ctx.chat) return next();
     if (ctx.chat.id === support.chatId) return fromSupportChat(ctx, support, next);
     const message = ctx.message;
-    if (ctx.chat.type === "private" && message && !commandOf(message) && ctx.session.handoff?.thread)
+    if (
+      ctx.chat.type === "private" &&
+      message &&
+      !commandOf(message, ctx.me.username) &&
+      ctx.session.handoff?.thread
+    )
       return fromUserInThread(ctx, support, message, next);
     return next();
   });
@@ -324,8 +334,25 @@ async function endByUser(ctx: BotContext, support: Support): Promise<void> {
   const threadId = state?.thread?.id;
   if (state) state.thread = undefined;
   const thread = threadId ? await currentThread(ctx, support, threadId) : undefined;
-  const open = thread?.status === "open" && Date.parse(thread.until) > ctx.deps.clock.now().getTime();
-  const closed = open && thread ? await closeOnce(ctx, support, thread.threadId, "user") : undefined;
+  const expired = thread !== undefined && Date.parse(thread.until) <= ctx.deps.clock.now().getTime();
+  const closed =
+    thread?.status === "open"
+      ? await closeOnce(ctx, support, thread.threadId, expired ? "expiry" : "user")
+      : undefined;
+  if (closed && expired) {
+    // The 24 hours ran out before Done: both sides hear that, not "ended by the user".
+    postToSupport(ctx, support, closed, {
+      method: "sendMessage",
+      payload: {
+        text: staffT(ctx)("handoff.staff.expiredQuietly", {
+          name: closed.firstName,
+          tag: threadTag(closed.threadId),
+        }),
+      },
+    });
+    ctx.say(ctx.t("handoff.closedExpired"));
+    return;
+  }
   if (!closed) {
     ctx.say(ctx.t("handoff.notOpen"));
     return;
@@ -350,7 +377,9 @@ async function endByUser(ctx: BotContext, support: Support): Promise<void> {
 async function fromSupportChat(ctx: BotContext, support: Support, next: () => Promise<void>): Promise<void> {
   const message = ctx.message;
   if (!message) return next();
-  const command = commandOf(message);
+  const command = commandOf(message, ctx.me.username);
+  // A command for another bot in the group is none of this bot's business.
+  if (command === "@other") return;
   if (command !== undefined && command !== "close") return next();
   const t = staffT(ctx);
   const answerStaff = (text: string) =>

@@ -26,7 +26,7 @@ function harness(config: { supportChatId?: number } = { supportChatId: support }
     replyTo?: { message_id: number; text?: string },
     from: typeof staff | typeof otherStaff = staff,
   ): Update {
-    const command = text?.match(/^\/\w+/);
+    const command = text?.match(/^\/[\w@]+/);
     const chat = { id: support, type: "supergroup", title: "Support" };
     return {
       update_id: ++updateId,
@@ -228,6 +228,23 @@ describe("human handoff", () => {
     const late = await deliver(staffUpdate("sorry for the delay", { message_id: root }));
     expect(toChat(late, 42)).toEqual([]);
     expect(texts(late)[0]).toContain("already closed");
+  });
+
+  it("Done after the 24 hours says the conversation ended by itself, on both sides", async () => {
+    const { bot, openThread } = harness();
+    await openThread();
+    bot.clock.advance(25 * 3600_000);
+    const done = await bot.press(42, "ho:done");
+    expect(texts(toChat(done, 42))).toEqual([bot.content.messages["handoff.closedExpired"]?.vi]);
+    expect(texts(toChat(done, support))[0]).toContain("ended after 24 hours");
+  });
+
+  it("leaves /close meant for another bot in the group alone", async () => {
+    const { openThread, deliver, staffUpdate } = harness();
+    const { root } = await openThread();
+    expect(await deliver(staffUpdate("/close@other_bot", { message_id: root }))).toEqual([]);
+    const closed = await deliver(staffUpdate(`/close@${botInfo.username}`, { message_id: root }));
+    expect(toChat(closed, 42)).toHaveLength(1);
   });
 
   it("tells both sides when staff are the first to find the 24 hours over", async () => {
