@@ -2,10 +2,10 @@
  * {@link HandoffStore} on the single table (items and keys in port.ts). Requests: `open` 2 PutItem (thread,
  * pointer); `get` 1 GetItem; `recordMessage` 1 UpdateItem (thread) + 1 PutItem (index); `threadOfMessage`
  * 1 GetItem; `close` 1 conditional UpdateItem (+1 GetItem after a refusal, to recognise its own lost answer);
- * `forgetUser` 1 Query of the user's pointers, 1 GetItem per thread and BatchWriteItem deletes.
+ * `forgetUser` 1 Query of the user's pointers, 1 GetItem per thread and 1 DeleteItem per item.
  */
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { BatchWriteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { tableDefinition } from "../../../contracts/table";
 import { queryAll } from "../../storage/dynamodb-client";
 import { conditional, guarded, isConditionalCheckFailed, showsOwnWrite } from "../../storage/dynamodb-errors";
@@ -22,8 +22,8 @@ import {
 const pk = tableDefinition.partitionKey;
 const sk = tableDefinition.sortKey;
 const ttl = tableDefinition.ttlAttribute;
-/** BatchWriteItem takes at most 25 requests. */
-const batchSize = 25;
+/** DeleteItem requests `forgetUser` sends at once. */
+const deletesAtOnce = 10;
 
 /** Options of {@link DynamoHandoffStore}. */
 export interface DynamoHandoffStoreOptions {
@@ -225,27 +225,21 @@ export class DynamoHandoffStore implements HandoffStore {
             keys.push(handoffKeys.message(thread.supportChatId, messageId));
           keys.push(handoffKeys.thread(threadId));
         }
-        keys.push({ [pk]: pointer[pk], [sk]: pointer[sk] });
       }
-      for (let start = 0; start < keys.length; start += batchSize)
-        await this.deleteAll(keys.slice(start, start + batchSize));
+      // The pointers last: a forget that fails half-way leaves them, so running it again finds the rest.
+      await this.deleteAll(keys);
+      await this.deleteAll(pointers.map((pointer) => ({ [pk]: pointer[pk], [sk]: pointer[sk] })));
     });
   }
 
-  /** Deletes up to 25 keys, sending again what DynamoDB leaves unprocessed (throttling). */
+  /** DeleteItem, a few at a time: the one delete action the rest of /forget needs too (no BatchWriteItem). */
   private async deleteAll(keys: Record<string, unknown>[]): Promise<void> {
-    let requests = keys.map((Key) => ({ DeleteRequest: { Key } }));
-    for (let attempt = 1; requests.length > 0; attempt++) {
-      const { UnprocessedItems } = await this.client.send(
-        new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
+    for (let start = 0; start < keys.length; start += deletesAtOnce)
+      await Promise.all(
+        keys
+          .slice(start, start + deletesAtOnce)
+          .map((Key) => this.client.send(new DeleteCommand({ TableName: this.tableName, Key }))),
       );
-      requests = (UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
-      if (requests.length > 0 && attempt >= 8)
-        throw new Error(
-          `${requests.length} handoff items stayed unprocessed after ${attempt} BatchWriteItem calls`,
-        );
-      if (requests.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-    }
   }
 }
 
