@@ -166,13 +166,15 @@ function currentThread(ctx: BotContext, support: Support, threadId: string) {
 
 /** Closes a thread once per update (a conflict re-run reuses the first result); see HandoffStore.close. */
 function closeOnce(ctx: BotContext, support: Support, threadId: string, by: ThreadCloser) {
-  return ctx.once(`handoff:close:${threadId}`, () =>
-    support.store.close(threadId, {
+  return ctx.once(`handoff:close:${threadId}`, async () => {
+    const closed = await support.store.close(threadId, {
       by,
       at: ctx.deps.clock.now().toISOString(),
       closeId: randomBytes(6).toString("hex"),
-    }),
-  );
+    });
+    if (closed) ctx.deps.logger.info("handoff thread closed", { threadId, by });
+    return closed;
+  });
 }
 
 /** Queues a message into the support chat, recorded as the thread's (a reply to its first message). */
@@ -235,6 +237,7 @@ async function openThread(ctx: BotContext, support: Support, question: HandoffQu
       supportMessageIds: [],
     };
     await support.store.open(opened);
+    ctx.deps.logger.info("handoff thread opened", { threadId: opened.threadId });
     return opened;
   });
   const t = staffT(ctx);
