@@ -150,6 +150,10 @@ export const callbackData = {
   broadcastCancel: unit("broadcastCancel", "bc:cancel"),
   /** Followed by the broadcast id: stops a running broadcast from the admin's progress message. */
   broadcastStop: id("broadcastStop", "bc:stop:"),
+  /** "Ask a person" under a declined question; carries the question's short key (bot/handoff/). */
+  handoffAsk: id("handoffAsk", "ho:ask:"),
+  /** "Done": the user ends their conversation with the staff. */
+  handoffDone: unit("handoffDone", "ho:done"),
 } as const;
 
 /** The context of a button press with data. */

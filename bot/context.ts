@@ -7,6 +7,7 @@ import type { InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove } f
 import type { Content } from "../content/schema";
 import type { MetricDimension, MetricName } from "../contracts/metrics";
 import type { IntentClassifier } from "../nlp/types";
+import type { HandoffStore } from "./handoff/store/port";
 import type { Translate } from "./i18n";
 import type { Metrics } from "./observability/metrics";
 import type { BroadcastQueue, Clock, Logger, Mode } from "./ports";
@@ -56,12 +57,16 @@ export interface BotDeps {
   metrics?: Metrics;
   /** Where /stats reads (metrics and table counts); without it /stats says stats are not set up here. */
   stats?: StatsSources;
+  /** Human handoff threads (bot/handoff/); without it (or without `config.supportChatId`) no handoff is offered. */
+  handoff?: HandoffStore;
 }
 
 /** A Bot API call queued during an update and performed after the chat state is saved. */
 export interface OutgoingCall {
   method: string;
   payload: Record<string, unknown>;
+  /** What to do with the result once sent (see bot/replies.ts `registerSentHook`). */
+  afterSent?: { hook: string; data: Record<string, unknown> };
 }
 
 /** A metric counted during an update, emitted after the state is saved. */

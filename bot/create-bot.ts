@@ -15,6 +15,7 @@ import { handleFormText, questionnaireFeature } from "./features/questionnaire";
 import { settingsFeature } from "./features/settings";
 import { subscriptionsFeature } from "./features/subscriptions";
 import { tipsFeature } from "./features/tips";
+import { handoffFeature } from "./handoff/feature";
 import { answerUsedButton } from "./keyboards";
 import type { TipStore } from "./recommendations/store";
 import { statsFeature } from "./stats/telegram";
@@ -62,6 +63,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotCont
   // would retry it without end): the saved replies are sent by Telegram's re-delivery (bot/replies.ts).
   bot.api.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 3, rethrowHttpErrors: true }));
   const features = new Composer<BotContext>();
+  features.use(handoffFeature());
   features.use(settingsFeature());
   features.use(questionnaireFeature());
   features.use(subscriptionsFeature());

@@ -2,12 +2,14 @@
  * `BOT_TOKEN=... npm start` without TELEGRAM_API_ROOT: the same bot against real Telegram by long polling
  * (grammY runner), storage in dynalite under .lambdagram/data, so anyone can try their bot without AWS.
  */
+
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "@grammyjs/runner";
 import { botIdFromToken, botInfoFor } from "../bot/bot-info";
 import { MemoryBroadcastQueue } from "../bot/broadcast/memory-queue";
 import { createBot } from "../bot/create-bot";
+import { DynamoHandoffStore } from "../bot/handoff/store/dynamodb";
 import { createMetrics } from "../bot/observability/metrics";
 import { botConfigFrom, type Environment, loggerFrom } from "../bot/runtime/environment";
 import { DynamoAudienceCounter } from "../bot/stats/audience";
@@ -47,6 +49,7 @@ export async function startLongPolling(environment: Environment): Promise<void> 
       logger,
       metrics: createMetrics({ write: captured.sink, logger }),
       stats: { metrics: captured.reader, audience: new DynamoAudienceCounter(table) },
+      handoff: new DynamoHandoffStore({ client: dynamo.documentClient, tableName: dynamo.tableName }),
     },
     { token, botInfo: botInfoFor(botIdFromToken(token), "your_bot") },
   );

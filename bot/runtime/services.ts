@@ -13,6 +13,8 @@ import type { IntentClassifier } from "../../nlp/types";
 import { DynamoBroadcastStore } from "../broadcast/store/dynamodb";
 import type { BroadcastStore } from "../broadcast/store/port";
 import type { BotConfig } from "../context";
+import { DynamoHandoffStore } from "../handoff/store/dynamodb";
+import type { HandoffStore } from "../handoff/store/port";
 import type { JobQueue } from "../jobs/port";
 import { createMetrics, type MetricSink, type Metrics } from "../observability/metrics";
 import type { Clock, Logger } from "../ports";
@@ -135,6 +137,11 @@ export class Services {
     return (
       this.overrides.tips ?? this.once("tips", () => new DynamoTipStore({ ...this.table, clock: this.clock }))
     );
+  }
+
+  /** Human handoff threads (bot/handoff/), on the table. */
+  get handoff(): HandoffStore {
+    return this.once("handoff", () => new DynamoHandoffStore(this.table));
   }
 
   /** The job queue: given, or SQS at BROADCAST_QUEUE_URL (a missing URL fails here, naming it). */

@@ -41,6 +41,7 @@ export async function buildWebhookHandler(services: Services): Promise<WebhookHa
       logger,
       metrics,
       stats: services.stats,
+      handoff: services.handoff,
     },
     {
       tipHistory: services.tips,

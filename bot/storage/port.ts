@@ -4,6 +4,7 @@
  * and the local stack) beside it, held to one contract suite (tests/storage/contract.ts). Adapters translate
  * vendor errors into the named errors below and rethrow everything else.
  */
+import type { HandoffChatState } from "../handoff/state";
 import type { Mode } from "../ports";
 
 /** A questionnaire answer: text, a chosen option value, several option values, or a whole number. */
@@ -44,11 +45,15 @@ export interface ChatState {
   replies?: PendingReplies;
   /** UTC day (days since the epoch) of the user's last update in this private chat: /stats' active users. */
   activeDay?: number;
+  /** Human handoff (bot/handoff/): the question offered to staff, the open thread and the flood counters. */
+  handoff?: HandoffChatState;
 }
 /** A Bot API call as stored: its method and a plain-JSON payload. */
 export interface StoredCall {
   method: string;
   payload: Record<string, unknown>;
+  /** A hook (bot/replies.ts `registerSentHook`) given the call's result once sent, e.g. to record a message id. */
+  afterSent?: { hook: string; data: Record<string, unknown> };
 }
 /**
  * The replies of one update, saved with the chat state before the first is sent, so a crash between the save

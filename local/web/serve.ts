@@ -17,6 +17,8 @@ const webRoot = existsSync(join(__dirname, "index.html")) ? __dirname : join(pro
 export interface WebChatConfig {
   /** The admin API bearer token, for the broadcast panel. */
   adminApiToken: string;
+  /** The emulator's support group and the staff user who answers in it (human handoff), if any. */
+  support?: { chatId: number; staffUserId: number };
 }
 
 const files: Record<string, { file: string; type: string }> = {
@@ -61,7 +63,10 @@ export function addWebChatRoutes(
       send(res, 403, "text/plain; charset=utf-8", refused);
       return;
     }
-    const config: WebChatConfig = { adminApiToken: settings.adminApiToken };
+    const config: WebChatConfig = {
+      adminApiToken: settings.adminApiToken,
+      ...(settings.support ? { support: settings.support } : {}),
+    };
     send(res, 200, "application/json; charset=utf-8", JSON.stringify(config));
   });
   for (const [path, entry] of Object.entries(files))

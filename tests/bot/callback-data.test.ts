@@ -18,6 +18,8 @@ const samples: Record<keyof typeof callbackData, unknown> = {
   subscribe: true,
   unsubscribe: true,
   moreLikeThis: "tip.cold-starts",
+  handoffAsk: "kq3x",
+  handoffDone: true,
   tipHour: 7,
   broadcastStop: "bc-20261206-abc",
   broadcastSend: true,

@@ -8,6 +8,8 @@ import { botInfoFor } from "../../bot/bot-info";
 import { MemoryBroadcastQueue } from "../../bot/broadcast/memory-queue";
 import { type BotConfig, botConfigDefaults } from "../../bot/context";
 import { createBot } from "../../bot/create-bot";
+import { MemoryHandoffStore } from "../../bot/handoff/store/memory";
+import type { HandoffStore } from "../../bot/handoff/store/port";
 import { createMemoryLogger } from "../../bot/observability/logger";
 import { createMetrics, type MetricSink } from "../../bot/observability/metrics";
 import type { StatsSources } from "../../bot/stats/collect";
@@ -52,6 +54,8 @@ export interface HarnessOptions {
   stats?: StatsSources;
   /** Makes a Bot API method fail (e.g. to simulate Telegram errors). */
   failMethod?: (call: ApiCall) => Error | undefined;
+  /** Handoff threads (default: a fresh in-memory store; handoff is on only with `config.supportChatId`). */
+  handoff?: HandoffStore;
 }
 
 /** A bot under test with helpers to play a Telegram user. */
@@ -61,6 +65,7 @@ export function createHarness(options: HarnessOptions = {}) {
   const logger = createMemoryLogger();
   const broadcasts = new MemoryBroadcastQueue();
   const content = options.content ?? defaultContent();
+  const handoff = options.handoff ?? new MemoryHandoffStore();
   const config: BotConfig = {
     ...botConfigDefaults,
     defaultMode: "rules",
@@ -89,6 +94,7 @@ export function createHarness(options: HarnessOptions = {}) {
       logger,
       metrics,
       ...(options.stats ? { stats: options.stats } : {}),
+      handoff,
       random: () => {
         seed = (seed * 16807) % 2147483647;
         return seed / 2147483647;
@@ -189,6 +195,7 @@ export function createHarness(options: HarnessOptions = {}) {
     storage,
     logger,
     broadcasts,
+    handoff,
     content,
     calls,
     webhook,
