@@ -1,0 +1,107 @@
+/**
+ * Results and CSV exports read page by page from the `responses` index (`answers.listResponses`): only one
+ * page of responses is in memory at a time, the CSV grows as text rows, and an export stops at a byte budget
+ * (API Gateway's 6 MB response, Telegram's 50 MB upload) with the cursor to continue from.
+ */
+import type { Questionnaire } from "../../content/schema";
+import type { AnswerStore } from "../storage/port";
+import { type QuestionnaireResults, ResultsTally } from "./aggregate";
+import { csvBom, csvHeader, csvRow } from "./csv";
+
+/** The one storage call results and exports need. */
+export type ResponseReader = Pick<AnswerStore, "listResponses">;
+
+/** Responses per Query page when aggregating (DynamoDB caps a page at 1 MB anyway). */
+export const resultsPageSize = 500;
+
+/** Responses per Query page of an export: small enough that a page never jumps far past the byte budget. */
+export const exportPageSize = 250;
+
+/** Pages every response of `questionnaire` into a {@link ResultsTally}. */
+export async function collectResults(
+  reader: ResponseReader,
+  questionnaire: Questionnaire,
+  pageSize = resultsPageSize,
+): Promise<QuestionnaireResults> {
+  const tally = new ResultsTally(questionnaire);
+  let cursor: string | undefined;
+  do {
+    const page = await reader.listResponses(questionnaire.id, {
+      limit: pageSize,
+      ...(cursor ? { cursor } : {}),
+    });
+    for (const submission of page.items) tally.add(submission);
+    cursor = page.cursor;
+  } while (cursor);
+  return tally.results();
+}
+
+/** One CSV file of an export: the text, its size, its row count and where the next part starts (if any). */
+export interface CsvPart {
+  /** BOM, header line and one line per response. */
+  csv: string;
+  /** UTF-8 size of `csv`. */
+  bytes: number;
+  rows: number;
+  /** Set when the budget ran out before the last response: pass it back as `cursor` for the next part. */
+  nextCursor?: string;
+}
+
+/** Options of {@link exportCsv}. */
+export interface ExportOptions {
+  /** Start after this cursor (a previous part's `nextCursor`); default: the first response. */
+  cursor?: string;
+  /** Largest `bytes` allowed; the part ends at the last whole page that fits. */
+  maxBytes: number;
+  pageSize?: number;
+  /** Asked before each page: true stops the part there (e.g. the Lambda is running out of time). */
+  shouldStop?: () => boolean;
+}
+
+/**
+ * Writes the responses of `questionnaire` as CSV, a page at a time, until the last response or the byte budget.
+ * A page that does not fit is not written and its cursor becomes `nextCursor`, so parts never overlap or skip a
+ * row; a first page too big on its own is read again in smaller pages. Every part is a whole CSV file (BOM and
+ * header included) that opens on its own.
+ */
+export async function exportCsv(
+  reader: ResponseReader,
+  questionnaire: Questionnaire,
+  options: ExportOptions,
+): Promise<CsvPart> {
+  const chunks = [csvBom, csvHeader(questionnaire)];
+  let bytes = chunks.reduce((sum, chunk) => sum + Buffer.byteLength(chunk), 0);
+  let rows = 0;
+  let cursor = options.cursor;
+  let limit = options.pageSize ?? exportPageSize;
+  for (;;) {
+    if (rows > 0 && options.shouldStop?.()) return { csv: chunks.join(""), bytes, rows, nextCursor: cursor };
+    const page = await reader.listResponses(questionnaire.id, { limit, ...(cursor ? { cursor } : {}) });
+    const lines = page.items.map((submission) => csvRow(questionnaire, submission));
+    const pageBytes = lines.reduce((sum, line) => sum + Buffer.byteLength(line), 0);
+    if (bytes + pageBytes > options.maxBytes) {
+      if (rows === 0 && limit > 1) {
+        limit = Math.max(1, Math.floor(limit / 2));
+        continue;
+      }
+      if (rows === 0) throw new ResponseTooLargeError(questionnaire.id, pageBytes, options.maxBytes);
+      return { csv: chunks.join(""), bytes, rows, ...(cursor ? { nextCursor: cursor } : {}) };
+    }
+    chunks.push(...lines);
+    bytes += pageBytes;
+    rows += lines.length;
+    if (!page.cursor) return { csv: chunks.join(""), bytes, rows };
+    cursor = page.cursor;
+  }
+}
+
+/** Thrown when one response alone is over an export's byte budget (only with an unreasonably small budget). */
+export class ResponseTooLargeError extends Error {
+  constructor(questionnaireId: string, bytes: number, maxBytes: number) {
+    super(
+      `A response of ${questionnaireId} takes ${bytes} bytes of CSV, over the ${maxBytes}-byte budget of one ` +
+        "export part; raise the budget (it must hold at least one response).",
+    );
+    this.name = "ResponseTooLargeError";
+  }
+}
