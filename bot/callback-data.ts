@@ -150,6 +150,10 @@ export const callbackData = {
   broadcastCancel: unit("broadcastCancel", "bc:cancel"),
   /** Followed by the broadcast id: stops a running broadcast from the admin's progress message. */
   broadcastStop: id("broadcastStop", "bc:stop:"),
+  /** Followed by a questionnaire id: an admin's /results for it (bot/questionnaire-results/). */
+  results: id("results", "res:"),
+  /** Followed by a questionnaire id: an admin's /export of it as CSV. */
+  exportResponses: id("exportResponses", "exp:"),
 } as const;
 
 /** The context of a button press with data. */

@@ -16,6 +16,8 @@ import { settingsFeature } from "./features/settings";
 import { subscriptionsFeature } from "./features/subscriptions";
 import { tipsFeature } from "./features/tips";
 import { answerUsedButton } from "./keyboards";
+import { buildExportDocuments } from "./questionnaire-results/export-document";
+import { questionnaireResultsFeature } from "./questionnaire-results/telegram";
 import type { TipStore } from "./recommendations/store";
 import { maxTextLength } from "./update-schema";
 
@@ -66,6 +68,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotCont
   features.use(subscriptionsFeature());
   features.use(adminFeature());
   features.use(broadcastControls());
+  features.use(questionnaireResultsFeature());
   features.use(tipsFeature({ history: options.tipHistory }));
   features.use(intentsFeature());
 
@@ -91,6 +94,8 @@ export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotCont
     // Stickers, photos, voice: nothing to understand yet, so show what the bot can do.
     fallback(ctx);
   });
+  // Saved /export replies become CSV files as they are sent (also when a re-delivery resumes them).
+  bot.use(buildExportDocuments());
   bot.use(conversation(deps, features.middleware()));
   return bot;
 }
