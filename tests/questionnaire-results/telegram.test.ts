@@ -99,7 +99,7 @@ describe("/results", () => {
   it("shows results only in a private chat, never to a group", async () => {
     const bot = createHarness({ config: { adminUserIds: [admin] } });
     await feedback(bot, 7, 5);
-    const update = bot.messageUpdate(admin, "/results course-feedback") as {
+    const update = bot.messageUpdate(admin, "/results course-feedback") as unknown as {
       message: { chat: Record<string, unknown> };
     };
     update.message.chat = { id: -100123, type: "supergroup", title: "Staff" };
