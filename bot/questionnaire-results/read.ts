@@ -51,11 +51,16 @@ export interface CsvPart {
 export interface ExportOptions {
   /** Start after this cursor (a previous part's `nextCursor`); default: the first response. */
   cursor?: string;
-  /** Largest `bytes` allowed; the part ends at the last whole page that fits. */
+  /** Largest size allowed (see `measure`); the part ends at the last whole page that fits. */
   maxBytes: number;
   pageSize?: number;
   /** Asked before each page: true stops the part there (e.g. the Lambda is running out of time). */
   shouldStop?: () => boolean;
+  /**
+   * How a piece of CSV counts against `maxBytes`; default its UTF-8 size. The admin API counts the JSON-escaped
+   * size, which is what Lambda's response limit sees.
+   */
+  measure?: (text: string) => number;
 }
 
 /**
@@ -69,30 +74,36 @@ export async function exportCsv(
   questionnaire: Questionnaire,
   options: ExportOptions,
 ): Promise<CsvPart> {
+  const measure = options.measure ?? ((text: string) => Buffer.byteLength(text));
   const chunks = [csvBom, csvHeader(questionnaire)];
-  let bytes = chunks.reduce((sum, chunk) => sum + Buffer.byteLength(chunk), 0);
+  let size = chunks.reduce((sum, chunk) => sum + measure(chunk), 0);
   let rows = 0;
   let cursor = options.cursor;
   let limit = options.pageSize ?? exportPageSize;
   for (;;) {
-    if (rows > 0 && options.shouldStop?.()) return { csv: chunks.join(""), bytes, rows, nextCursor: cursor };
+    if (rows > 0 && options.shouldStop?.()) return finish(chunks, rows, cursor);
     const page = await reader.listResponses(questionnaire.id, { limit, ...(cursor ? { cursor } : {}) });
     const lines = page.items.map((submission) => csvRow(questionnaire, submission));
-    const pageBytes = lines.reduce((sum, line) => sum + Buffer.byteLength(line), 0);
-    if (bytes + pageBytes > options.maxBytes) {
+    const pageSize = lines.reduce((sum, line) => sum + measure(line), 0);
+    if (size + pageSize > options.maxBytes) {
       if (rows === 0 && limit > 1) {
         limit = Math.max(1, Math.floor(limit / 2));
         continue;
       }
-      if (rows === 0) throw new ResponseTooLargeError(questionnaire.id, pageBytes, options.maxBytes);
-      return { csv: chunks.join(""), bytes, rows, ...(cursor ? { nextCursor: cursor } : {}) };
+      if (rows === 0) throw new ResponseTooLargeError(questionnaire.id, pageSize, options.maxBytes);
+      return finish(chunks, rows, cursor);
     }
     chunks.push(...lines);
-    bytes += pageBytes;
+    size += pageSize;
     rows += lines.length;
-    if (!page.cursor) return { csv: chunks.join(""), bytes, rows };
+    if (!page.cursor) return finish(chunks, rows, undefined);
     cursor = page.cursor;
   }
+}
+
+function finish(chunks: string[], rows: number, nextCursor: string | undefined): CsvPart {
+  const csv = chunks.join("");
+  return { csv, bytes: Buffer.byteLength(csv), rows, ...(nextCursor ? { nextCursor } : {}) };
 }
 
 /** Thrown when one response alone is over an export's byte budget (only with an unreasonably small budget). */

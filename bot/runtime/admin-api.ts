@@ -1,13 +1,15 @@
 /**
  * Builds the admin HTTP API from the composition root: the admin token (SSM on AWS) in front of every feature's
  * route group (bot/admin-api/router.ts). Broadcasts: the job store on the table and the job queue
- * (bot/broadcast/admin-routes.ts). bot/handlers/admin-api.ts runs it once per container.
+ * (bot/broadcast/admin-routes.ts). Questionnaires: results and exports from the content and the `responses` index
+ * (bot/questionnaire-results/admin-routes.ts). bot/handlers/admin-api.ts runs it once per container.
  */
 import { env as envNames } from "../../contracts/runtime";
 import type { AdminHttpHandler } from "../admin-api/http";
 import { createAdminRouter } from "../admin-api/router";
 import { broadcastAdminRoutes } from "../broadcast/admin-routes";
 import { BroadcastService } from "../broadcast/service";
+import { questionnaireResultsAdminRoutes } from "../questionnaire-results/admin-routes";
 import type { Services } from "./services";
 
 /** Builds the admin API handler (the Lambda entry, the local stack and tests call it). */
@@ -26,6 +28,15 @@ export async function buildAdminApiHandler(services: Services): Promise<AdminHtt
   return createAdminRouter({
     adminToken,
     logger,
-    groups: [broadcastAdminRoutes({ broadcasts, logger })],
+    groups: [
+      broadcastAdminRoutes({ broadcasts, logger }),
+      // Read on first use: the broadcast routes need neither the content nor the table's answers.
+      questionnaireResultsAdminRoutes({
+        content: () => services.content,
+        answers: () => services.answers,
+        clock: services.clock,
+        logger,
+      }),
+    ],
   });
 }

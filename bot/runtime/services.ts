@@ -17,7 +17,7 @@ import type { JobQueue } from "../jobs/port";
 import type { Clock, Logger } from "../ports";
 import { DynamoTipStore } from "../recommendations/store/dynamodb";
 import type { TipStore } from "../recommendations/store/port";
-import type { Storage, UserStore } from "../storage/port";
+import type { AnswerStore, Storage, UserStore } from "../storage/port";
 import { systemClock } from "../storage/shared";
 import { broadcastRatesFrom, sqsJobQueueFrom } from "./broadcast";
 import {
@@ -50,6 +50,8 @@ export interface ServiceOverrides {
   users?: UserStore;
   broadcasts?: BroadcastStore;
   tips?: TipStore;
+  /** Questionnaire submissions (tests of the admin API's questionnaire routes). */
+  answers?: AnswerStore;
 }
 
 /** The adapters and settings the handlers are built from; see the module comment. */
@@ -103,6 +105,11 @@ export class Services {
   /** User profiles (given, or the table's). */
   get users(): UserStore {
     return this.overrides.users ?? this.storage.users;
+  }
+
+  /** Questionnaire submissions and the `responses` index (given, or the table's). */
+  get answers(): AnswerStore {
+    return this.overrides.answers ?? this.storage.answers;
   }
 
   /**

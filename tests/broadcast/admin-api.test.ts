@@ -178,6 +178,9 @@ describe("GET /admin/broadcasts/{id} and cancel", () => {
       "POST /admin/broadcasts",
       "GET /admin/broadcasts/{id}",
       "POST /admin/broadcasts/{id}/cancel",
+      "GET /admin/questionnaires",
+      "GET /admin/questionnaires/{id}/responses",
+      "GET /admin/questionnaires/{id}/results",
     ]);
   });
 });
