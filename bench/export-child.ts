@@ -58,6 +58,7 @@ async function main() {
       let rows = 0;
       let bytes = 0;
       let cursor: string | undefined;
+      calls = 0;
       do {
         const result = await handler({
           routeKey: "GET /admin/questionnaires/{id}/responses",
@@ -71,6 +72,8 @@ async function main() {
         rows += Number(headers["x-response-count"]);
         bytes += Buffer.byteLength(String(result.body));
         cursor = headers["x-next-cursor"];
+        if (process.env.BENCH_DEBUG)
+          console.error(`call ${calls + 1}: ${headers["x-response-count"]} rows`, new Date().toISOString());
         calls++;
       } while (cursor);
       return { rows, bytes };

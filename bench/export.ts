@@ -149,7 +149,7 @@ async function main() {
       const measured: Measured[] = [];
       for (let i = 0; i < runs; i++) {
         try {
-          const { stdout } = await run(
+          const { stdout, stderr } = await run(
             process.execPath,
             [
               ...(heapMb > 0 ? [`--max-old-space-size=${heapMb}`] : []),
@@ -166,8 +166,10 @@ async function main() {
             },
           );
           measured.push(JSON.parse(stdout.trim().split("\n").at(-1) as string) as Measured);
+          if (process.env.BENCH_DEBUG) console.error(stderr);
         } catch (error) {
           const stderr = String((error as { stderr?: string }).stderr ?? error);
+          if (process.env.BENCH_DEBUG) console.error(stderr);
           const reason = /heap out of memory|Allocation failed/i.test(stderr)
             ? "out of memory"
             : stderr.slice(0, 300);
@@ -178,7 +180,7 @@ async function main() {
       if (measured.length > 0) results.push(measured);
     }
     console.log(
-      "\n| strategy | rows | CSV bytes | admin calls | time ms (median) | RSS before MB | peak RSS MB | heap before MB | peak heap MB |",
+      "\n| strategy | rows | CSV bytes | admin calls per run | time ms: median (runs) | RSS before MB | peak RSS MB | heap before MB | peak heap MB |",
     );
     console.log("|---|---|---|---|---|---|---|---|---|");
     for (const measured of results) {
@@ -189,7 +191,8 @@ async function main() {
         first.strategy === "baseline" ? "baseline: whole array first" : "streamed: admin API handler";
       console.log(
         `| ${name} | ${first.rows.toLocaleString("en")} | ${first.bytes.toLocaleString("en")} | ` +
-          `${first.strategy === "baseline" ? "—" : first.calls} | ${median.ms} | ` +
+          `${first.strategy === "baseline" ? "—" : measured.map((m) => m.calls).join(", ")} | ${median.ms} ` +
+          `(${measured.map((m) => m.ms).join(", ")}) | ` +
           `${max((m) => m.rssBeforeMb)} | ${max((m) => m.peakRssMb)} | ${max((m) => m.heapBeforeMb)} | ` +
           `${max((m) => m.peakHeapMb)} |`,
       );

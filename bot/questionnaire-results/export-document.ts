@@ -24,8 +24,11 @@ export interface ExportReference {
   questionnaireExport: { id: string; language: string };
 }
 
-/** The largest CSV sent to Telegram (bots may upload 50 MB; this also bounds the webhook's memory). */
-export const telegramExportMaxBytes = 20 * 1024 * 1024;
+/**
+ * The largest CSV sent to Telegram (bots may upload 50 MB): it bounds the webhook's memory (the CSV text and its
+ * bytes are both held while uploading) so the export fits a 128 MB function too. ~100,000 typical responses.
+ */
+export const telegramExportMaxBytes = 10 * 1024 * 1024;
 
 /** Time the webhook spends reading responses for one file before it sends what it has (its limit is 8 s). */
 export const telegramExportMaxMillis = 4_000;
