@@ -69,7 +69,7 @@ describe("/results", () => {
     expect(text).toContain("4 ⭐⭐⭐⭐: 1 (25%)");
     expect(text).toContain("5 ⭐⭐⭐⭐⭐: 2 (50%)");
     expect(text).toContain("Average: 4.3 (lowest 3, highest 5)");
-    expect(text).toContain("✍️ 2 written answers");
+    expect(text).toContain("✍️ Written answers: 2");
     expect(text).not.toContain("Loved the DynamoDB part");
   });
 
