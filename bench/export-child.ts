@@ -4,7 +4,7 @@
  * - `streamed`: one call of the admin API handler (`GET /admin/questionnaires/{id}/responses`,
  *   `Accept: text/csv`) built by the Lambda's own builder: pages from DynamoDB, CSV rows appended per page;
  * - `baseline`: the naive way: every response into one array first (all pages), then the CSV from the array.
- * Prints one JSON line: time, rows, bytes, peak RSS (the kernel's), peak heap (sampled every 2 ms), and the RSS
+ * Prints one JSON line: wall time and this process's CPU time (dynalite's is not in it), rows, bytes, peak RSS (the kernel's), peak heap (sampled every 2 ms), and the RSS
  * before the export (a Lambda's memory includes it too).
  *
  *   node export-child.js <streamed|baseline> <endpoint> <table> <questionnaireId> <content.json>
@@ -103,12 +103,17 @@ async function main() {
 
   const { rss: rssBefore, heapUsed: heapBefore } = process.memoryUsage();
   let peakHeap = heapBefore;
+  let peakExternal = 0;
   const sampler = setInterval(() => {
-    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+    const usage = process.memoryUsage();
+    peakHeap = Math.max(peakHeap, usage.heapUsed);
+    peakExternal = Math.max(peakExternal, usage.external);
   }, 2);
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const { rows, bytes } = await run();
   const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   clearInterval(sampler);
   peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   const mb = (value: number) => Math.round((value / 1024 / 1024) * 10) / 10;
@@ -116,6 +121,7 @@ async function main() {
     JSON.stringify({
       strategy,
       ms: Math.round(ms),
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       rows,
       bytes,
       calls,
@@ -123,6 +129,7 @@ async function main() {
       heapBeforeMb: mb(heapBefore),
       peakRssMb: mb(process.resourceUsage().maxRSS * 1024),
       peakHeapMb: mb(peakHeap),
+      peakExternalMb: mb(peakExternal),
     }),
   );
 }
