@@ -114,6 +114,14 @@ async function main() {
   const { rows, bytes } = await run();
   const ms = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
+  // BENCH_REPEAT=n: the same export n more times in this process, as a warm Lambda container serves later calls.
+  const peaks = [process.resourceUsage().maxRSS];
+  for (let i = 0; i < Number(process.env.BENCH_REPEAT ?? 0); i++) {
+    await run();
+    peaks.push(process.resourceUsage().maxRSS);
+  }
+  if (peaks.length > 1)
+    console.error(`peak RSS MB after each export: ${peaks.map((kb) => Math.round(kb / 1024)).join(", ")}`);
   clearInterval(sampler);
   peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   const mb = (value: number) => Math.round((value / 1024 / 1024) * 10) / 10;
