@@ -154,6 +154,10 @@ export const callbackData = {
   handoffAsk: id("handoffAsk", "ho:ask:"),
   /** "Done": the user ends their conversation with the staff. */
   handoffDone: unit("handoffDone", "ho:done"),
+  /** Followed by a questionnaire id: an admin's /results for it (bot/questionnaire-results/). */
+  results: id("results", "res:"),
+  /** Followed by a questionnaire id: an admin's /export of it as CSV. */
+  exportResponses: id("exportResponses", "exp:"),
 } as const;
 
 /** The context of a button press with data. */

@@ -17,6 +17,8 @@ import { subscriptionsFeature } from "./features/subscriptions";
 import { tipsFeature } from "./features/tips";
 import { handoffFeature } from "./handoff/feature";
 import { answerUsedButton } from "./keyboards";
+import { buildExportDocuments } from "./questionnaire-results/export-document";
+import { questionnaireResultsFeature } from "./questionnaire-results/telegram";
 import type { TipStore } from "./recommendations/store";
 import { statsFeature } from "./stats/telegram";
 import { maxTextLength } from "./update-schema";
@@ -70,6 +72,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotCont
   features.use(adminFeature());
   features.use(broadcastControls());
   features.use(statsFeature());
+  features.use(questionnaireResultsFeature());
   features.use(tipsFeature({ history: options.tipHistory }));
   features.use(intentsFeature());
 
@@ -95,6 +98,8 @@ export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotCont
     // Stickers, photos, voice: nothing to understand yet, so show what the bot can do.
     fallback(ctx);
   });
+  // Saved /export replies become CSV files as they are sent (also when a re-delivery resumes them).
+  bot.use(buildExportDocuments());
   bot.use(conversation(deps, features.middleware()));
   return bot;
 }

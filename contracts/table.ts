@@ -26,6 +26,16 @@ export const tableDefinition = {
       partitionKey: "tipsPk",
       sortKey: "tipsSk",
     },
+    {
+      /**
+       * Sparse index of completed questionnaire runs by questionnaire (`Q#<questionnaireId>`), oldest first
+       * (`<submittedAt>#<userId>#<runId>`): results and exports page one questionnaire without a scan. Only
+       * submission items carry these attributes, written by the submission's own PutItem.
+       */
+      name: "responses",
+      partitionKey: "responsesPk",
+      sortKey: "responsesSk",
+    },
   ],
 } as const;
 

@@ -24,7 +24,7 @@ import { DynamoAudienceCounter, PagedAudienceCounter } from "../stats/audience";
 import { CloudWatchMetricsReader } from "../stats/cloudwatch";
 import type { StatsSources } from "../stats/collect";
 import type { AudienceCounter, MetricsReader } from "../stats/port";
-import type { Storage, UserStore } from "../storage/port";
+import type { AnswerStore, Storage, UserStore } from "../storage/port";
 import { systemClock } from "../storage/shared";
 import { awsClientConfigFrom } from "./aws";
 import { broadcastRatesFrom, sqsJobQueueFrom } from "./broadcast";
@@ -65,6 +65,8 @@ export interface ServiceOverrides {
   metricSink?: MetricSink;
   /** Where /stats reads metrics (the local stack's capture); CloudWatch otherwise. */
   metricsReader?: MetricsReader;
+  /** Questionnaire submissions (tests of the admin API's questionnaire routes). */
+  answers?: AnswerStore;
 }
 
 /** The adapters and settings the handlers are built from; see the module comment. */
@@ -118,6 +120,11 @@ export class Services {
   /** User profiles (given, or the table's). */
   get users(): UserStore {
     return this.overrides.users ?? this.storage.users;
+  }
+
+  /** Questionnaire submissions and the `responses` index (given, or the table's). */
+  get answers(): AnswerStore {
+    return this.overrides.answers ?? this.storage.answers;
   }
 
   /**

@@ -19,6 +19,7 @@ import {
   isConditionalCheckFailed,
   showsOwnWrite,
 } from "./dynamodb-errors";
+import { queryResponses, responsesIndexAttributes, toSubmission } from "./dynamodb-responses";
 import { InvalidStorageArgumentError, UserNotFoundError } from "./errors";
 import {
   type AnswerStore,
@@ -398,7 +399,7 @@ export class DynamoAnswerStore implements AnswerStore {
         await this.options.client.send(
           new PutCommand({
             TableName: this.options.tableName,
-            Item: { ...submission, ...keys.answers(submission) },
+            Item: { ...submission, ...keys.answers(submission), ...responsesIndexAttributes(submission) },
             ConditionExpression: "attribute_not_exists(#pk)",
             ExpressionAttributeNames: { "#pk": pk },
           }),
@@ -422,11 +423,14 @@ export class DynamoAnswerStore implements AnswerStore {
         ExpressionAttributeValues: { ":pk": `USER#${userId}`, ":prefix": prefix },
         ConsistentRead: true,
       });
-      for (const { pk: _pk, sk: _sk, ...submission } of found) {
-        submissions.push(submission as unknown as QuestionnaireSubmission);
-      }
+      for (const item of found) submissions.push(toSubmission(item));
       return submissions.sort(compareSubmissions);
     });
+  }
+
+  /** @inheritdoc */
+  listResponses(questionnaireId: string, page?: { cursor?: string; limit?: number }) {
+    return guarded("answers.listResponses", () => queryResponses(this.options, questionnaireId, page));
   }
 }
 

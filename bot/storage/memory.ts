@@ -32,6 +32,7 @@ import {
   encodeCursor,
   isDueForTips,
   pageLimit,
+  responseSortKey,
   storedCopy,
   systemClock,
 } from "./shared";
@@ -200,6 +201,36 @@ export class MemoryAnswerStore implements AnswerStore {
       )
       .sort(compareSubmissions)
       .map(storedCopy);
+  }
+
+  /** @inheritdoc */
+  async listResponses(
+    questionnaireId: string,
+    options: { cursor?: string; limit?: number } = {},
+  ): Promise<Page<QuestionnaireSubmission>> {
+    this.backend.check("answers.listResponses");
+    checkQuestionnaireId(questionnaireId);
+    const limit = pageLimit(options.limit);
+    const scope = `responses Q#${questionnaireId}`;
+    const position = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
+    if (position && position.scope !== scope) {
+      throw new InvalidStorageArgumentError(
+        `The page cursor belongs to another query than ${scope}; pass back the cursor this query returned.`,
+      );
+    }
+    const after = typeof position?.after === "string" ? position.after : undefined;
+    const sorted = [...this.submissions.values()]
+      .filter((s) => s.questionnaireId === questionnaireId)
+      .map((submission) => ({ key: responseSortKey(submission), submission }))
+      .filter(({ key }) => after === undefined || key > after)
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const pageItems = sorted.slice(0, limit);
+    const last = pageItems.at(-1);
+    const cursor = sorted.length > limit && last ? encodeCursor({ scope, after: last.key }) : undefined;
+    return {
+      items: pageItems.map(({ submission }) => storedCopy(submission)),
+      ...(cursor ? { cursor } : {}),
+    };
   }
 }
 

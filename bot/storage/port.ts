@@ -160,6 +160,14 @@ export interface AnswerStore {
   save(submission: QuestionnaireSubmission): Promise<void>;
   /** Submissions of a user, oldest first, optionally for one questionnaire. */
   list(userId: number, questionnaireId?: string): Promise<QuestionnaireSubmission[]>;
+  /**
+   * Every completed run of one questionnaire, all users, paged oldest first by `submittedAt` (the sparse
+   * `responses` index): results and exports read it page by page instead of holding them all.
+   */
+  listResponses(
+    questionnaireId: string,
+    options?: { cursor?: string; limit?: number },
+  ): Promise<Page<QuestionnaireSubmission>>;
 }
 /** Guards updates that carry no chat (and any other one-off key) against double processing. */
 export interface ProcessedUpdateStore {

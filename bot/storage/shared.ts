@@ -135,3 +135,11 @@ export function compareSubmissions(
   if (a.startedAt !== b.startedAt) return a.startedAt < b.startedAt ? -1 : 1;
   return a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0;
 }
+
+/**
+ * Sort key of a submission in the `responses` index (`<submittedAt>#<userId>#<runId>`): oldest first, and the
+ * order the in-memory twin pages by, so both stores list responses alike.
+ */
+export function responseSortKey(submission: { submittedAt: string; userId: number; runId: string }): string {
+  return `${submission.submittedAt}#${submission.userId}#${submission.runId}`;
+}

@@ -24,6 +24,8 @@ const samples: Record<keyof typeof callbackData, unknown> = {
   broadcastStop: "bc-20261206-abc",
   broadcastSend: true,
   broadcastCancel: true,
+  results: "course-feedback",
+  exportResponses: "course-feedback",
 };
 
 type AnyCodec = (typeof callbackData)[keyof typeof callbackData] & {
