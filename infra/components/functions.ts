@@ -44,8 +44,9 @@ export interface FunctionAccess {
 export const functionAccess: Record<FunctionName, FunctionAccess> = {
   webhook: {
     tableActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
-    // An admin's /stats counts users (audience) and subscribers (tipsDue) with Select COUNT queries.
-    indexes: ["audience", "tipsDue"],
+    // An admin's /stats counts users (audience) and subscribers (tipsDue) with Select COUNT queries; /results
+    // and /export read a questionnaire's submissions (responses).
+    indexes: ["audience", "tipsDue", "responses"],
     // An admin's /broadcast from Telegram starts the job on the queue, like the admin API.
     sendsBroadcasts: true,
     consumesBroadcasts: false,
@@ -71,8 +72,9 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
   },
   adminApi: {
     tableActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-    // GET /admin/stats counts users (audience) and subscribers (tipsDue).
-    indexes: ["audience", "tipsDue"],
+    // GET /admin/stats counts users (audience) and subscribers (tipsDue); the questionnaire routes read
+    // submissions (responses).
+    indexes: ["audience", "tipsDue", "responses"],
     sendsBroadcasts: true,
     consumesBroadcasts: false,
     parameters: ["adminToken"],
