@@ -150,6 +150,11 @@ export const callbackData = {
   broadcastCancel: unit("broadcastCancel", "bc:cancel"),
   /** Followed by the broadcast id: stops a running broadcast from the admin's progress message. */
   broadcastStop: id("broadcastStop", "bc:stop:"),
+  /** "Delete my data" under the privacy policy: asks for the /forget confirmation. */
+  forgetAsk: unit("forgetAsk", "fg:ask"),
+  /** Followed by the confirmation's nonce: Confirm / Cancel of a /forget. */
+  forgetConfirm: id("forgetConfirm", "fg:y:"),
+  forgetCancel: id("forgetCancel", "fg:n:"),
 } as const;
 
 /** The context of a button press with data. */

@@ -10,6 +10,7 @@ import type { IntentClassifier } from "../nlp/types";
 import type { Translate } from "./i18n";
 import type { Metrics } from "./observability/metrics";
 import type { BroadcastQueue, Clock, Logger, Mode } from "./ports";
+import type { UserDataEraser } from "./privacy/eraser";
 import type { ChatState, Storage } from "./storage/port";
 
 /** Configuration the operator sets (from Pulumi config on AWS, from the environment locally). */
@@ -53,6 +54,11 @@ export interface BotDeps {
   random?: () => number;
   /** CloudWatch metrics (Embedded Metric Format); omitted in tests and local runs that do not need them. */
   metrics?: Metrics;
+  /**
+   * Deletes everything about a user (/forget). The composition root passes one over every store that keeps
+   * user data (bot/runtime/services.ts); without it, only `storage` is erased (answers, profile, chat state).
+   */
+  eraser?: UserDataEraser;
 }
 
 /** A Bot API call queued during an update and performed after the chat state is saved. */
@@ -94,6 +100,11 @@ export interface ConversationFlavor {
   once<T>(key: string, effect: () => Promise<T>): Promise<T>;
   /** Counts a metric once the state is saved (so a re-run after a conflict does not count twice). */
   count(name: MetricName, dimensions?: Partial<Record<MetricDimension, string>>): void;
+  /**
+   * Set by a feature (the confirmed /forget) to erase this user instead of saving the chat: the conversation
+   * runs the eraser (the chat state included), saves nothing, and sends the outbox straight away.
+   */
+  erase?: { userId: number };
   deps: BotDeps;
 }
 

@@ -11,6 +11,7 @@ import type { BotContext, BotDeps } from "./context";
 import { conversation } from "./conversation";
 import { adminFeature } from "./features/admin";
 import { answerFreeText, fallback, intentsFeature } from "./features/intents";
+import { isForgetConfirmation, privacyFeature } from "./features/privacy";
 import { handleFormText, questionnaireFeature } from "./features/questionnaire";
 import { settingsFeature } from "./features/settings";
 import { subscriptionsFeature } from "./features/subscriptions";
@@ -62,6 +63,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotCont
   bot.api.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 3, rethrowHttpErrors: true }));
   const features = new Composer<BotContext>();
   features.use(settingsFeature());
+  features.use(privacyFeature());
   features.use(questionnaireFeature());
   features.use(subscriptionsFeature());
   features.use(adminFeature());
@@ -91,6 +93,6 @@ export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotCont
     // Stickers, photos, voice: nothing to understand yet, so show what the bot can do.
     fallback(ctx);
   });
-  bot.use(conversation(deps, features.middleware()));
+  bot.use(conversation(deps, features.middleware(), { leavesNoTrace: isForgetConfirmation }));
   return bot;
 }

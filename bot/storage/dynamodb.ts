@@ -9,10 +9,10 @@
 
 import { randomUUID } from "node:crypto";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { tableDefinition } from "../../contracts/table";
 import type { Clock } from "../ports";
-import { queryAll } from "./dynamodb-client";
+import { deleteKeys, queryAll } from "./dynamodb-client";
 import {
   conditional,
   guarded as guardedOperation,
@@ -38,6 +38,8 @@ import {
 import {
   applyProfileChanges,
   audienceShardOf,
+  blockedDay,
+  checkDay,
   checkQuestionnaireId,
   checkShard,
   checkTipHour,
@@ -50,6 +52,7 @@ import {
   pageLimit,
   storedCopy,
   systemClock,
+  withBlockedSince,
 } from "./shared";
 
 /** What every DynamoDB store needs: the injected client, the table, and the clock for time stamps and expiry. */
@@ -74,15 +77,26 @@ export const keys = {
   claim: (key: string) => ({ pk: `CLAIM#${key}`, sk: "CLAIM" }),
   audiencePk: (shard: number) => `AUD#${pad2(shard)}`,
   tipsPk: (hour: number) => `TIP#${pad2(hour)}`,
+  blockedPk: (day: string) => `BLOCKED#${day}`,
   userSk: (userId: number) => `USER#${userId}`,
 };
 
 const pk = tableDefinition.partitionKey;
 const ttlAttribute = tableDefinition.ttlAttribute;
-const [audienceIndex, tipsIndex] = tableDefinition.globalSecondaryIndexes;
+const [audienceIndex, tipsIndex, blockedIndex] = tableDefinition.globalSecondaryIndexes;
 
 /** Attributes of a profile item that are not part of {@link UserProfile}. */
-const profileBookkeeping = ["pk", "sk", "version", "audiencePk", "audienceSk", "tipsPk", "tipsSk"];
+const profileBookkeeping = [
+  "pk",
+  "sk",
+  "version",
+  "audiencePk",
+  "audienceSk",
+  "tipsPk",
+  "tipsSk",
+  "blockedPk",
+  "blockedSk",
+];
 
 /** Attempts of the read-modify-write in {@link DynamoUserStore.update} before giving up as an outage. */
 const maxUpdateAttempts = 5;
@@ -164,9 +178,21 @@ export class DynamoChatStateStore implements ChatStateStore {
       return version;
     });
   }
+
+  /** @inheritdoc One DeleteItem. */
+  delete(chatId: number): Promise<void> {
+    return guarded("chats.delete", async () => {
+      await this.options.client.send(
+        new DeleteCommand({ TableName: this.options.tableName, Key: keys.chatState(chatId) }),
+      );
+    });
+  }
 }
 
-/** The index attributes a profile carries: always the audience pair, the tips pair only when due (sparse index). */
+/**
+ * The index attributes a profile carries: always the audience pair, the tips pair only when due, the blocked
+ * pair only while blocked (sparse indexes).
+ */
 function indexAttributes(profile: UserProfile): Record<string, string> {
   const attributes: Record<string, string> = {
     audiencePk: keys.audiencePk(audienceShardOf(profile.userId)),
@@ -175,6 +201,10 @@ function indexAttributes(profile: UserProfile): Record<string, string> {
   if (isDueForTips(profile) && profile.tipHour !== undefined) {
     attributes.tipsPk = keys.tipsPk(profile.tipHour);
     attributes.tipsSk = keys.userSk(profile.userId);
+  }
+  if (profile.blocked && profile.blockedAt !== undefined) {
+    attributes.blockedPk = keys.blockedPk(blockedDay(profile.blockedAt));
+    attributes.blockedSk = keys.userSk(profile.userId);
   }
   return attributes;
 }
@@ -203,8 +233,8 @@ function updateExpression(set: Record<string, unknown>, remove: string[], extraS
   return { expression: clauses.join(" "), names, values };
 }
 
-/** Changes that can move a user into or out of the sparse `tipsDue` index. */
-const dueFields = ["subscribed", "blocked", "tipHour"];
+/** Changes that can move a user into or out of the sparse `tipsDue` and `blocked` indexes. */
+const dueFields = ["subscribed", "blocked", "blockedAt", "tipHour"];
 
 /**
  * {@link UserStore} on item `USER#<userId>` / `PROFILE`, indexed by `audience` (every user, 16 shards) and the
@@ -227,22 +257,23 @@ export class DynamoUserStore implements UserStore {
   createIfMissing(profile: UserProfile): Promise<UserProfile> {
     return guarded("users.createIfMissing", async () => {
       if (profile.tipHour !== undefined) checkTipHour(profile.tipHour);
+      const created = withBlockedSince(profile);
       for (let attempt = 0; attempt < maxUpdateAttempts; attempt++) {
         try {
           await this.options.client.send(
             new PutCommand({
               TableName: this.options.tableName,
               Item: {
-                ...profile,
+                ...created,
                 ...keys.userProfile(profile.userId),
-                ...indexAttributes(profile),
+                ...indexAttributes(created),
                 version: 1,
               },
               ConditionExpression: "attribute_not_exists(#pk)",
               ExpressionAttributeNames: { "#pk": pk },
             }),
           );
-          return storedCopy(profile);
+          return storedCopy(created);
         } catch (error) {
           if (!isConditionalCheckFailed(error)) throw error;
         }
@@ -297,9 +328,14 @@ export class DynamoUserStore implements UserStore {
     let condition = "attribute_exists(#pk)";
     const conditionValues: Record<string, unknown> = {};
     if (stored) {
-      const index = indexAttributes(applyProfileChanges(toProfile(stored), changes, this.clock));
+      const merged = applyProfileChanges(toProfile(stored), changes, this.clock);
+      const index = indexAttributes(merged);
       Object.assign(set, index);
       if (!index.tipsPk) remove.push("tipsPk", "tipsSk");
+      if (!index.blockedPk) remove.push("blockedPk", "blockedSk");
+      // `blockedAt` follows `blocked` (shared.ts withBlockedSince), whatever the changes said of it.
+      if (merged.blockedAt === undefined) remove.push("blockedAt");
+      else set.blockedAt = merged.blockedAt;
       if (typeof stored.version === "number") {
         condition += " AND #version = :read";
         conditionValues[":read"] = stored.version;
@@ -307,9 +343,11 @@ export class DynamoUserStore implements UserStore {
         condition += " AND attribute_not_exists(#version)"; // an item written before versions existed
       }
     }
-    const { expression, names, values } = updateExpression(set, remove, [
-      "#version = if_not_exists(#version, :zero) + :one",
-    ]);
+    const { expression, names, values } = updateExpression(
+      set,
+      [...new Set(remove)],
+      ["#version = if_not_exists(#version, :zero) + :one"],
+    );
     const { Attributes } = await this.options.client.send(
       new UpdateCommand({
         TableName: this.options.tableName,
@@ -343,6 +381,23 @@ export class DynamoUserStore implements UserStore {
     });
   }
 
+  /** @inheritdoc One Query of the sparse `blocked` index, partition `BLOCKED#<day>`. */
+  listBlockedOn(day: string, options?: { cursor?: string; limit?: number }): Promise<Page<UserProfile>> {
+    return guarded("users.listBlockedOn", async () => {
+      checkDay(day);
+      return this.queryIndex(blockedIndex, keys.blockedPk(day), options);
+    });
+  }
+
+  /** @inheritdoc One DeleteItem of the profile item; DynamoDB drops its index copies with it. */
+  forgetUser(userId: number): Promise<void> {
+    return guarded("users.forgetUser", async () => {
+      await this.options.client.send(
+        new DeleteCommand({ TableName: this.options.tableName, Key: keys.userProfile(userId) }),
+      );
+    });
+  }
+
   private async read(userId: number): Promise<Record<string, unknown> | undefined> {
     const { Item } = await this.options.client.send(
       new GetCommand({
@@ -360,7 +415,7 @@ export class DynamoUserStore implements UserStore {
     partition: string,
     options: { cursor?: string; limit?: number } = {},
   ): Promise<Page<UserProfile>> {
-    if (!index) throw new Error("contracts/table.ts must define the audience and tipsDue indexes");
+    if (!index) throw new Error("contracts/table.ts must define the audience, tipsDue and blocked indexes");
     const limit = pageLimit(options.limit);
     const startKey = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
     if (startKey && startKey[index.partitionKey] !== partition) {
@@ -426,6 +481,21 @@ export class DynamoAnswerStore implements AnswerStore {
         submissions.push(submission as unknown as QuestionnaireSubmission);
       }
       return submissions.sort(compareSubmissions);
+    });
+  }
+
+  /** @inheritdoc One Query of the user's `ANSWERS#` keys, then BatchWriteItem deletes. */
+  forgetUser(userId: number): Promise<void> {
+    return guarded("answers.forgetUser", async () => {
+      const found = await queryAll(this.options.client, {
+        TableName: this.options.tableName,
+        KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+        ExpressionAttributeNames: { "#pk": pk, "#sk": tableDefinition.sortKey },
+        ExpressionAttributeValues: { ":pk": `USER#${userId}`, ":prefix": "ANSWERS#" },
+        ProjectionExpression: "#pk, #sk",
+        ConsistentRead: true,
+      });
+      await deleteKeys(this.options.client, this.options.tableName, found);
     });
   }
 }

@@ -24,6 +24,8 @@ import {
 import {
   applyProfileChanges,
   audienceShardOf,
+  blockedDay,
+  checkDay,
   checkQuestionnaireId,
   checkShard,
   checkTipHour,
@@ -34,6 +36,7 @@ import {
   pageLimit,
   storedCopy,
   systemClock,
+  withBlockedSince,
 } from "./shared";
 
 /**
@@ -81,6 +84,12 @@ export class MemoryChatStateStore implements ChatStateStore {
     this.chats.set(chatId, { state: storedCopy(state), version });
     return version;
   }
+
+  /** @inheritdoc */
+  async delete(chatId: number): Promise<void> {
+    this.backend.check("chats.delete");
+    this.chats.delete(chatId);
+  }
 }
 
 /** Sort key the twin pages by: the same string DynamoDB's index sort keys use (`USER#<userId>`). */
@@ -110,8 +119,9 @@ export class MemoryUserStore implements UserStore {
     if (profile.tipHour !== undefined) checkTipHour(profile.tipHour);
     const stored = this.users.get(profile.userId);
     if (stored) return storedCopy(stored);
-    this.users.set(profile.userId, storedCopy(profile));
-    return storedCopy(profile);
+    const created = withBlockedSince(profile);
+    this.users.set(profile.userId, storedCopy(created));
+    return storedCopy(created);
   }
 
   /** @inheritdoc */
@@ -142,6 +152,26 @@ export class MemoryUserStore implements UserStore {
     this.backend.check("users.listAudience");
     checkShard(shard);
     return this.page(`audience AUD#${shard}`, (user) => audienceShardOf(user.userId) === shard, options);
+  }
+
+  /** @inheritdoc */
+  async listBlockedOn(
+    day: string,
+    options?: { cursor?: string; limit?: number },
+  ): Promise<Page<UserProfile>> {
+    this.backend.check("users.listBlockedOn");
+    checkDay(day);
+    return this.page(
+      `blocked BLOCKED#${day}`,
+      (user) => user.blocked && user.blockedAt !== undefined && blockedDay(user.blockedAt) === day,
+      options,
+    );
+  }
+
+  /** @inheritdoc */
+  async forgetUser(userId: number): Promise<void> {
+    this.backend.check("users.forgetUser");
+    this.users.delete(userId);
   }
 
   /**
@@ -200,6 +230,13 @@ export class MemoryAnswerStore implements AnswerStore {
       )
       .sort(compareSubmissions)
       .map(storedCopy);
+  }
+
+  /** @inheritdoc */
+  async forgetUser(userId: number): Promise<void> {
+    this.backend.check("answers.forgetUser");
+    for (const [key, submission] of this.submissions)
+      if (submission.userId === userId) this.submissions.delete(key);
   }
 }
 

@@ -42,6 +42,8 @@ export interface ChatState {
   recentUpdateIds: number[];
   /** The replies of the last update, saved before any is sent (see {@link PendingReplies}). */
   replies?: PendingReplies;
+  /** A /forget waiting for its Confirm: the nonce its buttons carry and when it expires (ISO). */
+  forgetRequest?: { nonce: string; expiresAt: string };
 }
 /** A Bot API call as stored: its method and a plain-JSON payload. */
 export interface StoredCall {
@@ -98,6 +100,8 @@ export interface ChatStateStore {
    * @throws ChatStateConflictError when someone else wrote first
    */
   save(chatId: number, state: ChatState, expectedVersion: number): Promise<number>;
+  /** Deletes the chat's state (/forget, the blocked-user sweep); deleting a chat never stored is a no-op. */
+  delete(chatId: number): Promise<void>;
 }
 /** What the bot knows about a user: profile, language and subscription. Written only when it changes. */
 export interface UserProfile {
@@ -117,6 +121,11 @@ export interface UserProfile {
   subscribed: boolean;
   /** Set when Telegram answers 403 (bot blocked) or "chat not found"; blocked users get nothing. */
   blocked: boolean;
+  /**
+   * ISO time the user was marked blocked: set by the store when `blocked` turns true, removed when it turns
+   * false. The blocked-user sweep forgets users blocked longer than `forgetBlockedAfterDays` (bot/privacy/).
+   */
+  blockedAt?: string;
 }
 /** Fields of a profile that may change after creation. */
 export type UserProfileChanges = Partial<Omit<UserProfile, "userId" | "createdAt">>;
@@ -136,6 +145,13 @@ export interface UserStore {
   listSubscribersDue(hour: number, options?: { cursor?: string; limit?: number }): Promise<Page<UserProfile>>;
   /** Every user in one audience shard (see contracts/table.ts), paged; for broadcasts. */
   listAudience(shard: number, options?: { cursor?: string; limit?: number }): Promise<Page<UserProfile>>;
+  /**
+   * Users marked blocked on `day` (`YYYY-MM-DD`, UTC, the day of `blockedAt`) and still blocked, paged: the
+   * blocked-user sweep reads the days it is due to forget without scanning the table.
+   */
+  listBlockedOn(day: string, options?: { cursor?: string; limit?: number }): Promise<Page<UserProfile>>;
+  /** Deletes the user's profile (and with it its index entries); idempotent. */
+  forgetUser(userId: number): Promise<void>;
 }
 /** A completed questionnaire, stored once per run. */
 export interface QuestionnaireSubmission {
@@ -153,6 +169,8 @@ export interface AnswerStore {
   save(submission: QuestionnaireSubmission): Promise<void>;
   /** Submissions of a user, oldest first, optionally for one questionnaire. */
   list(userId: number, questionnaireId?: string): Promise<QuestionnaireSubmission[]>;
+  /** Deletes every submission of the user; idempotent. */
+  forgetUser(userId: number): Promise<void>;
 }
 /** Guards updates that carry no chat (and any other one-off key) against double processing. */
 export interface ProcessedUpdateStore {

@@ -22,6 +22,9 @@ const samples: Record<keyof typeof callbackData, unknown> = {
   broadcastStop: "bc-20261206-abc",
   broadcastSend: true,
   broadcastCancel: true,
+  forgetAsk: true,
+  forgetConfirm: "a1b2c3d4e5f6",
+  forgetCancel: "a1b2c3d4e5f6",
 };
 
 type AnyCodec = (typeof callbackData)[keyof typeof callbackData] & {

@@ -103,6 +103,7 @@ describe("replies are part of the saved state", () => {
         ...storage,
         chats: {
           load: (chatId) => storage.chats.load(chatId),
+          delete: (chatId) => storage.chats.delete(chatId),
           save: (...args) => {
             saves += 1;
             return storage.chats.save(...args);

@@ -13,6 +13,7 @@ function contendedStorage() {
     ...inner,
     chats: {
       load: (chatId) => inner.chats.load(chatId),
+      delete: (chatId) => inner.chats.delete(chatId),
       save: async (chatId, state, expected) => {
         if (contend) {
           contend = false;

@@ -6,17 +6,20 @@
  */
 
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { audienceShards, tableDefinition } from "../../../contracts/table";
 import { DynamoLeasedClaims, toClaimState } from "../../leases/dynamodb";
 import type { Clock } from "../../ports";
 import { queryAll } from "../../storage/dynamodb-client";
 import { conditional, guarded, updatedItem } from "../../storage/dynamodb-errors";
+import { audienceShardOf } from "../../storage/shared";
 import {
   type BroadcastRecord,
   type BroadcastStatus,
   type BroadcastStore,
   type CountedBatch,
+  forgetLookbackDays,
+  listingItemTtlSeconds,
   type PlanKey,
   type PlannedPart,
   type PlanPart,
@@ -48,7 +51,23 @@ export const broadcastKeys = {
     [pk]: `BROADCAST#${id}#${pad2(shard)}`,
     [sk]: `R#${userId}`,
   }),
+  /** The month listing of broadcasts: `createdAt` is ISO, so its first 7 characters are the month. */
+  listing: (createdAt: string, id: string) => ({
+    [pk]: `BROADCASTS#${createdAt.slice(0, 7)}`,
+    [sk]: `${createdAt}#${id}`,
+  }),
 };
+
+/** The months (`YYYY-MM`, UTC) from `from` to `to`, oldest first. */
+function monthsBetween(from: Date, to: Date): string[] {
+  const months: string[] = [];
+  const cursor = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), 1));
+  while (cursor.getTime() <= to.getTime()) {
+    months.push(cursor.toISOString().slice(0, 7));
+    cursor.setUTCMonth(cursor.getUTCMonth() + 1);
+  }
+  return months;
+}
 
 function pad2(value: number): string {
   return String(value).padStart(2, "0");
@@ -136,9 +155,19 @@ export class DynamoBroadcastStore
           }),
         ),
       );
-      if (created) return { record, created };
-      const stored = await this.get(record.id);
+      const stored = created ? record : await this.get(record.id);
       if (!stored) throw new Error(`broadcast ${record.id} exists and does not: the table changed under us`);
+      // Listed (idempotently, also by a retry whose first attempt stopped after the META) for forgetUser.
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...broadcastKeys.listing(stored.createdAt, stored.id),
+            id: stored.id,
+            [ttl]: Math.floor(this.clock.now().getTime() / 1000) + listingItemTtlSeconds,
+          },
+        }),
+      );
       return { record: stored, created };
     });
   }
@@ -423,5 +452,64 @@ export class DynamoBroadcastStore
       }
       return states;
     });
+  }
+
+  /**
+   * @inheritdoc
+   * One Query per month of the listing (2-3), then per broadcast: one DeleteItem of `R#<userId>` (the key is
+   * known: the shard is the user's audience shard), one Query of the shard's plan parts (keys and recipients
+   * only) and one UpdateItem per part that lists the user.
+   */
+  forgetUser(userId: number): Promise<void> {
+    return guarded("broadcasts.forgetUser", async () => {
+      const now = this.clock.now();
+      const from = new Date(now.getTime() - forgetLookbackDays * 24 * 3600 * 1000);
+      const shard = audienceShardOf(userId);
+      for (const month of monthsBetween(from, now)) {
+        const listed = await queryAll(this.client, {
+          TableName: this.tableName,
+          KeyConditionExpression: "#pk = :pk AND #sk >= :from",
+          ExpressionAttributeNames: { "#pk": pk, "#sk": sk, "#id": "id" },
+          ExpressionAttributeValues: { ":pk": `BROADCASTS#${month}`, ":from": from.toISOString() },
+          ProjectionExpression: "#id",
+        });
+        for (const { id } of listed) await this.forgetRecipient(String(id), shard, userId);
+      }
+    });
+  }
+
+  private async forgetRecipient(id: string, shard: number, userId: number): Promise<void> {
+    await this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: broadcastKeys.recipient(id, shard, userId) }),
+    );
+    const plans = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+      ExpressionAttributeNames: { "#pk": pk, "#sk": sk, "#recipients": "recipients" },
+      ExpressionAttributeValues: { ":pk": broadcastKeys.shardPartition(id, shard), ":prefix": "PLAN#" },
+      ProjectionExpression: "#pk, #sk, #recipients",
+      ConsistentRead: true,
+    });
+    for (const plan of plans) {
+      const recipients = plan.recipients as [number, number][];
+      if (!recipients.some(([recipient]) => recipient === userId)) continue;
+      // Only recorded parts are read back later, for their cursor; their batches were cut and queued already.
+      await this.client
+        .send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { [pk]: plan[pk], [sk]: plan[sk] },
+            UpdateExpression: "SET #recipients = :recipients",
+            ConditionExpression: "attribute_exists(#pk)",
+            ExpressionAttributeNames: { "#pk": pk, "#recipients": "recipients" },
+            ExpressionAttributeValues: {
+              ":recipients": recipients.filter(([recipient]) => recipient !== userId),
+            },
+          }),
+        )
+        .catch((error: unknown) => {
+          if ((error as Error).name !== "ConditionalCheckFailedException") throw error; // expired meanwhile
+        });
+    }
   }
 }
