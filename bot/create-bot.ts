@@ -62,8 +62,8 @@ export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotCont
   // would retry it without end): the saved replies are sent by Telegram's re-delivery (bot/replies.ts).
   bot.api.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 3, rethrowHttpErrors: true }));
   const features = new Composer<BotContext>();
-  features.use(settingsFeature());
   features.use(privacyFeature());
+  features.use(settingsFeature());
   features.use(questionnaireFeature());
   features.use(subscriptionsFeature());
   features.use(adminFeature());

@@ -13,6 +13,7 @@ import type { BotContext } from "./context";
 import type { Metrics } from "./observability/metrics";
 import type { Logger } from "./ports";
 import { RepliesInFlightError, RepliesPendingError } from "./replies";
+import { ErasureFailedError } from "./privacy/eraser";
 import { ChatStateConflictError, StorageError } from "./storage/port";
 import { updateProblem } from "./update-schema";
 
@@ -53,7 +54,8 @@ function isRetryable(error: unknown): boolean {
     error instanceof StorageError ||
     error instanceof ChatStateConflictError ||
     error instanceof RepliesPendingError ||
-    error instanceof RepliesInFlightError
+    error instanceof RepliesInFlightError ||
+    error instanceof ErasureFailedError
   );
 }
 

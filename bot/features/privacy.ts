@@ -133,9 +133,27 @@ function cancelForget(ctx: BotContext, nonce: string): void {
   ctx.say(ctx.t("forget.cancelled"));
 }
 
-/** Composer: /privacy, /forget and the confirmation's buttons. */
+/**
+ * A user who unblocks the bot taps "Restart", which sends /start: if their profile is still marked blocked
+ * (the unblocking `my_chat_member` update was lost), they are unmarked here, so broadcasts reach them again and
+ * the sweep does not forget them. Costs one GetItem per /start (rare), and a write only when blocked.
+ */
+async function unmarkReturningUser(ctx: BotContext): Promise<void> {
+  const userId = ctx.from?.id;
+  if (userId === undefined || !isPrivate(ctx)) return;
+  await ctx.once("privacy.unblock", async () => {
+    const profile = await ctx.deps.storage.users.get(userId);
+    if (profile?.blocked) await ctx.deps.storage.users.update(userId, { blocked: false });
+  });
+}
+
+/** Composer: /privacy, /forget and the confirmation's buttons; registered before /start's own handler. */
 export function privacyFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
+  composer.command("start", async (ctx, next) => {
+    await unmarkReturningUser(ctx);
+    await next();
+  });
   composer.command("privacy", showPolicy);
   composer.command("forget", askToForget);
   onCallback(composer, callbackData.forgetAsk, (ctx) => {

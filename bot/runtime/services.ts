@@ -15,6 +15,13 @@ import type { BroadcastStore } from "../broadcast/store/port";
 import type { BotConfig } from "../context";
 import type { JobQueue } from "../jobs/port";
 import type { Clock, Logger } from "../ports";
+import {
+  createUserDataEraser,
+  participant,
+  storageParticipants,
+  type UserDataEraser,
+  type UserDataParticipant,
+} from "../privacy/eraser";
 import { DynamoTipStore } from "../recommendations/store/dynamodb";
 import type { TipStore } from "../recommendations/store/port";
 import type { Storage, UserStore } from "../storage/port";
@@ -122,6 +129,23 @@ export class Services {
     return (
       this.overrides.tips ?? this.once("tips", () => new DynamoTipStore({ ...this.table, clock: this.clock }))
     );
+  }
+
+  /**
+   * Every store that keeps data about users, as /forget and the blocked-user sweep erase them: a new store
+   * with user data adds its line here (before the storage's own, whose chat state must go last).
+   */
+  get userDataParticipants(): UserDataParticipant[] {
+    return [
+      participant("broadcasts", this.broadcasts()),
+      participant("tips", this.tips),
+      ...storageParticipants({ ...this.storage, users: this.users }),
+    ];
+  }
+
+  /** Deletes everything about a user, over {@link userDataParticipants}. */
+  eraser(logger: Logger): UserDataEraser {
+    return createUserDataEraser(this.userDataParticipants, { logger });
   }
 
   /** The job queue: given, or SQS at BROADCAST_QUEUE_URL (a missing URL fails here, naming it). */

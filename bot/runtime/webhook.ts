@@ -40,6 +40,7 @@ export async function buildWebhookHandler(services: Services): Promise<WebhookHa
       clock,
       logger,
       metrics,
+      eraser: services.eraser(logger),
     },
     {
       tipHistory: services.tips,

@@ -179,6 +179,22 @@ export class DynamoChatStateStore implements ChatStateStore {
     });
   }
 
+  /** @inheritdoc One consistent GetItem of `updatedAt` only. */
+  savedAt(chatId: number): Promise<string | undefined> {
+    return guarded("chats.savedAt", async () => {
+      const { Item } = await this.options.client.send(
+        new GetCommand({
+          TableName: this.options.tableName,
+          Key: keys.chatState(chatId),
+          ConsistentRead: true,
+          ProjectionExpression: "#updatedAt",
+          ExpressionAttributeNames: { "#updatedAt": "updatedAt" },
+        }),
+      );
+      return typeof Item?.updatedAt === "string" ? Item.updatedAt : undefined;
+    });
+  }
+
   /** @inheritdoc One DeleteItem. */
   delete(chatId: number): Promise<void> {
     return guarded("chats.delete", async () => {

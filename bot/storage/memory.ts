@@ -65,8 +65,12 @@ export class MemoryBackend {
 /** {@link ChatStateStore} in memory: a version per chat, conditional save like a DynamoDB conditional put. */
 export class MemoryChatStateStore implements ChatStateStore {
   private readonly chats = new Map<number, VersionedChatState>();
+  private readonly savedAts = new Map<number, string>();
 
-  constructor(private readonly backend = new MemoryBackend()) {}
+  constructor(
+    private readonly backend = new MemoryBackend(),
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   /** @inheritdoc */
   async load(chatId: number): Promise<VersionedChatState | undefined> {
@@ -82,6 +86,7 @@ export class MemoryChatStateStore implements ChatStateStore {
     if (storedVersion !== expectedVersion) throw new ChatStateConflictError(chatId, expectedVersion);
     const version = expectedVersion + 1;
     this.chats.set(chatId, { state: storedCopy(state), version });
+    this.savedAts.set(chatId, this.clock.now().toISOString());
     return version;
   }
 
@@ -89,6 +94,13 @@ export class MemoryChatStateStore implements ChatStateStore {
   async delete(chatId: number): Promise<void> {
     this.backend.check("chats.delete");
     this.chats.delete(chatId);
+    this.savedAts.delete(chatId);
+  }
+
+  /** @inheritdoc */
+  async savedAt(chatId: number): Promise<string | undefined> {
+    this.backend.check("chats.savedAt");
+    return this.savedAts.get(chatId);
   }
 }
 
@@ -276,7 +288,7 @@ export function createMemoryStorage(options: { clock?: Clock } = {}): MemoryStor
   const clock = options.clock ?? systemClock;
   const backend = new MemoryBackend();
   return {
-    chats: new MemoryChatStateStore(backend),
+    chats: new MemoryChatStateStore(backend, clock),
     users: new MemoryUserStore(clock, backend),
     answers: new MemoryAnswerStore(backend),
     processedUpdates: new MemoryProcessedUpdateStore(clock, backend),

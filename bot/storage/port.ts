@@ -102,6 +102,11 @@ export interface ChatStateStore {
   save(chatId: number, state: ChatState, expectedVersion: number): Promise<number>;
   /** Deletes the chat's state (/forget, the blocked-user sweep); deleting a chat never stored is a no-op. */
   delete(chatId: number): Promise<void>;
+  /**
+   * ISO time of the chat's last save (the adapter's clock), undefined for a chat never stored: the blocked-user
+   * sweep's proof that a user wrote after being marked blocked.
+   */
+  savedAt(chatId: number): Promise<string | undefined>;
 }
 /** What the bot knows about a user: profile, language and subscription. Written only when it changes. */
 export interface UserProfile {

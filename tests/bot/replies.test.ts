@@ -104,6 +104,7 @@ describe("replies are part of the saved state", () => {
         chats: {
           load: (chatId) => storage.chats.load(chatId),
           delete: (chatId) => storage.chats.delete(chatId),
+          savedAt: (chatId) => storage.chats.savedAt(chatId),
           save: (...args) => {
             saves += 1;
             return storage.chats.save(...args);

@@ -14,6 +14,7 @@ function contendedStorage() {
     chats: {
       load: (chatId) => inner.chats.load(chatId),
       delete: (chatId) => inner.chats.delete(chatId),
+      savedAt: (chatId) => inner.chats.savedAt(chatId),
       save: async (chatId, state, expected) => {
         if (contend) {
           contend = false;

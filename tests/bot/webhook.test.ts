@@ -117,6 +117,7 @@ describe("the webhook handler", () => {
     const racingChats: ChatStateStore = {
       load: (chatId) => inner.chats.load(chatId),
       delete: (chatId) => inner.chats.delete(chatId),
+      savedAt: (chatId) => inner.chats.savedAt(chatId),
       save: async (chatId, state, expected) => {
         saves += 1;
         if (saves === 1) await new Promise<void>((resolve) => (pauseFirstSave = resolve));
@@ -130,6 +131,7 @@ describe("the webhook handler", () => {
         chats: {
           load: racingChats.load,
           delete: racingChats.delete,
+          savedAt: racingChats.savedAt,
           save: (...args) => (racing ? racingChats.save(...args) : inner.chats.save(...args)),
         },
       },
@@ -176,6 +178,7 @@ describe("the webhook handler", () => {
     const alwaysConflicting: ChatStateStore = {
       load: (chatId) => storage.chats.load(chatId),
       delete: (chatId) => storage.chats.delete(chatId),
+      savedAt: (chatId) => storage.chats.savedAt(chatId),
       save: async (chatId, _state, expected) => {
         throw new ChatStateConflictError(chatId, expected);
       },
