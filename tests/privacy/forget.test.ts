@@ -210,7 +210,9 @@ describe("/forget", () => {
 
     const again = await bot.say(91, "/start");
 
-    expect(texts(again)[0]).toContain(bot.content.messages["start.greeting"]?.vi?.split("{")[0]?.trim() ?? "");
+    expect(texts(again)[0]).toContain(
+      bot.content.messages["start.greeting"]?.vi?.split("{")[0]?.trim() ?? "",
+    );
     expect(await bot.storage.users.get(91)).toMatchObject({ userId: 91, subscribed: false });
     expect(await bot.storage.answers.list(91)).toEqual([]);
   });
