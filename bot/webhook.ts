@@ -12,8 +12,8 @@ import { metricNames } from "../contracts/metrics";
 import type { BotContext } from "./context";
 import type { Metrics } from "./observability/metrics";
 import type { Logger } from "./ports";
-import { RepliesInFlightError, RepliesPendingError } from "./replies";
 import { ErasureFailedError } from "./privacy/eraser";
+import { RepliesInFlightError, RepliesPendingError } from "./replies";
 import { ChatStateConflictError, StorageError } from "./storage/port";
 import { updateProblem } from "./update-schema";
 
