@@ -5,7 +5,7 @@
  * an event twice, and two runs may overlap): each user is re-read consistently before anything is deleted,
  * and erasing someone already erased deletes nothing.
  * A user who wrote to the bot after being marked blocked (their unblock update was lost) is unmarked instead
- * of forgotten: their chat was saved after `blockedAt`.
+ * of forgotten: their chat was saved after `blockedAt` (by more than {@link wroteAgainMarginMs}).
  */
 import type { Clock, Logger } from "../ports";
 import type { ChatStateStore, UserProfile, UserStore } from "../storage/port";
@@ -13,6 +13,12 @@ import type { UserDataEraser } from "./eraser";
 
 /** Days before the due one the sweep looks at too, so runs missed (an outage, a full run) are caught up. */
 export const sweepCatchUpDays = 30;
+
+/**
+ * A chat saved this long after `blockedAt` proves the user wrote again. The update that marks a user blocked
+ * (`my_chat_member`) saves its own chat state a moment after the profile: that save must not count.
+ */
+export const wroteAgainMarginMs = 10 * 60_000;
 
 const dayMs = 24 * 3600 * 1000;
 
@@ -87,7 +93,7 @@ async function sweepUser(
   if (!profile?.blocked || profile.blockedAt === undefined || profile.blockedAt > cutoff.toISOString())
     return "left";
   const savedAt = await deps.chats.savedAt(profile.chatId);
-  if (savedAt !== undefined && savedAt > profile.blockedAt) {
+  if (savedAt !== undefined && Date.parse(savedAt) > Date.parse(profile.blockedAt) + wroteAgainMarginMs) {
     await deps.users.update(profile.userId, { blocked: false });
     deps.logger?.info("blocked user had written since; unmarked instead of forgotten", {
       userId: profile.userId,
