@@ -172,7 +172,17 @@ export const intentSchema = z.strictObject({
   source: z.url({ protocol: /^https$/, error: "an https:// URL of the official documentation" }).optional(),
   /** A button under the answer that does what the user asked the bot to do (help intents). */
   action: z
-    .enum(["subscribe", "unsubscribe", "tipTime", "language", "mode", "questionnaire", "settings", "help"])
+    .enum([
+      "subscribe",
+      "unsubscribe",
+      "tipTime",
+      "language",
+      "mode",
+      "questionnaire",
+      "settings",
+      "help",
+      "forget",
+    ])
     .optional(),
 });
 

@@ -72,7 +72,10 @@ export function describeTipStoreContract(name: string, make: () => Promise<TipSt
       const { tips } = subject;
       for (const userId of [7, 8]) {
         await tips.claim({ userId, date: "2025-01-01" }, lease);
-        await tips.finish({ userId, date: "2025-01-01" }, "w1", { status: "delivered", fields: { tipId: "a" } });
+        await tips.finish({ userId, date: "2025-01-01" }, "w1", {
+          status: "delivered",
+          fields: { tipId: "a" },
+        });
         await tips.recordExtra(userId, "b", new Date("2025-01-01T10:00:00.000Z"));
       }
 

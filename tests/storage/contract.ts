@@ -616,7 +616,9 @@ export function describeStorageContract(name: string, setup: () => Promise<Contr
         clock.set("2025-03-02T00:30:00.000Z");
         await storage.users.update(34, { blocked: true });
         await storage.users.update(33, { blocked: false });
-        await storage.users.createIfMissing(aProfile(35, { blocked: true, updatedAt: "2025-03-01T08:00:00.000Z" }));
+        await storage.users.createIfMissing(
+          aProfile(35, { blocked: true, updatedAt: "2025-03-01T08:00:00.000Z" }),
+        );
 
         // Act
         const march1 = await allPages((o) => storage.users.listBlockedOn("2025-03-01", o), 2);
@@ -627,7 +629,9 @@ export function describeStorageContract(name: string, setup: () => Promise<Contr
         expect(march1.pages).toBeGreaterThanOrEqual(2);
         expect(march2.userIds).toEqual([34]);
         expect((await storage.users.get(35))?.blockedAt).toBe("2025-03-01T08:00:00.000Z");
-        await expect(storage.users.listBlockedOn("1 March")).rejects.toBeInstanceOf(InvalidStorageArgumentError);
+        await expect(storage.users.listBlockedOn("1 March")).rejects.toBeInstanceOf(
+          InvalidStorageArgumentError,
+        );
       });
     });
 
