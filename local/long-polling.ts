@@ -7,7 +7,10 @@ import { join } from "node:path";
 import { run } from "@grammyjs/runner";
 import { botIdFromToken, botInfoFor } from "../bot/bot-info";
 import { MemoryBroadcastQueue } from "../bot/broadcast/memory-queue";
+import { DynamoBroadcastStore } from "../bot/broadcast/store/dynamodb";
 import { createBot } from "../bot/create-bot";
+import { createUserDataEraser, participant, storageParticipants } from "../bot/privacy/eraser";
+import { DynamoTipStore } from "../bot/recommendations/store/dynamodb";
 import { botConfigFrom, type Environment, loggerFrom } from "../bot/runtime/environment";
 import { createDynamoStorage } from "../bot/storage/dynamodb";
 import { loadContent } from "../content/load";
@@ -27,10 +30,21 @@ export async function startLongPolling(environment: Environment): Promise<void> 
   const releaseLock = lockDataDir(dataDir);
   const dynamo = await startDynalite({ tableName: "lambdagram-local", path: join(dataDir, "dynamodb") });
   const content = loadContent();
+  const table = { client: dynamo.documentClient, tableName: dynamo.tableName };
+  const storage = createDynamoStorage(table);
   const bot = createBot(
     {
       content,
-      storage: createDynamoStorage({ client: dynamo.documentClient, tableName: dynamo.tableName }),
+      storage,
+      // The data folder may hold the local stack's broadcasts and tips too: /forget erases them as well.
+      eraser: createUserDataEraser(
+        [
+          participant("broadcasts", new DynamoBroadcastStore(table)),
+          participant("tips", new DynamoTipStore(table)),
+          ...storageParticipants(storage),
+        ],
+        { logger },
+      ),
       classifiers: {
         rules: new RuleClassifier(content.intents),
         nlp: ensureNlpModel(content, logger, { say: (line) => console.log(line) }),
