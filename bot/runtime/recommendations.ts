@@ -4,7 +4,8 @@
  * SCHEDULE_TIMEZONE as `tips.send` jobs, which the broadcast worker sends under the shared rate limit
  * (bot/recommendations/daily.ts). The slot comes from the event's `scheduledTime` when the schedule passes
  * `<aws.scheduler.scheduled-time>`, so a late retry still serves the hour it was scheduled for.
- * The same run then forgets the users blocked longer than `forgetBlockedAfterDays` (bot/privacy/sweep.ts).
+ * The same run then forgets the users blocked longer than `forgetBlockedAfterDays` (bot/privacy/sweep.ts),
+ * except a manual replan (`replan: true`, the local "serve now", which replans many hours at once).
  */
 import { timeouts } from "../../contracts/runtime";
 import { type BlockedSweepSummary, forgetBlockedUsers } from "../privacy/sweep";
@@ -59,6 +60,8 @@ export async function buildRecommendationsHandler(services: Services): Promise<R
     logger.info(summary.alreadyPlanned ? "daily tips already queued for this hour" : "daily tips queued", {
       ...summary,
     });
+    // A manual "serve now" replans many hours at once; the hourly events sweep, once an hour is plenty.
+    if (event.replan === true) return summary;
     try {
       const blockedSweep = await forgetBlockedUsers({
         users,

@@ -9,6 +9,7 @@
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { createMemoryLogger } from "../../bot/observability/logger";
 import { createServices } from "../../bot/runtime/services";
+import { countRequests } from "../../bot/storage/request-counter";
 import { audienceShardOf } from "../../bot/storage/shared";
 import { loadContent } from "../../content/load";
 import { env } from "../../contracts/runtime";
@@ -165,7 +166,9 @@ export function describeForgetScan(name: string, start: () => Promise<LocalDynam
 
       const asked = await bot.say(forgetter, "/forget");
       const confirm = buttons(asked).find((button) => button.data.startsWith("fg:y:"))?.data ?? "";
+      const counter = countRequests(services.table.client);
       const goodbye = await bot.press(forgetter, confirm);
+      counter.dispose();
 
       expect(texts(goodbye)).toEqual([rig.content.messages["forget.done"]?.vi]);
       const after = await scanAll(dynamo);
@@ -178,6 +181,16 @@ export function describeForgetScan(name: string, start: () => Promise<LocalDynam
       const sortByKey = (items: Item[]) => [...items].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
       expect(sortByKey(after.filter((item) => mentions(item, bystander)))).toEqual(sortByKey(expected));
       expect(bystanderBefore.length).toBeGreaterThanOrEqual(7);
+      // What the Confirm cost (docs/data-model.md), no Scan: the state read; 3 month listings of broadcasts,
+      // the shard's plan parts, tips and answers (Query); R#, profile and chat state (DeleteItem); the plan
+      // part (UpdateItem); tips and answers (BatchWriteItem).
+      expect(counter.byCommand).toEqual({
+        GetItem: 1,
+        Query: 6,
+        DeleteItem: 3,
+        UpdateItem: 1,
+        BatchWriteItem: 2,
+      });
     });
   });
 }

@@ -58,6 +58,9 @@ export const broadcastKeys = {
   }),
 };
 
+/** Broadcasts whose items /forget deletes at once. */
+const forgetConcurrency = 8;
+
 /** The months (`YYYY-MM`, UTC) from `from` to `to`, oldest first. */
 function monthsBetween(from: Date, to: Date): string[] {
   const months: string[] = [];
@@ -473,7 +476,13 @@ export class DynamoBroadcastStore
           ExpressionAttributeValues: { ":pk": `BROADCASTS#${month}`, ":from": from.toISOString() },
           ProjectionExpression: "#id",
         });
-        for (const { id } of listed) await this.forgetRecipient(String(id), shard, userId);
+        // A few broadcasts at a time: /forget runs inside the webhook's few seconds.
+        for (let start = 0; start < listed.length; start += forgetConcurrency)
+          await Promise.all(
+            listed
+              .slice(start, start + forgetConcurrency)
+              .map(({ id }) => this.forgetRecipient(String(id), shard, userId)),
+          );
       }
     });
   }
@@ -488,7 +497,6 @@ export class DynamoBroadcastStore
       ExpressionAttributeNames: { "#pk": pk, "#sk": sk, "#recipients": "recipients" },
       ExpressionAttributeValues: { ":pk": broadcastKeys.shardPartition(id, shard), ":prefix": "PLAN#" },
       ProjectionExpression: "#pk, #sk, #recipients",
-      ConsistentRead: true,
     });
     for (const plan of plans) {
       const recipients = plan.recipients as [number, number][];
