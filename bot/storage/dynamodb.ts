@@ -1,5 +1,6 @@
 /**
- * DynamoDB implementation of the storage ports on the single table of contracts/table.ts
+ * DynamoDB implementation of the storage ports on the single table of contracts/table.ts: chat state and
+ * profiles here, answers and processed updates in dynamodb-records.ts
  * (item design and access patterns: docs/data-model.md). Every write is one conditional single-item request;
  * there are no transactions, so it runs on dynalite too. Like Powertools' idempotency layer, it takes a ready
  * {@link DynamoDBDocumentClient} (bot/storage/dynamodb-client.ts), turns `ConditionalCheckFailedException`
@@ -8,28 +9,19 @@
  */
 
 import { randomUUID } from "node:crypto";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { tableDefinition } from "../../contracts/table";
 import type { Clock } from "../ports";
-import { deleteKeys, queryAll } from "./dynamodb-client";
-import {
-  conditional,
-  guarded as guardedOperation,
-  isConditionalCheckFailed,
-  showsOwnWrite,
-} from "./dynamodb-errors";
+import { conditional, isConditionalCheckFailed, showsOwnWrite } from "./dynamodb-errors";
+import { DynamoAnswerStore, DynamoProcessedUpdateStore } from "./dynamodb-records";
+import { type DynamoStorageOptions, guarded, keys } from "./dynamodb-shared";
 import { InvalidStorageArgumentError, UserNotFoundError } from "./errors";
 import {
-  type AnswerStore,
   type ChatState,
   ChatStateConflictError,
   type ChatStateStore,
   type Page,
-  type ProcessedUpdateStore,
-  type QuestionnaireSubmission,
   type Storage,
-  StorageError,
   type UserProfile,
   type UserProfileChanges,
   type UserStore,
@@ -40,49 +32,22 @@ import {
   audienceShardOf,
   blockedDay,
   checkDay,
-  checkQuestionnaireId,
   checkShard,
   checkTipHour,
-  compareSubmissions,
   decodeCursor,
   encodeCursor,
   isDueForTips,
   isRemovableProfileField,
-  pad2,
   pageLimit,
   storedCopy,
   systemClock,
   withBlockedSince,
 } from "./shared";
 
-/** What every DynamoDB store needs: the injected client, the table, and the clock for time stamps and expiry. */
-export interface DynamoStorageOptions {
-  /** The document client (it drops `undefined` fields, as the in-memory twin does). */
-  client: DynamoDBDocumentClient;
-  tableName: string;
-  /** Defaults to the system clock; tests inject a fake one to expire claims. */
-  clock?: Clock;
-}
-
-/** Key builders of every item type, exported so docs, tools and tests spell keys one way. */
-export const keys = {
-  chatState: (chatId: number) => ({ pk: `CHAT#${chatId}`, sk: "STATE" }),
-  userProfile: (userId: number) => ({ pk: `USER#${userId}`, sk: "PROFILE" }),
-  answers: (
-    submission: Pick<QuestionnaireSubmission, "userId" | "questionnaireId" | "startedAt" | "runId">,
-  ) => ({
-    pk: `USER#${submission.userId}`,
-    sk: `ANSWERS#${submission.questionnaireId}#${submission.startedAt}#${submission.runId}`,
-  }),
-  claim: (key: string) => ({ pk: `CLAIM#${key}`, sk: "CLAIM" }),
-  audiencePk: (shard: number) => `AUD#${pad2(shard)}`,
-  tipsPk: (hour: number) => `TIP#${pad2(hour)}`,
-  blockedPk: (day: string) => `BLOCKED#${day}`,
-  userSk: (userId: number) => `USER#${userId}`,
-};
+export { DynamoAnswerStore, DynamoProcessedUpdateStore } from "./dynamodb-records";
+export { type DynamoStorageOptions, keys } from "./dynamodb-shared";
 
 const pk = tableDefinition.partitionKey;
-const ttlAttribute = tableDefinition.ttlAttribute;
 const [audienceIndex, tipsIndex, blockedIndex] = tableDefinition.globalSecondaryIndexes;
 
 /** Attributes of a profile item that are not part of {@link UserProfile}. */
@@ -100,21 +65,6 @@ const profileBookkeeping = [
 
 /** Attempts of the read-modify-write in {@link DynamoUserStore.update} before giving up as an outage. */
 const maxUpdateAttempts = 5;
-
-/** Errors this module means to throw; everything else is a backend failure and becomes a StorageError. */
-function isDomainError(error: unknown): boolean {
-  return (
-    error instanceof StorageError ||
-    error instanceof ChatStateConflictError ||
-    error instanceof UserNotFoundError ||
-    error instanceof InvalidStorageArgumentError
-  );
-}
-
-/** Runs one port operation, wrapping any vendor failure in a StorageError naming the operation. */
-function guarded<T>(operation: string, run: () => Promise<T>): Promise<T> {
-  return guardedOperation(operation, run, isDomainError);
-}
 
 /** {@link ChatStateStore} on item `CHAT#<chatId>` / `STATE`: one consistent GetItem to load, one conditional PutItem to save. */
 export class DynamoChatStateStore implements ChatStateStore {
@@ -454,100 +404,6 @@ export class DynamoUserStore implements UserStore {
       items: Items.map(toProfile),
       ...(LastEvaluatedKey ? { cursor: encodeCursor(LastEvaluatedKey) } : {}),
     };
-  }
-}
-
-/** {@link AnswerStore} on items `USER#<userId>` / `ANSWERS#<questionnaireId>#<startedAt>#<runId>`, written once. */
-export class DynamoAnswerStore implements AnswerStore {
-  constructor(private readonly options: DynamoStorageOptions) {}
-
-  /** @inheritdoc */
-  save(submission: QuestionnaireSubmission): Promise<void> {
-    return guarded("answers.save", async () => {
-      checkQuestionnaireId(submission.questionnaireId);
-      try {
-        await this.options.client.send(
-          new PutCommand({
-            TableName: this.options.tableName,
-            Item: { ...submission, ...keys.answers(submission) },
-            ConditionExpression: "attribute_not_exists(#pk)",
-            ExpressionAttributeNames: { "#pk": pk },
-          }),
-        );
-      } catch (error) {
-        if (!isConditionalCheckFailed(error)) throw error; // already saved by an earlier try of the same update
-      }
-    });
-  }
-
-  /** @inheritdoc */
-  list(userId: number, questionnaireId?: string): Promise<QuestionnaireSubmission[]> {
-    return guarded("answers.list", async () => {
-      if (questionnaireId !== undefined) checkQuestionnaireId(questionnaireId);
-      const prefix = questionnaireId === undefined ? "ANSWERS#" : `ANSWERS#${questionnaireId}#`;
-      const submissions: QuestionnaireSubmission[] = [];
-      const found = await queryAll(this.options.client, {
-        TableName: this.options.tableName,
-        KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
-        ExpressionAttributeNames: { "#pk": pk, "#sk": tableDefinition.sortKey },
-        ExpressionAttributeValues: { ":pk": `USER#${userId}`, ":prefix": prefix },
-        ConsistentRead: true,
-      });
-      for (const { pk: _pk, sk: _sk, ...submission } of found) {
-        submissions.push(submission as unknown as QuestionnaireSubmission);
-      }
-      return submissions.sort(compareSubmissions);
-    });
-  }
-
-  /** @inheritdoc One Query of the user's `ANSWERS#` keys, then BatchWriteItem deletes. */
-  forgetUser(userId: number): Promise<void> {
-    return guarded("answers.forgetUser", async () => {
-      const found = await queryAll(this.options.client, {
-        TableName: this.options.tableName,
-        KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
-        ExpressionAttributeNames: { "#pk": pk, "#sk": tableDefinition.sortKey },
-        ExpressionAttributeValues: { ":pk": `USER#${userId}`, ":prefix": "ANSWERS#" },
-        ProjectionExpression: "#pk, #sk",
-        ConsistentRead: true,
-      });
-      await deleteKeys(this.options.client, this.options.tableName, found);
-    });
-  }
-}
-
-/**
- * {@link ProcessedUpdateStore} on items `CLAIM#<key>` / `CLAIM` with TTL attribute `expiresAt`. DynamoDB's TTL
- * deletes expired items lazily (up to days later), so the claim condition checks the expiry itself.
- */
-export class DynamoProcessedUpdateStore implements ProcessedUpdateStore {
-  private readonly clock: Clock;
-
-  constructor(private readonly options: DynamoStorageOptions) {
-    this.clock = options.clock ?? systemClock;
-  }
-
-  /** @inheritdoc */
-  claim(key: string, ttlSeconds: number): Promise<boolean> {
-    return guarded("processedUpdates.claim", async () => {
-      const now = Math.floor(this.clock.now().getTime() / 1000);
-      const writeId = randomUUID();
-      const { client, tableName } = this.options;
-      return conditional(
-        () =>
-          client.send(
-            new PutCommand({
-              TableName: tableName,
-              Item: { ...keys.claim(key), [ttlAttribute]: now + ttlSeconds, writeId },
-              ConditionExpression: "attribute_not_exists(#pk) OR #expiresAt < :now",
-              ExpressionAttributeNames: { "#pk": pk, "#expiresAt": ttlAttribute },
-              ExpressionAttributeValues: { ":now": now },
-            }),
-          ),
-        // Refused by this claim's own first attempt (its answer lost): still ours.
-        () => showsOwnWrite(client, tableName, keys.claim(key), { writeId }),
-      );
-    });
   }
 }
 

@@ -6,19 +6,19 @@
  */
 
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { audienceShards, tableDefinition } from "../../../contracts/table";
 import { DynamoLeasedClaims, toClaimState } from "../../leases/dynamodb";
 import type { Clock } from "../../ports";
 import { queryAll } from "../../storage/dynamodb-client";
 import { conditional, guarded, updatedItem } from "../../storage/dynamodb-errors";
-import { audienceShardOf } from "../../storage/shared";
+import { forgetRecipient } from "./dynamodb-forget";
+import { broadcastKeys } from "./dynamodb-keys";
 import {
   type BroadcastRecord,
   type BroadcastStatus,
   type BroadcastStore,
   type CountedBatch,
-  forgetLookbackDays,
   listingItemTtlSeconds,
   type PlanKey,
   type PlannedPart,
@@ -34,47 +34,11 @@ import {
   toRecipientState,
 } from "./port";
 
+export { broadcastKeys } from "./dynamodb-keys";
+
 const pk = tableDefinition.partitionKey;
 const sk = tableDefinition.sortKey;
 const ttl = tableDefinition.ttlAttribute;
-
-/** Key builders of the broadcast items, exported so tools and tests spell them one way. */
-export const broadcastKeys = {
-  meta: (id: string) => ({ [pk]: `BROADCAST#${id}`, [sk]: "META" }),
-  counters: (id: string, shard: number) => ({ [pk]: `BROADCAST#${id}`, [sk]: `COUNT#${pad2(shard)}` }),
-  shardPartition: (id: string, shard: number) => `BROADCAST#${id}#${pad2(shard)}`,
-  plan: (id: string, shard: number, part: number) => ({
-    [pk]: `BROADCAST#${id}#${pad2(shard)}`,
-    [sk]: `PLAN#${String(part).padStart(6, "0")}`,
-  }),
-  recipient: (id: string, shard: number, userId: number) => ({
-    [pk]: `BROADCAST#${id}#${pad2(shard)}`,
-    [sk]: `R#${userId}`,
-  }),
-  /** The month listing of broadcasts: `createdAt` is ISO, so its first 7 characters are the month. */
-  listing: (createdAt: string, id: string) => ({
-    [pk]: `BROADCASTS#${createdAt.slice(0, 7)}`,
-    [sk]: `${createdAt}#${id}`,
-  }),
-};
-
-/** Broadcasts whose items /forget deletes at once. */
-const forgetConcurrency = 8;
-
-/** The months (`YYYY-MM`, UTC) from `from` to `to`, oldest first. */
-function monthsBetween(from: Date, to: Date): string[] {
-  const months: string[] = [];
-  const cursor = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), 1));
-  while (cursor.getTime() <= to.getTime()) {
-    months.push(cursor.toISOString().slice(0, 7));
-    cursor.setUTCMonth(cursor.getUTCMonth() + 1);
-  }
-  return months;
-}
-
-function pad2(value: number): string {
-  return String(value).padStart(2, "0");
-}
 
 const metaFields = [
   "id",
@@ -457,67 +421,10 @@ export class DynamoBroadcastStore
     });
   }
 
-  /**
-   * @inheritdoc
-   * One Query per month of the listing (2-3), then per broadcast: one DeleteItem of `R#<userId>` (the key is
-   * known: the shard is the user's audience shard), one Query of the shard's plan parts (keys and recipients
-   * only) and one UpdateItem per part that lists the user.
-   */
+  /** @inheritdoc See dynamodb-forget.ts for the requests. */
   forgetUser(userId: number): Promise<void> {
-    return guarded("broadcasts.forgetUser", async () => {
-      const now = this.clock.now();
-      const from = new Date(now.getTime() - forgetLookbackDays * 24 * 3600 * 1000);
-      const shard = audienceShardOf(userId);
-      for (const month of monthsBetween(from, now)) {
-        const listed = await queryAll(this.client, {
-          TableName: this.tableName,
-          KeyConditionExpression: "#pk = :pk AND #sk >= :from",
-          ExpressionAttributeNames: { "#pk": pk, "#sk": sk, "#id": "id" },
-          ExpressionAttributeValues: { ":pk": `BROADCASTS#${month}`, ":from": from.toISOString() },
-          ProjectionExpression: "#id",
-        });
-        // A few broadcasts at a time: /forget runs inside the webhook's few seconds.
-        for (let start = 0; start < listed.length; start += forgetConcurrency)
-          await Promise.all(
-            listed
-              .slice(start, start + forgetConcurrency)
-              .map(({ id }) => this.forgetRecipient(String(id), shard, userId)),
-          );
-      }
-    });
-  }
-
-  private async forgetRecipient(id: string, shard: number, userId: number): Promise<void> {
-    await this.client.send(
-      new DeleteCommand({ TableName: this.tableName, Key: broadcastKeys.recipient(id, shard, userId) }),
+    return guarded("broadcasts.forgetUser", () =>
+      forgetRecipient({ client: this.client, tableName: this.tableName, now: this.clock.now() }, userId),
     );
-    const plans = await queryAll(this.client, {
-      TableName: this.tableName,
-      KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
-      ExpressionAttributeNames: { "#pk": pk, "#sk": sk, "#recipients": "recipients" },
-      ExpressionAttributeValues: { ":pk": broadcastKeys.shardPartition(id, shard), ":prefix": "PLAN#" },
-      ProjectionExpression: "#pk, #sk, #recipients",
-    });
-    for (const plan of plans) {
-      const recipients = plan.recipients as [number, number][];
-      if (!recipients.some(([recipient]) => recipient === userId)) continue;
-      // Only recorded parts are read back later, for their cursor; their batches were cut and queued already.
-      await this.client
-        .send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { [pk]: plan[pk], [sk]: plan[sk] },
-            UpdateExpression: "SET #recipients = :recipients",
-            ConditionExpression: "attribute_exists(#pk)",
-            ExpressionAttributeNames: { "#pk": pk, "#recipients": "recipients" },
-            ExpressionAttributeValues: {
-              ":recipients": recipients.filter(([recipient]) => recipient !== userId),
-            },
-          }),
-        )
-        .catch((error: unknown) => {
-          if ((error as Error).name !== "ConditionalCheckFailedException") throw error; // expired meanwhile
-        });
-    }
   }
 }
