@@ -158,6 +158,11 @@ export const callbackData = {
   results: id("results", "res:"),
   /** Followed by a questionnaire id: an admin's /export of it as CSV. */
   exportResponses: id("exportResponses", "exp:"),
+  /** "Delete my data" under the privacy policy: asks for the /forget confirmation. */
+  forgetAsk: unit("forgetAsk", "fg:ask"),
+  /** Followed by the confirmation's nonce: Confirm / Cancel of a /forget. */
+  forgetConfirm: id("forgetConfirm", "fg:y:"),
+  forgetCancel: id("forgetCancel", "fg:n:"),
 } as const;
 
 /** The context of a button press with data. */

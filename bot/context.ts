@@ -11,6 +11,7 @@ import type { HandoffStore } from "./handoff/store/port";
 import type { Translate } from "./i18n";
 import type { Metrics } from "./observability/metrics";
 import type { BroadcastQueue, Clock, Logger, Mode } from "./ports";
+import type { UserDataEraser } from "./privacy/eraser";
 import type { StatsSources } from "./stats/collect";
 import type { ChatState, Storage } from "./storage/port";
 
@@ -59,6 +60,11 @@ export interface BotDeps {
   stats?: StatsSources;
   /** Human handoff threads (bot/handoff/); without it (or without `config.supportChatId`) no handoff is offered. */
   handoff?: HandoffStore;
+  /**
+   * Deletes everything about a user (/forget). The composition root passes one over every store that keeps
+   * user data (bot/runtime/services.ts); without it, only `storage` is erased (answers, profile, chat state).
+   */
+  eraser?: UserDataEraser;
 }
 
 /** A Bot API call queued during an update and performed after the chat state is saved. */
@@ -102,6 +108,11 @@ export interface ConversationFlavor {
   once<T>(key: string, effect: () => Promise<T>): Promise<T>;
   /** Counts a metric once the state is saved (so a re-run after a conflict does not count twice). */
   count(name: MetricName, dimensions?: Partial<Record<MetricDimension, string>>): void;
+  /**
+   * Set by a feature (the confirmed /forget) to erase this user instead of saving the chat: the conversation
+   * runs the eraser (the chat state included), saves nothing, and sends the outbox straight away.
+   */
+  erase?: { userId: number };
   deps: BotDeps;
 }
 

@@ -11,6 +11,7 @@ import type { BotContext, BotDeps } from "./context";
 import { conversation } from "./conversation";
 import { adminFeature } from "./features/admin";
 import { answerFreeText, fallback, intentsFeature } from "./features/intents";
+import { isForgetConfirmation, privacyFeature } from "./features/privacy";
 import { handleFormText, questionnaireFeature } from "./features/questionnaire";
 import { settingsFeature } from "./features/settings";
 import { subscriptionsFeature } from "./features/subscriptions";
@@ -66,6 +67,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotCont
   bot.api.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 3, rethrowHttpErrors: true }));
   const features = new Composer<BotContext>();
   features.use(handoffFeature());
+  features.use(privacyFeature());
   features.use(settingsFeature());
   features.use(questionnaireFeature());
   features.use(subscriptionsFeature());
@@ -100,6 +102,6 @@ export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotCont
   });
   // Saved /export replies become CSV files as they are sent (also when a re-delivery resumes them).
   bot.use(buildExportDocuments());
-  bot.use(conversation(deps, features.middleware()));
+  bot.use(conversation(deps, features.middleware(), { leavesNoTrace: isForgetConfirmation }));
   return bot;
 }

@@ -36,6 +36,15 @@ export const tableDefinition = {
       partitionKey: "responsesPk",
       sortKey: "responsesSk",
     },
+    {
+      /**
+       * Sparse index of blocked users by the UTC day they were marked blocked (`BLOCKED#<YYYY-MM-DD>`): the
+       * hourly sweep forgets those blocked longer than `forgetBlockedAfterDays` with one Query per day.
+       */
+      name: "blocked",
+      partitionKey: "blockedPk",
+      sortKey: "blockedSk",
+    },
   ],
 } as const;
 

@@ -82,6 +82,9 @@ function actionKeyboard(ctx: BotContext, action: NonNullable<Intent["action"]>):
     case "help":
       // "What can you do?": every capability as a button (Help among them).
       return mainMenu(ctx);
+    case "forget":
+      // "Delete my data": the /forget confirmation (bot/features/privacy.ts).
+      return new InlineKeyboard().text(ctx.t("privacy.forgetButton"), callbackData.forgetAsk.data);
   }
 }
 

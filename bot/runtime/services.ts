@@ -18,6 +18,13 @@ import type { HandoffStore } from "../handoff/store/port";
 import type { JobQueue } from "../jobs/port";
 import { createMetrics, type MetricSink, type Metrics } from "../observability/metrics";
 import type { Clock, Logger } from "../ports";
+import {
+  createUserDataEraser,
+  participant,
+  storageParticipants,
+  type UserDataEraser,
+  type UserDataParticipant,
+} from "../privacy/eraser";
 import { DynamoTipStore } from "../recommendations/store/dynamodb";
 import type { TipStore } from "../recommendations/store/port";
 import { DynamoAudienceCounter, PagedAudienceCounter } from "../stats/audience";
@@ -149,6 +156,24 @@ export class Services {
   /** Human handoff threads (bot/handoff/), on the table. */
   get handoff(): HandoffStore {
     return this.once("handoff", () => new DynamoHandoffStore(this.table));
+  }
+
+  /**
+   * Every store that keeps data about users, as /forget and the blocked-user sweep erase them: a new store
+   * with user data adds its line here (before the storage's own, whose chat state must go last).
+   */
+  get userDataParticipants(): UserDataParticipant[] {
+    return [
+      participant("broadcasts", this.broadcasts()),
+      participant("tips", this.tips),
+      participant("handoff", this.handoff),
+      ...storageParticipants({ ...this.storage, users: this.users }),
+    ];
+  }
+
+  /** Deletes everything about a user, over {@link userDataParticipants}. */
+  eraser(logger: Logger): UserDataEraser {
+    return createUserDataEraser(this.userDataParticipants, { logger });
   }
 
   /** The job queue: given, or SQS at BROADCAST_QUEUE_URL (a missing URL fails here, naming it). */

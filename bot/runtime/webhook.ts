@@ -42,6 +42,7 @@ export async function buildWebhookHandler(services: Services): Promise<WebhookHa
       metrics,
       stats: services.stats,
       handoff: services.handoff,
+      eraser: services.eraser(logger),
     },
     {
       tipHistory: services.tips,

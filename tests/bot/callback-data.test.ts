@@ -26,6 +26,9 @@ const samples: Record<keyof typeof callbackData, unknown> = {
   broadcastCancel: true,
   results: "course-feedback",
   exportResponses: "course-feedback",
+  forgetAsk: true,
+  forgetConfirm: "a1b2c3d4e5f6",
+  forgetCancel: "a1b2c3d4e5f6",
 };
 
 type AnyCodec = (typeof callbackData)[keyof typeof callbackData] & {

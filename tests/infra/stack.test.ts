@@ -512,7 +512,7 @@ describe("Telegram registration", () => {
     });
   });
 
-  test("the command menu covers the nine commands in English (default), Vietnamese and Chinese, texts from content", () => {
+  test("the command menu covers the eleven commands in English (default), Vietnamese and Chinese, texts from content", () => {
     const registration = program.ofType("pulumi-nodejs:dynamic/lambdagram:WebhookRegistration")[0];
     const sets: { languageCode?: string; commands: { command: string }[] }[] = registration?.inputs.commands;
     expect(sets.map((set) => set.languageCode ?? "default")).toEqual(["default", "vi", "zh"]);
@@ -527,6 +527,8 @@ describe("Telegram registration", () => {
         "language",
         "mode",
         "cancel",
+        "privacy",
+        "forget",
       ]);
     }
     expect(sets[1]?.commands[0]).toEqual({ command: "start", description: "Bắt đầu và xem menu" });
