@@ -19,7 +19,7 @@ export type IndexName = (typeof tableDefinition.globalSecondaryIndexes)[number][
 /** The SSM parameters a handler may read. */
 export type ParameterName = "botToken" | "webhookSecret" | "adminToken";
 
-/** What one function may touch. Handlers use the storage adapter's Get/Put/Update/Query commands only. */
+/** What one function may touch: the storage adapters' Get/Put/Update/Query, and Delete/BatchWrite where users are erased. */
 export interface FunctionAccess {
   /** DynamoDB actions on the table itself. */
   tableActions: readonly (
@@ -27,6 +27,8 @@ export interface FunctionAccess {
     | "dynamodb:PutItem"
     | "dynamodb:UpdateItem"
     | "dynamodb:Query"
+    | "dynamodb:DeleteItem"
+    | "dynamodb:BatchWriteItem"
   )[];
   /** Indexes the function Queries. */
   indexes: readonly IndexName[];
@@ -43,7 +45,15 @@ export interface FunctionAccess {
 /** Least-privilege access of each function; the infra tests hold every policy to it. */
 export const functionAccess: Record<FunctionName, FunctionAccess> = {
   webhook: {
-    tableActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+    // DeleteItem and BatchWriteItem: /forget erases a user's items (bot/privacy/).
+    tableActions: [
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:Query",
+      "dynamodb:DeleteItem",
+      "dynamodb:BatchWriteItem",
+    ],
     // An admin's /stats counts users (audience) and subscribers (tipsDue) with Select COUNT queries; /results
     // and /export read a questionnaire's submissions (responses).
     indexes: ["audience", "tipsDue", "responses"],
@@ -54,8 +64,16 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
     readsMetrics: true,
   },
   recommendations: {
-    tableActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
-    indexes: ["tipsDue"],
+    // DeleteItem and BatchWriteItem: the hourly sweep forgets users blocked for `forgetBlockedAfterDays`.
+    tableActions: [
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:Query",
+      "dynamodb:DeleteItem",
+      "dynamodb:BatchWriteItem",
+    ],
+    indexes: ["tipsDue", "blocked"],
     sendsBroadcasts: true, // the day's tip batches go through the broadcast workers
     consumesBroadcasts: false,
     // It only plans: the broadcast workers send the tips, so it never reads the bot token.
