@@ -10,6 +10,7 @@ import { botIdFromToken, botInfoFor } from "../bot/bot-info";
 import { MemoryBroadcastQueue } from "../bot/broadcast/memory-queue";
 import { DynamoBroadcastStore } from "../bot/broadcast/store/dynamodb";
 import { createBot } from "../bot/create-bot";
+import { supportChatParticipant } from "../bot/handoff/forget";
 import { DynamoHandoffStore } from "../bot/handoff/store/dynamodb";
 import { createMetrics } from "../bot/observability/metrics";
 import { createUserDataEraser, participant, storageParticipants } from "../bot/privacy/eraser";
@@ -40,6 +41,7 @@ export async function startLongPolling(environment: Environment): Promise<void> 
   const table = { client: dynamo.documentClient, tableName: dynamo.tableName };
   const storage = createDynamoStorage(table);
   const handoff = new DynamoHandoffStore(table);
+  const config = botConfigFrom(environment);
   const bot = createBot(
     {
       content,
@@ -50,6 +52,7 @@ export async function startLongPolling(environment: Environment): Promise<void> 
           participant("broadcasts", new DynamoBroadcastStore(table)),
           participant("tips", new DynamoTipStore(table)),
           participant("handoff", handoff),
+          supportChatParticipant(storage.chats, config.supportChatId),
           ...storageParticipants(storage),
         ],
         { logger },
@@ -59,7 +62,7 @@ export async function startLongPolling(environment: Environment): Promise<void> 
         nlp: ensureNlpModel(content, logger, { say: (line) => console.log(line) }),
       },
       broadcasts: new MemoryBroadcastQueue(),
-      config: botConfigFrom(environment),
+      config,
       clock: { now: () => new Date() },
       logger,
       metrics: createMetrics({ write: captured.sink, logger }),

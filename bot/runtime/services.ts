@@ -13,6 +13,7 @@ import type { IntentClassifier } from "../../nlp/types";
 import { DynamoBroadcastStore } from "../broadcast/store/dynamodb";
 import type { BroadcastStore } from "../broadcast/store/port";
 import type { BotConfig } from "../context";
+import { supportChatParticipant } from "../handoff/forget";
 import { DynamoHandoffStore } from "../handoff/store/dynamodb";
 import type { HandoffStore } from "../handoff/store/port";
 import type { JobQueue } from "../jobs/port";
@@ -167,6 +168,7 @@ export class Services {
       participant("broadcasts", this.broadcasts()),
       participant("tips", this.tips),
       participant("handoff", this.handoff),
+      supportChatParticipant(this.storage.chats, this.config.supportChatId),
       ...storageParticipants({ ...this.storage, users: this.users }),
     ];
   }
