@@ -1,14 +1,17 @@
 /**
- * The broadcast and tip store contracts against Amazon's own DynamoDB Local (stricter than dynalite). Not part
+ * The broadcast, tip and inbox store contracts against Amazon's own DynamoDB Local (stricter than dynalite). Not part
  * of `npm test`: run it with `npm run test:dynamodb-local` (needs Java 17). One server, a fresh table per test.
  */
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoBroadcastStore } from "../bot/broadcast/store/dynamodb";
+import { DynamoInboxStore } from "../bot/inbox/store/dynamodb";
 import { DynamoTipStore } from "../bot/recommendations/store/dynamodb";
 import { ensureTable } from "../bot/storage/dynamodb-table";
 import { describeBroadcastStoreContract } from "./broadcast/store-contract";
 import { FakeClock } from "./helpers/clock";
 import { type LocalDynamo, startDynamoDbLocal } from "./helpers/dynamo";
+import { describeInboxStoreContract } from "./inbox/store-contract";
+import { tracesOfUser } from "./inbox/traces";
 import { describeTipStoreContract } from "./recommendations/store-contract";
 
 let dynamo: LocalDynamo;
@@ -46,4 +49,15 @@ describeTipStoreContract("DynamoDB adapter on DynamoDB Local", async () => {
   const { tableName, teardown } = await freshTable();
   const clock = new FakeClock();
   return { tips: new DynamoTipStore({ client: dynamo.documentClient, tableName, clock }), clock, teardown };
+});
+
+describeInboxStoreContract("DynamoDB adapter on DynamoDB Local", async () => {
+  const { tableName, teardown } = await freshTable();
+  const clock = new FakeClock();
+  return {
+    inbox: new DynamoInboxStore({ client: dynamo.documentClient, tableName, clock, retentionDays: 90 }),
+    clock,
+    traces: (userId) => tracesOfUser(dynamo.documentClient, tableName, userId),
+    teardown,
+  };
 });
