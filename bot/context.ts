@@ -8,6 +8,7 @@ import type { Content } from "../content/schema";
 import type { MetricDimension, MetricName } from "../contracts/metrics";
 import type { IntentClassifier } from "../nlp/types";
 import type { Translate } from "./i18n";
+import type { InboxStore } from "./inbox/store/port";
 import type { Metrics } from "./observability/metrics";
 import type { BroadcastQueue, Clock, Logger, Mode } from "./ports";
 import type { ChatState, Storage } from "./storage/port";
@@ -53,6 +54,8 @@ export interface BotDeps {
   random?: () => number;
   /** CloudWatch metrics (Embedded Metric Format); omitted in tests and local runs that do not need them. */
   metrics?: Metrics;
+  /** What the bot could not answer, for admins to label (bot/inbox/); without it nothing is kept. */
+  inbox?: InboxStore;
 }
 
 /** A Bot API call queued during an update and performed after the chat state is saved. */

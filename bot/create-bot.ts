@@ -15,6 +15,7 @@ import { handleFormText, questionnaireFeature } from "./features/questionnaire";
 import { settingsFeature } from "./features/settings";
 import { subscriptionsFeature } from "./features/subscriptions";
 import { tipsFeature } from "./features/tips";
+import { inboxFeature } from "./inbox/telegram";
 import { answerUsedButton } from "./keyboards";
 import type { TipStore } from "./recommendations/store";
 import { maxTextLength } from "./update-schema";
@@ -68,6 +69,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotCont
   features.use(broadcastControls());
   features.use(tipsFeature({ history: options.tipHistory }));
   features.use(intentsFeature());
+  features.use(inboxFeature());
 
   features.on("message:text", async (ctx) => {
     // Telegram's own limit: a longer (forged) text is cut before anything classifies or parses it.
@@ -79,7 +81,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotCont
     }
     if (await handleFormText(ctx, text)) return;
     ctx.session.awaitingQuestion = undefined;
-    answerFreeText(ctx, text);
+    await answerFreeText(ctx, text);
   });
   features.on("callback_query", (ctx) => {
     // A button whose meaning is gone (used, out of date, crafted): say so and take the keyboard off.

@@ -25,6 +25,10 @@ export const metricNames = {
   broadcastMessagesFailed: "BroadcastMessagesFailed",
   /** A scheduled recommendation (daily tip) sent to a subscriber. */
   recommendationsSent: "RecommendationsSent",
+  /** A 👍 pressed under a Q&A answer (bot/inbox/feedback.ts). */
+  answerThumbsUp: "AnswerThumbsUp",
+  /** A 👎 pressed under a Q&A answer; the question also goes to the inbox. */
+  answerThumbsDown: "AnswerThumbsDown",
 } as const;
 
 /** A custom metric name. */

@@ -1,13 +1,15 @@
 /**
  * Builds the admin HTTP API from the composition root: the admin token (SSM on AWS) in front of every feature's
  * route group (bot/admin-api/router.ts). Broadcasts: the job store on the table and the job queue
- * (bot/broadcast/admin-routes.ts). bot/handlers/admin-api.ts runs it once per container.
+ * (bot/broadcast/admin-routes.ts). Inbox: the inbox store on the table, labels checked against the bundled
+ * content's intent ids (bot/inbox/admin-routes.ts). bot/handlers/admin-api.ts runs it once per container.
  */
 import { env as envNames } from "../../contracts/runtime";
 import type { AdminHttpHandler } from "../admin-api/http";
 import { createAdminRouter } from "../admin-api/router";
 import { broadcastAdminRoutes } from "../broadcast/admin-routes";
 import { BroadcastService } from "../broadcast/service";
+import { inboxAdminRoutes } from "../inbox/admin-routes";
 import type { Services } from "./services";
 
 /** Builds the admin API handler (the Lambda entry, the local stack and tests call it). */
@@ -26,6 +28,15 @@ export async function buildAdminApiHandler(services: Services): Promise<AdminHtt
   return createAdminRouter({
     adminToken,
     logger,
-    groups: [broadcastAdminRoutes({ broadcasts, logger })],
+    groups: [
+      broadcastAdminRoutes({ broadcasts, logger }),
+      inboxAdminRoutes({
+        inbox: services.inbox,
+        // The content pack is read on the first label only (listing needs none).
+        intentIds: () => new Set(services.content.intents.map((intent) => intent.id)),
+        logger,
+        now: () => services.clock.now(),
+      }),
+    ],
   });
 }

@@ -13,6 +13,8 @@ import type { IntentClassifier } from "../../nlp/types";
 import { DynamoBroadcastStore } from "../broadcast/store/dynamodb";
 import type { BroadcastStore } from "../broadcast/store/port";
 import type { BotConfig } from "../context";
+import { DynamoInboxStore } from "../inbox/store/dynamodb";
+import type { InboxStore } from "../inbox/store/port";
 import type { JobQueue } from "../jobs/port";
 import type { Clock, Logger } from "../ports";
 import { DynamoTipStore } from "../recommendations/store/dynamodb";
@@ -50,6 +52,7 @@ export interface ServiceOverrides {
   users?: UserStore;
   broadcasts?: BroadcastStore;
   tips?: TipStore;
+  inbox?: InboxStore;
 }
 
 /** The adapters and settings the handlers are built from; see the module comment. */
@@ -121,6 +124,22 @@ export class Services {
   get tips(): TipStore {
     return (
       this.overrides.tips ?? this.once("tips", () => new DynamoTipStore({ ...this.table, clock: this.clock }))
+    );
+  }
+
+  /** What the bot could not answer (given, or the table's), kept `inboxRetentionDays` after last seen. */
+  get inbox(): InboxStore {
+    return (
+      this.overrides.inbox ??
+      this.once(
+        "inbox",
+        () =>
+          new DynamoInboxStore({
+            ...this.table,
+            clock: this.clock,
+            retentionDays: this.config.inboxRetentionDays,
+          }),
+      )
     );
   }
 

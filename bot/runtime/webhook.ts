@@ -40,6 +40,7 @@ export async function buildWebhookHandler(services: Services): Promise<WebhookHa
       clock,
       logger,
       metrics,
+      inbox: services.inbox,
     },
     {
       tipHistory: services.tips,

@@ -42,6 +42,19 @@ export interface ChatState {
   recentUpdateIds: number[];
   /** The replies of the last update, saved before any is sent (see {@link PendingReplies}). */
   replies?: PendingReplies;
+  /** The last "did you mean" question, so "None of these" sends it to the inbox with no read (bot/inbox/). */
+  unsure?: AskedQuestion;
+  /** The last few answers carrying 👍 / 👎, newest last; `key` is in the buttons' data (bot/inbox/feedback.ts). */
+  answered?: (AskedQuestion & { key: number; intent: string })[];
+  /** An admin's place in the /inbox review (entries skipped with "next"). */
+  inboxReview?: { offset: number };
+}
+/** A question as the bot classified it: text (capped), language, tier and best candidates. */
+export interface AskedQuestion {
+  text: string;
+  language: string;
+  tier: Mode;
+  candidates: { intent: string; confidence: number }[];
 }
 /** A Bot API call as stored: its method and a plain-JSON payload. */
 export interface StoredCall {

@@ -178,6 +178,8 @@ describe("GET /admin/broadcasts/{id} and cancel", () => {
       "POST /admin/broadcasts",
       "GET /admin/broadcasts/{id}",
       "POST /admin/broadcasts/{id}/cancel",
+      "GET /admin/inbox",
+      "POST /admin/inbox/{id}",
     ]);
   });
 });

@@ -8,6 +8,8 @@ import { botInfoFor } from "../../bot/bot-info";
 import { MemoryBroadcastQueue } from "../../bot/broadcast/memory-queue";
 import { type BotConfig, botConfigDefaults } from "../../bot/context";
 import { createBot } from "../../bot/create-bot";
+import { MemoryInboxStore } from "../../bot/inbox/store/memory";
+import type { InboxStore } from "../../bot/inbox/store/port";
 import { createMemoryLogger } from "../../bot/observability/logger";
 import { createMetrics } from "../../bot/observability/metrics";
 import { createMemoryStorage } from "../../bot/storage/memory";
@@ -47,6 +49,8 @@ export interface HarnessOptions {
   metricLines?: string[];
   /** Makes a Bot API method fail (e.g. to simulate Telegram errors). */
   failMethod?: (call: ApiCall) => Error | undefined;
+  /** The inbox (default: an in-memory one on the harness clock, as `inbox`); `null` runs without. */
+  inbox?: InboxStore | null;
 }
 
 /** A bot under test with helpers to play a Telegram user. */
@@ -56,6 +60,10 @@ export function createHarness(options: HarnessOptions = {}) {
   const logger = createMemoryLogger();
   const broadcasts = new MemoryBroadcastQueue();
   const content = options.content ?? defaultContent();
+  const inbox =
+    options.inbox === undefined
+      ? new MemoryInboxStore({ clock, retentionDays: 90 })
+      : (options.inbox ?? undefined);
   const config: BotConfig = {
     ...botConfigDefaults,
     defaultMode: "rules",
@@ -72,6 +80,7 @@ export function createHarness(options: HarnessOptions = {}) {
       config,
       clock,
       logger,
+      ...(inbox ? { inbox } : {}),
       metrics: options.metricLines
         ? createMetrics({ write: (line) => options.metricLines?.push(line) })
         : undefined,
@@ -174,6 +183,7 @@ export function createHarness(options: HarnessOptions = {}) {
     storage,
     logger,
     broadcasts,
+    inbox,
     content,
     calls,
     webhook,

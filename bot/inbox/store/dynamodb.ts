@@ -175,6 +175,8 @@ export class DynamoInboxStore implements InboxStore {
         const now = this.nowSeconds();
         const items = await queryAll(this.client, {
           TableName: this.tableName,
+          // Consistent: a reviewer who just labelled an entry must not be shown it again.
+          ConsistentRead: true,
           KeyConditionExpression: "#pk = :pk",
           FilterExpression: "#status = :status AND #ttl > :now",
           ProjectionExpression: projection.ProjectionExpression,
@@ -225,6 +227,7 @@ export class DynamoInboxStore implements InboxStore {
         const user = contributorAttribute(userId);
         const found = await queryAll(this.client, {
           TableName: this.tableName,
+          ConsistentRead: true,
           KeyConditionExpression: "#pk = :pk",
           FilterExpression: "attribute_exists(#user)",
           ProjectionExpression: "#pk, #sk, #user",
