@@ -62,9 +62,12 @@ function limitFrom(value: string | undefined): number | undefined {
   return Number(value);
 }
 
-/** The inbox route group over an inbox store; `intentIds` is read on the first label (the content pack). */
+/**
+ * The inbox route group. The store is built on the first inbox request (`inbox`), and `intentIds` read on the
+ * first label (the content pack), so the other routes of the function never need either.
+ */
 export function inboxAdminRoutes(deps: {
-  inbox: InboxStore;
+  inbox: () => InboxStore;
   intentIds: () => ReadonlySet<string>;
   logger: Logger;
   now: () => Date;
@@ -76,7 +79,7 @@ export function inboxAdminRoutes(deps: {
         if (!(inboxStatuses as readonly string[]).includes(status))
           return problem(400, `status must be one of ${inboxStatuses.join(", ")}.`, "status");
         const cursor = queryParameter(event, "cursor");
-        const page = await deps.inbox.list({
+        const page = await deps.inbox().list({
           status: status as InboxStatus,
           ...(cursor ? { cursor } : {}),
           ...(queryParameter(event, "limit") !== undefined
@@ -94,7 +97,7 @@ export function inboxAdminRoutes(deps: {
           ),
           deps.intentIds(),
         );
-        const entry = id && isInboxEntryId(id) ? await deps.inbox.label(id, label, deps.now()) : undefined;
+        const entry = id && isInboxEntryId(id) ? await deps.inbox().label(id, label, deps.now()) : undefined;
         if (!entry) return problem(404, `No inbox entry has the id "${id ?? ""}" (it may have expired).`);
         deps.logger.info("inbox entry labelled through the admin API", { entryId: id, status: label.status });
         return json(200, entry);

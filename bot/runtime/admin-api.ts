@@ -31,7 +31,7 @@ export async function buildAdminApiHandler(services: Services): Promise<AdminHtt
     groups: [
       broadcastAdminRoutes({ broadcasts, logger }),
       inboxAdminRoutes({
-        inbox: services.inbox,
+        inbox: () => services.inbox,
         // The content pack is read on the first label only (listing needs none).
         intentIds: () => new Set(services.content.intents.map((intent) => intent.id)),
         logger,
