@@ -49,7 +49,10 @@ async function admin(
     ...init,
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
   });
-  return { status: response.status, body: await response.json() };
+  return {
+    status: response.status,
+    body: (await response.json()) as { entries: { text: string; id: string }[] },
+  };
 }
 
 /** Runs the CLI as `npx lambdagram inbox ...` would, collecting what it prints. */
