@@ -4,7 +4,7 @@
  * See docs/data-model.md for the access patterns behind each key.
  */
 export const tableDefinition = {
-  /** Partition key of every item, e.g. `CHAT#42`, `USER#42`, `BROADCAST#<id>`. */
+  /** Partition key of every item, e.g. `CHAT#42`, `USER#42`, `BROADCAST#<id>`, `INBOX` (bot/inbox/store/). */
   partitionKey: "pk",
   /** Sort key of every item, e.g. `STATE`, `PROFILE`, `ANSWERS#...`. */
   sortKey: "sk",

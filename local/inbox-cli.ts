@@ -84,20 +84,32 @@ interface ListedEntry {
   label?: string;
 }
 
+/** Attempts per page: the admin routes are throttled (429) and a cold or busy function may answer 5xx. */
+const attemptsPerPage = 4;
+
+/** One GET, retried with backoff on 429, 5xx and network errors. */
+async function getWithRetries(url: string, token: string, base: string): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+      if ((response.status !== 429 && response.status < 500) || attempt >= attemptsPerPage) return response;
+    } catch (error) {
+      if (attempt >= attemptsPerPage)
+        throw new InboxExportError(
+          `Could not reach the admin API at ${base} (${(error as Error).message}); check --url (is the stack deployed, or \`npm start\` running?).`,
+        );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+  }
+}
+
 /** Every entry of a status, page by page. */
 async function allEntries(base: string, token: string, status: string): Promise<ListedEntry[]> {
   const entries: ListedEntry[] = [];
   let cursor: string | undefined;
   do {
     const query = new URLSearchParams({ status, limit: "100", ...(cursor ? { cursor } : {}) });
-    let response: Response;
-    try {
-      response = await fetch(`${base}/inbox?${query}`, { headers: { authorization: `Bearer ${token}` } });
-    } catch (error) {
-      throw new InboxExportError(
-        `Could not reach the admin API at ${base} (${(error as Error).message}); check --url (is the stack deployed, or \`npm start\` running?).`,
-      );
-    }
+    const response = await getWithRetries(`${base}/inbox?${query}`, token, base);
     const body = (await response.json().catch(() => ({}))) as {
       entries?: ListedEntry[];
       cursor?: string;

@@ -20,6 +20,7 @@ import {
   keepDeclined,
   keepNoneOfThese,
   rememberUnsure,
+  takesFeedback,
   takeUnsure,
 } from "../inbox/feedback";
 import { acknowledge, grid, mainMenu, retireKeyboard } from "../keyboards";
@@ -127,7 +128,7 @@ export function answerIntent(ctx: BotContext, intentId: string, asked?: AskedQue
   const random = ctx.deps.random ?? Math.random;
   const answer = answers[Math.floor(random() * answers.length)] ?? answers[0] ?? "";
   const rows = answerKeyboard(ctx, intent)?.inline_keyboard ?? [];
-  if (asked && intent.kind === "qa" && asked.tier === "nlp" && ctx.deps.inbox)
+  if (asked && intent.kind === "qa" && asked.tier === "nlp" && takesFeedback(ctx))
     rows.push(feedbackRow(ctx, asked, intent.id));
   ctx.say(answer, rows.length > 0 ? { reply_markup: InlineKeyboard.from(rows) } : undefined);
   ctx.deps.logger.info("intent answered", { intent: intentId, kind: intent.kind });

@@ -60,9 +60,12 @@ export function keepDeclined(ctx: BotContext, text: string, result: Classificati
   return keep(ctx, { ...askedQuestion(ctx, text, result), text }, "declined");
 }
 
-/** Remembers the question a "did you mean" offer was made for, so "None of these" can keep it. */
+/**
+ * Remembers the question a "did you mean" offer was made for, so "None of these" can keep it. Private chats only:
+ * in a group anyone may press, and the question would be kept under the presser's id, not the asker's.
+ */
 export function rememberUnsure(ctx: BotContext, text: string, result: Classification): void {
-  ctx.session.unsure = askedQuestion(ctx, text, result);
+  if (ctx.chat?.type === "private") ctx.session.unsure = askedQuestion(ctx, text, result);
 }
 
 /** The question of the last "did you mean", taken out of the chat state (a second press finds none). */
@@ -76,6 +79,11 @@ export function takeUnsure(ctx: BotContext): AskedQuestion | undefined {
 export async function keepNoneOfThese(ctx: BotContext): Promise<void> {
   const question = takeUnsure(ctx);
   if (question) await keep(ctx, question, "noneOfThese");
+}
+
+/** Whether an answer here gets 👍 / 👎: with an inbox, in a private chat (in a group the presser is not the asker). */
+export function takesFeedback(ctx: BotContext): boolean {
+  return ctx.deps.inbox !== undefined && ctx.chat?.type === "private";
 }
 
 /**

@@ -118,6 +118,7 @@ it("exports what an admin labelled into content/: examples per intent and langua
     LAMBDAGRAM_ADMIN_URL: stack.url,
     LAMBDAGRAM_ADMIN_TOKEN: token,
   });
+  expect(again.err).toBe("");
   expect(again.code).toBe(0);
   expect(again.out).toContain("Added 0 phrases; 2 already in the pack");
   expect(readFileSync(join(content, "intents/qa-lambda.yaml"), "utf8").split("\n")).toEqual(after);
