@@ -153,6 +153,8 @@ export async function answerFreeText(
     confidence: best ? Math.round(best.confidence * 1000) / 1000 : undefined,
   });
   const reply = replyFor(result, (id) => findIntent(ctx, id) !== undefined);
+  // A new message ends the last "did you mean": a late "None of these" under it keeps nothing.
+  ctx.session.unsure = undefined;
   if (reply.kind === "answer" && answerIntent(ctx, reply.intent, askedQuestion(ctx, text, result))) return;
   if (reply.kind === "clarify") {
     rememberUnsure(ctx, text, result);

@@ -120,6 +120,14 @@ describe("what the bot could not answer goes to the inbox", () => {
     expect((await bot.inbox?.list())?.entries[0]?.count).toBe(1);
   });
 
+  it("keeps nothing for a 'None of these' pressed after the user wrote something else", async () => {
+    const bot = nlpBot();
+    await bot.say(7, unsure);
+    await bot.say(7, answered);
+    await bot.press(7, callbackData.noneOfThese.data);
+    expect(await bot.inbox?.list()).toEqual({ entries: [] });
+  });
+
   it("writes once when a version conflict makes the update run again", async () => {
     const inner = createMemoryStorage();
     let contend = false;
