@@ -8,6 +8,7 @@
 import { Composer } from "grammy";
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
 import { metricNames } from "../../contracts/metrics";
+import { classifyTiered } from "../../nlp/decide";
 import type { Classification } from "../../nlp/types";
 import { type CallbackContext, callbackData, onCallback } from "../callback-data";
 import type { BotContext } from "../context";
@@ -97,7 +98,9 @@ export function feedbackRow(
 ): InlineKeyboardButton[] {
   const key = ctx.update.update_id;
   const ring = (ctx.session.answered ?? []).filter((answered) => answered.key !== key);
-  ctx.session.answered = [...ring, { ...question, key, intent }].slice(-answeredRingSize);
+  // Without the candidates (a 👎 classifies the text again): each entry stays ~100 B, the state near 1 KB.
+  const { candidates: _candidates, ...kept } = question;
+  ctx.session.answered = [...ring, { ...kept, key, intent }].slice(-answeredRingSize);
   return [
     { text: ctx.t("feedback.up"), callback_data: callbackData.feedback.encode({ vote: "up", key }) },
     { text: ctx.t("feedback.down"), callback_data: callbackData.feedback.encode({ vote: "down", key }) },
@@ -143,7 +146,14 @@ export function feedbackFeature(): Composer<BotContext> {
     }
     ctx.count(metricNames.answerThumbsDown);
     const { key: _key, intent, ...question } = answered;
-    await keep(ctx, question, "thumbsDown", intent);
+    // The model's top 3 for the text again (the model is deterministic; the ring does not keep them).
+    const { candidates } = classifyTiered(
+      ctx.deps.classifiers,
+      question.tier,
+      question.text,
+      question.language,
+    );
+    await keep(ctx, { ...question, candidates: keptCandidates(candidates) }, "thumbsDown", intent);
     acknowledge(ctx, ctx.t("feedback.noted"));
   });
   return composer;

@@ -45,7 +45,7 @@ export interface ChatState {
   /** The last "did you mean" question, so "None of these" sends it to the inbox with no read (bot/inbox/). */
   unsure?: AskedQuestion;
   /** The last few answers carrying 👍 / 👎, newest last; `key` is in the buttons' data (bot/inbox/feedback.ts). */
-  answered?: (AskedQuestion & { key: number; intent: string })[];
+  answered?: (Omit<AskedQuestion, "candidates"> & { key: number; intent: string })[];
   /** An admin's place in the /inbox review (entries skipped with "next"). */
   inboxReview?: { offset: number };
 }

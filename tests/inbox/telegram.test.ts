@@ -201,6 +201,8 @@ describe("👍 / 👎 under answers", () => {
       answeredIntent: "qa.lambda-memory",
       count: 1,
     });
+    expect(entries[0]?.candidates).toHaveLength(3);
+    expect(entries[0]?.candidates[0]?.intent).toBe("qa.lambda-memory");
 
     // A second tap (a stale keyboard) keeps nothing more and says the button was used.
     const again = await press(down);
