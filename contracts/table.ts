@@ -5,8 +5,8 @@
  */
 export const tableDefinition = {
   /**
-   * Partition key of every item, e.g. `CHAT#42`, `USER#42`, `BROADCAST#<id>`; human handoff adds
-   * `HANDOFF#<threadId>` and `HANDOFFMSG#<supportChatId>#<messageId>` (bot/handoff/store/port.ts).
+   * Partition key of every item, e.g. `CHAT#42`, `USER#42`, `BROADCAST#<id>`, `INBOX` (bot/inbox/store/); human
+   * handoff adds `HANDOFF#<threadId>` and `HANDOFFMSG#<supportChatId>#<messageId>` (bot/handoff/store/port.ts).
    */
   partitionKey: "pk",
   /** Sort key of every item, e.g. `STATE`, `PROFILE`, `ANSWERS#...`. */

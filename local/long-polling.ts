@@ -12,6 +12,7 @@ import { DynamoBroadcastStore } from "../bot/broadcast/store/dynamodb";
 import { createBot } from "../bot/create-bot";
 import { supportChatParticipant } from "../bot/handoff/forget";
 import { DynamoHandoffStore } from "../bot/handoff/store/dynamodb";
+import { DynamoInboxStore } from "../bot/inbox/store/dynamodb";
 import { createMetrics } from "../bot/observability/metrics";
 import { createUserDataEraser, participant, storageParticipants } from "../bot/privacy/eraser";
 import { DynamoTipStore } from "../bot/recommendations/store/dynamodb";
@@ -42,6 +43,7 @@ export async function startLongPolling(environment: Environment): Promise<void> 
   const storage = createDynamoStorage(table);
   const handoff = new DynamoHandoffStore(table);
   const config = botConfigFrom(environment);
+  const inbox = new DynamoInboxStore({ ...table, retentionDays: config.inboxRetentionDays });
   const bot = createBot(
     {
       content,
@@ -51,6 +53,7 @@ export async function startLongPolling(environment: Environment): Promise<void> 
         [
           participant("broadcasts", new DynamoBroadcastStore(table)),
           participant("tips", new DynamoTipStore(table)),
+          participant("inbox", inbox),
           participant("handoff", handoff),
           supportChatParticipant(storage.chats, config.supportChatId),
           ...storageParticipants(storage),
@@ -68,6 +71,7 @@ export async function startLongPolling(environment: Environment): Promise<void> 
       metrics: createMetrics({ write: captured.sink, logger }),
       stats: { metrics: captured.reader, audience: new DynamoAudienceCounter(table) },
       handoff,
+      inbox,
     },
     { token, botInfo: botInfoFor(botIdFromToken(token), "your_bot") },
   );

@@ -1,8 +1,8 @@
 /**
  * The /forget acceptance scenario, run on dynalite (forget-scan.test.ts) and on Amazon's DynamoDB Local
  * (forget-scan.dynamodb-local.test.ts): two users who did everything (profile, learner-profile questionnaire,
- * subscription, a daily tip and a "more like this" tip, a broadcast received, a question handed to the staff and
- * their reply, chat state), one of them sends
+ * subscription, a daily tip and a "more like this" tip, a broadcast received, a declined question kept in the inbox
+ * and handed to the staff with their reply, chat state), one of them sends
  * /forget and confirms; then a full table Scan finds no item whose key or any attribute, however nested, holds
  * that user's id (as a number, or inside a string), while the other user's items are exactly as they were.
  * Everything goes through the composition root (bot/runtime/services.ts), as the deployed webhook does.
@@ -82,6 +82,7 @@ export function forgetRig(dynamo: LocalDynamo) {
     eraser: services.eraser(createMemoryLogger()),
     tipHistory: services.tips,
     handoff: services.handoff,
+    inbox: services.inbox,
     config: { supportChatId: supportChat },
   });
   return { clock, content, services, bot };
@@ -190,9 +191,10 @@ export function describeForgetScan(name: string, start: () => Promise<LocalDynam
       const before = await scanAll(dynamo);
       const ofForgetter = before.filter((item) => mentions(item, forgetter)).map(keyOf);
       // The scenario left the user everywhere a user can be.
-      expect(ofForgetter).toHaveLength(10);
+      expect(ofForgetter).toHaveLength(11);
       expect(ofForgetter).toEqual(
         expect.arrayContaining([
+          expect.stringMatching(/^INBOX \/ E#/),
           expect.stringMatching(/^HANDOFF#\w+ \/ THREAD$/),
           expect.stringMatching(new RegExp(`^USER#${forgetter} / HANDOFF#`)),
           `CHAT#${supportChat} / STATE`,
@@ -225,15 +227,16 @@ export function describeForgetScan(name: string, start: () => Promise<LocalDynam
       expect(sortByKey(after.filter((item) => mentions(item, bystander)))).toEqual(sortByKey(expected));
       expect(bystanderBefore.length).toBeGreaterThanOrEqual(7);
       // What the Confirm cost (docs/data-model.md), no Scan: the state read; 3 month listings of broadcasts,
-      // the shard's plan parts, tips, answers and handoff pointers (Query); the thread and the support chat's
-      // state (GetItem); R#, the thread, its message index, its pointer, profile and chat state (DeleteItem);
-      // the plan part (UpdateItem); the support chat's state without the staff reply to the user (PutItem);
+      // the shard's plan parts, the inbox partition, tips, answers and handoff pointers (Query); the thread and
+      // the support chat's state (GetItem); the user's count taken off their inbox entry and the plan part
+      // (UpdateItem); R#, the inbox entry nobody else sent, the thread, its message index, its pointer, profile
+      // and chat state (DeleteItem); the support chat's state without the staff reply to the user (PutItem);
       // tips and answers (BatchWriteItem).
       expect(counter.byCommand).toEqual({
         GetItem: 3,
-        Query: 7,
-        DeleteItem: 6,
-        UpdateItem: 1,
+        Query: 8,
+        DeleteItem: 7,
+        UpdateItem: 2,
         PutItem: 1,
         BatchWriteItem: 2,
       });
