@@ -139,8 +139,8 @@ export class Services {
   }
 
   /**
-   * The broadcast job store. `queryCounters` reads the 16 shard counters with one Query: the worker's role
-   * may Query the table, the admin API's may not.
+   * The broadcast job store. `queryCounters` reads the 16 shard counters with one Query (the worker and the admin
+   * API ask for it); without it they are read with GetItem, for a role that may not Query the table.
    */
   broadcasts(options: { queryCounters?: boolean } = {}): BroadcastStore {
     if (this.overrides.broadcasts) return this.overrides.broadcasts;

@@ -599,13 +599,7 @@ describe("monitoring", () => {
         if (metric[0] === metricsNamespace) graphed.add(metric[1]);
     }
     for (const match of text.matchAll(/MetricName=\\"(\w+)\\"/g)) if (match[1]) graphed.add(match[1]);
-    // Emitted since the inbox (issue 15), to be graphed by the infra change listed in that branch's report.
-    const notGraphedYet: string[] = [metricNames.answerThumbsUp, metricNames.answerThumbsDown];
-    expect([...graphed].sort()).toEqual(
-      Object.values(metricNames)
-        .filter((name) => !notGraphedYet.includes(name) || graphed.has(name))
-        .sort(),
-    );
+    expect([...graphed].sort()).toEqual(Object.values(metricNames).sort());
     expect(
       body.widgets.every(
         (widget: { properties: { region: string } }) => widget.properties.region === "us-east-1",
