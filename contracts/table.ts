@@ -48,6 +48,16 @@ export const tableDefinition = {
   ],
 } as const;
 
+/** A global secondary index of {@link tableDefinition}. */
+export type TableIndex = (typeof tableDefinition.globalSecondaryIndexes)[number];
+
+/** The index named `name`, looked up by name (never by position: indexes are added over time). */
+export function tableIndex<Name extends TableIndex["name"]>(name: Name): Extract<TableIndex, { name: Name }> {
+  const found = tableDefinition.globalSecondaryIndexes.find((index) => index.name === name);
+  if (!found) throw new Error(`contracts/table.ts defines no index "${name}".`);
+  return found as Extract<TableIndex, { name: Name }>;
+}
+
 /** Number of audience shards; users are spread by `userId % audienceShards`. */
 export const audienceShards = 16;
 
