@@ -178,6 +178,19 @@ function closeOnce(ctx: BotContext, support: Support, threadId: string, by: Thre
 }
 
 /** Queues a message into the support chat, recorded as the thread's (a reply to its first message). */
+/** A one-line notice about a thread to the staff (in the pack's language), naming the user and the thread tag. */
+function tellStaff(
+  ctx: BotContext,
+  support: Support,
+  thread: Pick<HandoffThread, "threadId" | "rootMessageId" | "firstName">,
+  key: "handoff.staff.expiredQuietly" | "handoff.staff.endedByUser",
+): void {
+  postToSupport(ctx, support, thread, {
+    method: "sendMessage",
+    payload: { text: staffT(ctx)(key, { name: thread.firstName, tag: threadTag(thread.threadId) }) },
+  });
+}
+
 function postToSupport(
   ctx: BotContext,
   support: Support,
@@ -285,16 +298,7 @@ async function fromUserInThread(
   if (Date.parse(thread.until) <= now.getTime()) {
     state.thread = undefined;
     const closed = await closeOnce(ctx, support, thread.threadId, "expiry");
-    if (closed)
-      postToSupport(ctx, support, thread, {
-        method: "sendMessage",
-        payload: {
-          text: staffT(ctx)("handoff.staff.expiredQuietly", {
-            name: thread.firstName,
-            tag: threadTag(thread.threadId),
-          }),
-        },
-      });
+    if (closed) tellStaff(ctx, support, thread, "handoff.staff.expiredQuietly");
     const text = message.text ?? message.caption;
     const ask = text
       ? { key: ctx.update.update_id.toString(36), text: text.slice(0, maxTextLength) }
@@ -344,15 +348,7 @@ async function endByUser(ctx: BotContext, support: Support): Promise<void> {
       : undefined;
   if (closed && expired) {
     // The 24 hours ran out before Done: both sides hear that, not "ended by the user".
-    postToSupport(ctx, support, closed, {
-      method: "sendMessage",
-      payload: {
-        text: staffT(ctx)("handoff.staff.expiredQuietly", {
-          name: closed.firstName,
-          tag: threadTag(closed.threadId),
-        }),
-      },
-    });
+    tellStaff(ctx, support, closed, "handoff.staff.expiredQuietly");
     ctx.say(ctx.t("handoff.closedExpired"));
     return;
   }
@@ -360,15 +356,7 @@ async function endByUser(ctx: BotContext, support: Support): Promise<void> {
     ctx.say(ctx.t("handoff.notOpen"));
     return;
   }
-  postToSupport(ctx, support, closed, {
-    method: "sendMessage",
-    payload: {
-      text: staffT(ctx)("handoff.staff.endedByUser", {
-        name: closed.firstName,
-        tag: threadTag(closed.threadId),
-      }),
-    },
-  });
+  tellStaff(ctx, support, closed, "handoff.staff.endedByUser");
   ctx.say(ctx.t("handoff.endedByUser"));
 }
 
