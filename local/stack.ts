@@ -35,7 +35,7 @@ import { InProcessJobQueue } from "./in-process-queue";
 import { ensureNlpModel } from "./nlp-model";
 import { serveDueTipsNow } from "./serve-now";
 import { defaultEmulatorToken, TelegramEmulator } from "./telegram/emulator";
-import { addWebChatRoutes } from "./web/serve";
+import { addWebChatRoutes, operatorCatalog } from "./web/serve";
 
 export type { HttpHandler } from "./http-api";
 
@@ -241,7 +241,11 @@ async function startOnData(
         : {}),
     })),
   );
-  addWebChatRoutes(table, { adminApiToken: environment[env.adminApiToken] ?? "" }, hosts);
+  addWebChatRoutes(
+    table,
+    { adminApiToken: environment[env.adminApiToken] ?? "", ...operatorCatalog(content) },
+    hosts,
+  );
 
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     if (emulator?.handle(req, res)) return;
