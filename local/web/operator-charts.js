@@ -27,14 +27,6 @@ export function figure(caption, picture, summary, className = "") {
   return h("figure", { class: `op-chart ${className}`.trim() }, h("figcaption", {}, caption), picture);
 }
 
-/** A rounded-up axis maximum (1, 2, 5 × 10^n) so the tallest bar stays below the top. */
-export function niceMax(value) {
-  if (!(value > 0)) return 1;
-  const power = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 5, 10]) if (step * power >= value) return step * power;
-  return 10 * power;
-}
-
 /**
  * Columns, one per `{label, value}`, with the value above each and the label below, and a baseline. Used for
  * messages per day and active users.
@@ -45,7 +37,7 @@ export function columnChart(caption, bars, options = {}) {
   const top = 18;
   const bottom = 30;
   const plot = height - top - bottom;
-  const max = niceMax(Math.max(...bars.map((bar) => bar.value), 0));
+  const max = Math.max(...bars.map((bar) => bar.value), 0) || 1;
   const slot = width / Math.max(bars.length, 1);
   const barWidth = Math.min(36, slot * 0.6);
   const picture = svg(
