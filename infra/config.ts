@@ -35,6 +35,12 @@ export interface StackConfig {
   reserveBroadcastConcurrency: boolean;
   /** Extra tags on every taggable resource (cost allocation, ownership), beside the project and stack tags. */
   tags: Record<string, string>;
+  /** Telegram chat id of the staff group that answers "Ask a person"; unset: no human handoff. */
+  supportChatId?: number;
+  /** Days an inbox entry (what the bot could not answer, 👎 feedback) is kept. */
+  inboxRetentionDays: number;
+  /** Days after which the data of a user who blocked the bot is deleted. */
+  forgetBlockedAfterDays: number;
 }
 
 /**
@@ -79,6 +85,8 @@ export const configDefaults = {
   logRetentionDays: 30,
   allowPaidBroadcast: false,
   reserveBroadcastConcurrency: false,
+  inboxRetentionDays: 90,
+  forgetBlockedAfterDays: 180,
 } as const;
 
 /** Where raw values come from: `pulumi.Config` in a deployment, a plain object in tests. */
@@ -113,6 +121,15 @@ export function parseStackConfig(source: ConfigSource, stack: string): StackConf
     throw new InvalidConfigError("alarmEmail", alarmEmail, "an e-mail address");
   }
   const deletionProtectionRaw = source.get("deletionProtection");
+  const supportChatIdRaw = source.get("supportChatId")?.trim() || undefined;
+  const supportChatId = supportChatIdRaw === undefined ? undefined : Number(supportChatIdRaw);
+  if (supportChatIdRaw !== undefined && (!Number.isSafeInteger(supportChatId) || supportChatId === 0)) {
+    throw new InvalidConfigError(
+      "supportChatId",
+      supportChatIdRaw,
+      "the numeric id of the staff group, e.g. -1001234567890 (docs/deploy.md, Human handoff)",
+    );
+  }
   return {
     telegramBotToken,
     adminUserIds: parseUserIds(adminUserIdsRaw),
@@ -145,6 +162,21 @@ export function parseStackConfig(source: ConfigSource, stack: string): StackConf
       configDefaults.reserveBroadcastConcurrency,
     ),
     tags: parseTags(source.get("tags")),
+    ...(supportChatId === undefined ? {} : { supportChatId }),
+    inboxRetentionDays: parseInteger(
+      "inboxRetentionDays",
+      source.get("inboxRetentionDays"),
+      configDefaults.inboxRetentionDays,
+      1,
+      3650,
+    ),
+    forgetBlockedAfterDays: parseInteger(
+      "forgetBlockedAfterDays",
+      source.get("forgetBlockedAfterDays"),
+      configDefaults.forgetBlockedAfterDays,
+      1,
+      3650,
+    ),
   };
 }
 

@@ -156,7 +156,12 @@ export class Lambdagram extends pulumi.ComponentResource {
       if (fn === "webhook") {
         variables[env.adminUserIds] = args.adminUserIds.join(",");
         variables[env.defaultMode] = args.defaultMode;
+        if (args.supportChatId !== undefined) variables[env.supportChatId] = String(args.supportChatId);
       }
+      if (fn === "webhook" || fn === "adminApi")
+        variables[env.inboxRetentionDays] = String(args.inboxRetentionDays);
+      if (fn === "webhook" || fn === "recommendations")
+        variables[env.forgetBlockedAfterDays] = String(args.forgetBlockedAfterDays);
       if (fn === "webhook" || fn === "recommendations")
         variables[env.scheduleTimezone] = args.scheduleTimezone;
       if (fn === "broadcastWorker" || fn === "recommendations" || fn === "adminApi" || fn === "webhook") {

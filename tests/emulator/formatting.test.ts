@@ -26,6 +26,12 @@ describe("Telegram text formatting in the emulator", () => {
     expect(() => formatText("<b>x</i>", "HTML")).toThrow(EntityParseError);
   });
 
+  it("refuses a character reference past the last Unicode code point, as the broadcast check does", () => {
+    expect(() => formatText("a &#1114112; b", "HTML")).toThrow("&#1114112; is not a character");
+    expect(() => formatText("&#x110000;", "HTML")).toThrow(EntityParseError);
+    expect(formatText("&#x10FFFF;", "HTML").text).toBe("\u{10FFFF}");
+  });
+
   it("parses MarkdownV2 entities, escapes, links and code", () => {
     expect(
       formatText("*b* _i_ __u__ ~s~ ||sp|| [link](https://x.org/a\\)b) `co\\`de` 2\\+2", "MarkdownV2"),

@@ -63,8 +63,11 @@ describe("defaults", () => {
       logRetentionDays: 30,
       allowPaidBroadcast: false,
       deletionProtection: true,
+      inboxRetentionDays: 90,
+      forgetBlockedAfterDays: 180,
     });
     expect(config.alarmEmail).toBeUndefined();
+    expect(config.supportChatId).toBeUndefined();
   });
 
   test("Pulumi.yaml declares the same defaults and documents every key the program reads", () => {
@@ -76,7 +79,14 @@ describe("defaults", () => {
     }
     // Keys without a default are documented in comments: declaring them would let Pulumi reject a missing
     // key before the program can print the `pulumi config set` command.
-    for (const key of ["telegramBotToken", "adminUserIds", "alarmEmail", "deletionProtection", "tags"]) {
+    for (const key of [
+      "telegramBotToken",
+      "adminUserIds",
+      "alarmEmail",
+      "deletionProtection",
+      "tags",
+      "supportChatId",
+    ]) {
       expect(text).toContain(`#   ${key}`);
     }
   });
@@ -112,6 +122,10 @@ describe("validation", () => {
     ["tags", '["support"]'],
     ["tags", '{"aws:owner":"me"}'],
     ["tags", '{"team":42}'],
+    ["supportChatId", "staff"],
+    ["supportChatId", "0"],
+    ["inboxRetentionDays", "0"],
+    ["forgetBlockedAfterDays", "forever"],
   ])("%s = %j is refused with what is expected and how to fix it", (key, value) => {
     const attempt = () => parseStackConfig(source({ ...required, [key]: value }), "prod");
     expect(attempt).toThrow(InvalidConfigError);
@@ -133,6 +147,9 @@ describe("validation", () => {
         allowPaidBroadcast: "true",
         reserveBroadcastConcurrency: "true",
         tags: '{"team":"support","cost-center":"42"}',
+        supportChatId: "-1001234567890",
+        inboxRetentionDays: "30",
+        forgetBlockedAfterDays: "365",
       }),
       "prod",
     );
@@ -146,6 +163,9 @@ describe("validation", () => {
       allowPaidBroadcast: true,
       reserveBroadcastConcurrency: true,
       tags: { team: "support", "cost-center": "42" },
+      supportChatId: -1001234567890,
+      inboxRetentionDays: 30,
+      forgetBlockedAfterDays: 365,
     });
   });
 });

@@ -30,6 +30,8 @@ const config = (overrides: Partial<StackConfig> = {}): StackConfig & { commands:
   deletionProtection: false,
   reserveBroadcastConcurrency: false,
   tags: {},
+  inboxRetentionDays: 90,
+  forgetBlockedAfterDays: 180,
   ...overrides,
 });
 
@@ -47,6 +49,9 @@ describe("a dev stack with alarm e-mail and paid broadcasts", () => {
         allowPaidBroadcast: true,
         reserveBroadcastConcurrency: true,
         tags: { team: "support" },
+        supportChatId: -1001234567890,
+        inboxRetentionDays: 30,
+        forgetBlockedAfterDays: 365,
       }),
       distDir: stubDist(),
       namePrefix: "/lambdagram/dev",
@@ -90,6 +95,20 @@ describe("a dev stack with alarm e-mail and paid broadcasts", () => {
     ).toEqual({
       maximumConcurrency: 18,
     });
+  });
+
+  test("the support group and the retention periods reach the functions that use them", () => {
+    const variablesOf = (name: string) =>
+      program.ofType("aws:lambda/function:Function").find((fn) => fn.name === `devbot-${name}`)?.inputs
+        .environment.variables;
+    expect(variablesOf("webhook")).toMatchObject({
+      SUPPORT_CHAT_ID: "-1001234567890",
+      INBOX_RETENTION_DAYS: "30",
+      FORGET_BLOCKED_AFTER_DAYS: "365",
+    });
+    expect(variablesOf("adminApi")).toMatchObject({ INBOX_RETENTION_DAYS: "30" });
+    expect(variablesOf("recommendations")).toMatchObject({ FORGET_BLOCKED_AFTER_DAYS: "365" });
+    expect(variablesOf("broadcastWorker")).not.toHaveProperty("SUPPORT_CHAT_ID");
   });
 
   test("memory, log retention, schedule and time zone follow the config", () => {

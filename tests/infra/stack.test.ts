@@ -287,6 +287,13 @@ describe("Lambda functions", () => {
       [env.adminUserIds]: "1001,1002",
       [env.defaultMode]: "nlp",
       [env.scheduleTimezone]: "UTC",
+      [env.inboxRetentionDays]: "90",
+      [env.forgetBlockedAfterDays]: "180",
+    });
+    // No support group configured: the webhook offers no human handoff.
+    expect(webhook).not.toHaveProperty(env.supportChatId);
+    expect(lambdaFor("recommendations").inputs.environment.variables).toMatchObject({
+      [env.forgetBlockedAfterDays]: "180",
     });
     expect(JSON.parse(webhook[env.botInfo])).toMatchObject({ is_bot: true, username: "lambdagram_bot" });
   });
