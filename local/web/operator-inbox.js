@@ -46,7 +46,8 @@ export function setupInbox(section) {
     if (answer.state === "missing")
       return body.replaceChildren(notYet("The inbox is not available yet.", answer));
     if (answer.state === "error") return body.replaceChildren(failed("the inbox", answer, () => page(false)));
-    const items = Array.isArray(answer.data?.items) ? answer.data.items : [];
+    const found = answer.data?.items ?? answer.data?.entries;
+    const items = Array.isArray(found) ? found : [];
     cursor = typeof answer.data?.cursor === "string" && answer.data.cursor ? answer.data.cursor : undefined;
     if (!append) list.replaceChildren();
     for (const item of items) list.append(entry(item));
@@ -86,7 +87,10 @@ export function setupInbox(section) {
         h("span", { class: "inbox-count", title: "times asked" }, `×${formatCount(item.count ?? 1)}`),
         item.language ? h("span", {}, item.language) : null,
         item.tier ? h("span", {}, item.tier) : null,
-        item.origin ? h("span", {}, originName(item.origin)) : null,
+        originsOf(item).map((origin) => h("span", {}, originName(origin))),
+        item.lastSeen
+          ? h("span", {}, h("time", { datetime: item.lastSeen }, `last ${when(item.lastSeen)}`))
+          : null,
         status !== "new"
           ? h(
               "span",
@@ -97,13 +101,8 @@ export function setupInbox(section) {
             )
           : null,
       ),
-      item.answer
-        ? h(
-            "p",
-            { class: "inbox-answer" },
-            h("span", { class: "visually-hidden" }, "It answered: "),
-            `↳ ${item.answer}`,
-          )
+      item.answeredIntent
+        ? h("p", { class: "inbox-answer" }, `👎 on the answer of ${intentTitle(item.answeredIntent)}`)
         : null,
       h(
         "div",
@@ -202,12 +201,28 @@ export function setupInbox(section) {
   filter.addEventListener("change", () => page(false));
   more.addEventListener("click", () => page(true));
   section.querySelector(".op-refresh").addEventListener("click", () => page(false));
-  return { load: () => page(false) };
+  return { load: () => page(false), follow: true, section };
 }
 
 /** The status an entry has after `label`. */
 function statusFor(label) {
   return label === "outOfScope" || label === "dismissed" ? label : "labelled";
+}
+
+/** The entry's origins (`origins`, or one `origin`). */
+function originsOf(item) {
+  if (Array.isArray(item.origins)) return item.origins;
+  return item.origin ? [item.origin] : [];
+}
+
+/** "14:05" today, or "Dec 3, 14:05" on another day. */
+function when(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const time = date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return date.toDateString() === new Date().toDateString()
+    ? time
+    : `${date.toLocaleDateString("en", { month: "short", day: "numeric" })}, ${time}`;
 }
 
 /** Where an entry came from, in words. */

@@ -146,5 +146,5 @@ export function setupResults(section) {
   });
   select.addEventListener("change", load);
   section.querySelector(".op-refresh").addEventListener("click", load);
-  return { load };
+  return { load, section };
 }

@@ -172,5 +172,5 @@ export function setupStats(section) {
     body.replaceChildren(...renderStats(readStats(answer.data ?? {})));
   };
   section.querySelector(".op-refresh").addEventListener("click", load);
-  return { load };
+  return { load, follow: true, section };
 }

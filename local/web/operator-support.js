@@ -170,7 +170,7 @@ export function setupSupport(section) {
   };
 
   section.querySelector(".op-refresh").addEventListener("click", load);
-  return { load };
+  return { load, section };
 }
 
 /** The staff member writes in the group, as a reply to `replyToMessageId` when given. */

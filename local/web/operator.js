@@ -4,14 +4,15 @@
  * stats (operator-stats.js), the inbox (operator-inbox.js), the support group (operator-support.js) and
  * questionnaire results (operator-results.js). Panels load when the view opens and on their Refresh button.
  */
-import { $, state } from "./core.js";
+import { $, eventListeners, state } from "./core.js";
 import { setupInbox } from "./operator-inbox.js";
 import { setupResults } from "./operator-results.js";
 import { setupStats } from "./operator-stats.js";
 import { setupSupport } from "./operator-support.js";
 
-/** @type {{ load: () => Promise<void> }[]} */
+/** @type {{ load: () => Promise<void>, follow?: boolean, section: HTMLElement }[]} */
 const panels = [];
+let activityTimer = 0;
 
 /** Wires the tabs and the panels; shows the view the address asks for. */
 export function setupOperatorView() {
@@ -45,6 +46,17 @@ export function setupOperatorView() {
     });
   }
   window.addEventListener("hashchange", () => showView(viewFromHash()));
+  // Users chatting (in another window, or through the emulator's API) change the numbers: panels that follow
+  // activity reload a moment after it settles, unless the operator is working inside them.
+  eventListeners.add((event) => {
+    if (event.type !== "message" || event.chatId === state.config.support?.chatId) return;
+    clearTimeout(activityTimer);
+    activityTimer = setTimeout(() => {
+      if ($("operator-view").hidden) return;
+      for (const panel of panels)
+        if (panel.follow && !panel.section.contains(document.activeElement)) panel.load();
+    }, 1000);
+  });
   showView(viewFromHash());
 }
 
