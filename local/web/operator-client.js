@@ -40,40 +40,52 @@ export async function admin(method, path, body) {
 }
 
 /**
- * Downloads `path` as a file: fetched with the token (a plain link cannot send it), handed to the browser as
- * a blob with the server's file name, or `fallbackName`. Resolves with an {@link AdminAnswer} (data: bytes).
+ * Downloads a CSV export as one file: fetched with the token (a plain link cannot send it), following
+ * `x-next-cursor` when the server split a large export into parts (each part repeats the header, kept once),
+ * then handed to the browser as a blob under the server's file name, or `fallbackName`. Resolves with an
+ * {@link AdminAnswer} whose data is `{ rows, parts }`.
  */
-export async function download(path, accept, fallbackName) {
+export async function downloadCsv(path, fallbackName) {
+  const texts = [];
+  let rows = 0;
+  let fileName = fallbackName;
+  let cursor;
   try {
-    const response = await fetch(path, {
-      headers: { accept, authorization: `Bearer ${state.adminApiToken}` },
-    });
-    if (!response.ok) {
+    do {
+      const url = cursor
+        ? `${path}${path.includes("?") ? "&" : "?"}cursor=${encodeURIComponent(cursor)}`
+        : path;
+      const response = await fetch(url, {
+        headers: { accept: "text/csv", authorization: `Bearer ${state.adminApiToken}` },
+      });
       const text = await response.text();
-      let data = null;
-      try {
-        data = JSON.parse(text);
-      } catch {}
-      const answer = { status: response.status, data, text };
-      if (routeMissing(answer)) return { state: "missing", status: response.status, path };
-      return { state: "error", status: response.status, message: reason(answer) };
-    }
-    const blob = await response.blob();
-    const disposition = response.headers.get("content-disposition") ?? "";
-    const named = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition)?.[1];
-    const link = h("a", {
-      href: URL.createObjectURL(blob),
-      download: named ? decodeURIComponent(named) : fallbackName,
-      hidden: true,
-    });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-    return { state: "ok", status: response.status, data: blob.size };
+      if (!response.ok) {
+        let data = null;
+        try {
+          data = JSON.parse(text);
+        } catch {}
+        const answer = { status: response.status, data, text };
+        if (routeMissing(answer)) return { state: "missing", status: response.status, path };
+        return { state: "error", status: response.status, message: reason(answer) };
+      }
+      const disposition = response.headers.get("content-disposition") ?? "";
+      const named = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition)?.[1];
+      if (named && texts.length === 0) fileName = decodeURIComponent(named);
+      // Later parts repeat the header line (and the BOM): keep the first part's only.
+      texts.push(texts.length === 0 ? text : text.replace(/^\uFEFF?[^\r\n]*\r?\n/, ""));
+      rows += Number(response.headers.get("x-response-count") ?? 0) || 0;
+      cursor = response.headers.get("x-next-cursor") ?? undefined;
+    } while (cursor && texts.length < 1000);
   } catch (error) {
     return { state: "error", status: 0, message: `the local stack is unreachable (${error.message})` };
   }
+  const blob = new Blob(texts, { type: "text/csv;charset=utf-8" });
+  const link = h("a", { href: URL.createObjectURL(blob), download: fileName, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  return { state: "ok", status: 200, data: { rows, parts: texts.length } };
 }
 
 /** The friendly "not available yet" note a panel shows when its feature is not in this build. */

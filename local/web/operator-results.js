@@ -6,7 +6,7 @@
  */
 import { h, state } from "./core.js";
 import { barList } from "./operator-charts.js";
-import { admin, download, failed, formatCount, notYet } from "./operator-client.js";
+import { admin, downloadCsv, failed, formatCount, notYet } from "./operator-client.js";
 
 /** The content's definition of a questionnaire (titles of questions and choices), when the page knows it. */
 function definition(id) {
@@ -34,7 +34,7 @@ function questionResult(question, known) {
   const title = question.prompt ?? question.title ?? asked?.prompt ?? id;
   const answered = question.answered ?? question.responses ?? question.count;
   const counts = choiceCounts(question);
-  const average = question.average ?? question.mean;
+  const average = question.numbers?.average ?? question.average;
   const optionLabel = (value) => asked?.options?.find((option) => option.value === value)?.label ?? value;
   return h(
     "li",
@@ -118,7 +118,7 @@ export function setupResults(section) {
     const id = select.value;
     if (!id) return body.replaceChildren(h("p", { class: "hint" }, "The content has no questionnaires."));
     const mine = ++ticket;
-    const answer = await admin("GET", `/admin/questionnaires/${encodeURIComponent(id)}/results`);
+    const answer = await admin("GET", `/admin/questionnaires/${encodeURIComponent(id)}/results?lang=en`);
     if (mine !== ticket) return;
     if (answer.state === "missing")
       return body.replaceChildren(notYet("Questionnaire results are not available yet.", answer));
@@ -131,15 +131,15 @@ export function setupResults(section) {
     if (!id) return;
     csv.disabled = true;
     announce.textContent = "Preparing the CSV…";
-    const answer = await download(
+    const answer = await downloadCsv(
       `/admin/questionnaires/${encodeURIComponent(id)}/responses`,
-      "text/csv",
       `${id}-responses.csv`,
     );
     csv.disabled = false;
+    const rows = answer.state === "ok" ? answer.data.rows : 0;
     announce.textContent =
       answer.state === "ok"
-        ? `Downloaded the responses to ${id} as CSV.`
+        ? `Downloaded ${rows} ${rows === 1 ? "response" : "responses"} to ${id} as CSV.`
         : answer.state === "missing"
           ? "The CSV export is not available yet in this build."
           : `No CSV: ${answer.message}.`;

@@ -8,76 +8,42 @@ import { barList, columnChart, shareBar } from "./operator-charts.js";
 import { admin, failed, formatCount, formatShare, notYet } from "./operator-client.js";
 
 const number = (value) => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
-const first = (...values) => values.find((value) => value !== undefined && value !== null);
 
-/** A count out of a number or an object that holds one (`{count}`, `{total}`, `{sent}`...). */
-function countOf(value) {
-  if (typeof value === "number") return value;
-  if (value && typeof value === "object")
-    return number(first(value.total, value.count, value.started, value.sent));
-  return undefined;
-}
-
-/** Pairs `[label, value]` out of a list of objects or a `{label: value}` map. */
-function pairs(value, labelKeys, valueKeys) {
-  if (Array.isArray(value))
-    return value.map((item) => [
-      String(first(...labelKeys.map((key) => item?.[key])) ?? "?"),
-      Number(first(...valueKeys.map((key) => item?.[key])) ?? 0),
-    ]);
-  if (value && typeof value === "object")
-    return Object.entries(value).map(([key, count]) => [key, countOf(count) ?? 0]);
-  return [];
-}
-
-/** The numbers the panel draws, out of the stats JSON. */
+/**
+ * The numbers the panel draws, out of the `GET /admin/stats` JSON (`BotStats`, documented in
+ * bot/stats/summary.ts): `users` (total, subscribers, activeToday, active7d, active30d, new7d), `days` (the
+ * last 7, oldest first: date, updates, messages, activeUsers, newUsers) and `week` (messages, byTier,
+ * answered / clarified / declined, declineRate, topIntents, questionnairesCompleted, broadcastsStarted).
+ */
 export function readStats(data) {
   const users = data.users ?? {};
-  const active = users.active ?? {};
-  const tiers = first(data.tiers, data.tierShare, data.share, data.rulesVsNlp) ?? {};
+  const week = data.week ?? {};
+  const days = Array.isArray(data.days) ? data.days : [];
   return {
-    usersTotal: number(first(users.total, data.usersTotal)),
+    usersTotal: number(users.total),
+    newUsers: number(users.new7d),
     active: [
-      [
-        "1 day",
-        number(first(users.active1d, users.activeDay, active["1"], active.day, active["1d"], users.active1)),
-      ],
-      [
-        "7 days",
-        number(
-          first(users.active7d, users.activeWeek, active["7"], active.week, active["7d"], users.active7),
-        ),
-      ],
-      [
-        "30 days",
-        number(
-          first(
-            users.active30d,
-            users.activeMonth,
-            active["30"],
-            active.month,
-            active["30d"],
-            users.active30,
-          ),
-        ),
-      ],
+      ["today", number(users.activeToday)],
+      ["7 days", number(users.active7d)],
+      ["30 days", number(users.active30d)],
     ],
-    messagesPerDay: pairs(
-      first(data.messagesPerDay, data.messages?.perDay, data.messages),
-      ["date", "day"],
-      ["count", "messages", "value"],
-    ),
-    rules: number(first(tiers.rules, tiers.rule)) ?? 0,
-    nlp: number(tiers.nlp) ?? 0,
-    declineRate: number(first(data.declineRate, data.declines?.rate)),
-    topIntents: pairs(
-      first(data.topIntents, data.intents),
-      ["intent", "id", "intentId"],
-      ["count", "value", "answers"],
-    ),
-    subscribers: countOf(first(data.subscribers, data.subscriptions)),
-    completions: countOf(first(data.completions, data.questionnaireCompletions, data.questionnaires)),
-    broadcasts: countOf(data.broadcasts),
+    messagesPerDay: days.map((day) => [String(day.date), number(day.messages) ?? 0]),
+    weekMessages: number(week.messages),
+    rules: number(week.byTier?.rules) ?? 0,
+    nlp: number(week.byTier?.nlp) ?? 0,
+    outcomes: [
+      ["Answered", number(week.answered) ?? 0],
+      ["Did you mean", number(week.clarified) ?? 0],
+      ["Declined", number(week.declined) ?? 0],
+    ],
+    declineRate: number(week.declineRate),
+    topIntents: (Array.isArray(week.topIntents) ? week.topIntents : []).map((item) => [
+      String(item.intent),
+      number(item.count) ?? 0,
+    ]),
+    subscribers: number(users.subscribers),
+    completions: number(week.questionnairesCompleted),
+    broadcasts: number(week.broadcastsStarted),
   };
 }
 
@@ -121,12 +87,12 @@ export function renderStats(stats) {
     h(
       "dl",
       { class: "op-tiles" },
-      tile("Users", formatCount(stats.usersTotal)),
-      tile("Messages, 7 days", formatCount(weekTotal)),
-      tile("Declined", formatShare(stats.declineRate), "of messages"),
+      tile("Users", formatCount(stats.usersTotal), `${formatCount(stats.newUsers)} new this week`),
+      tile("Messages", formatCount(stats.weekMessages ?? weekTotal), "last 7 days"),
+      tile("Declined", formatShare(stats.declineRate), "of messages, 7 days"),
       tile("Subscribers", formatCount(stats.subscribers), "daily tips"),
-      tile("Completions", formatCount(stats.completions), "questionnaires"),
-      tile("Broadcasts", formatCount(stats.broadcasts)),
+      tile("Completions", formatCount(stats.completions), "questionnaires, 7 days"),
+      tile("Broadcasts", formatCount(stats.broadcasts), "started, 7 days"),
     ),
     h(
       "div",
@@ -136,19 +102,24 @@ export function renderStats(stats) {
         "Active users",
         stats.active.map(([label, value]) => ({
           label,
-          longLabel: `in the last ${label}`,
+          longLabel: label === "today" ? "today" : `in the last ${label}`,
           value: value ?? 0,
           display: formatCount(value),
         })),
         { className: "op-chart-active" },
       ),
       shareBar(
-        "Answered by rules vs NLP",
+        "Messages by tier",
         [
           { label: "Rules", value: stats.rules },
           { label: "NLP", value: stats.nlp },
         ],
         { className: "op-chart-tiers" },
+      ),
+      shareBar(
+        "What the bot did",
+        stats.outcomes.map(([label, value]) => ({ label, value })),
+        { className: "op-chart-outcomes" },
       ),
       barList(
         "Top intents",

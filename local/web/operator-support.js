@@ -1,6 +1,8 @@
 /**
  * The support group as a chat pane: the staff group "Ask a person" hands users to (SUPPORT_CHAT_ID; the local
- * stack makes one with a staff member and names both in `/web-config.json`). The bot's handoff messages show
+ * stack makes one with a staff member, local/support-group.ts, and names both in `/web-config.json` as
+ * `support: {chatId, staffUserId}`). Staff write through the emulator's control API (`POST
+ * /_emulator/users/{staffUserId}/messages` with `chat_id` and `reply_to_message_id`). The bot's handoff messages show
  * on the left, staff messages on the right; "Reply" on a message makes the next message a Telegram reply to
  * it, which is how staff answer a user. The pane follows the group live through the page's event feed.
  */
@@ -163,7 +165,7 @@ export function setupSupport(section) {
     const title = h(
       "p",
       { class: "support-title" },
-      `${group.title ?? "Support"} · you write as ${group.staff?.first_name ?? "staff"}`,
+      `${group.title ?? `Group ${group.chatId}`} · you write as ${staffName(group)}`,
     );
     body.replaceChildren(title, region, composer);
     for (const entry of answer.data.messages ?? []) render(entry);
@@ -175,12 +177,18 @@ export function setupSupport(section) {
 
 /** The staff member writes in the group, as a reply to `replyToMessageId` when given. */
 function postStaffMessage(group, text, replyToMessageId) {
-  const staffId = group.staff?.id;
+  const staffId = group.staffUserId ?? group.staff?.id;
   return request("POST", `/_emulator/users/${staffId}/messages`, {
     text,
     chat_id: group.chatId,
     ...(replyToMessageId ? { reply_to_message_id: replyToMessageId } : {}),
   });
+}
+
+/** The staff member's name, as the emulator's user list has it. */
+function staffName(group) {
+  const staff = state.users.get(group.staffUserId ?? group.staff?.id);
+  return staff?.user.first_name ?? group.staff?.first_name ?? "staff";
 }
 
 function excerpt(text) {

@@ -27,8 +27,8 @@ export interface WebChatConfig {
     title: string;
     questions: { id: string; prompt: string; type: string; options?: { value: string; label: string }[] }[];
   }[];
-  /** The staff group of human handoff and the staff member the page writes as, when the stack has one. */
-  support?: { chatId: number; title?: string; staff?: { id: number; first_name: string } };
+  /** The emulator's support group and the staff user who answers in it (human handoff), if any. */
+  support?: { chatId: number; staffUserId: number };
 }
 
 /** The operator's language for titles: English, or the first language the content has. */
