@@ -162,11 +162,7 @@ export function setupSupport(section) {
     }
     messages.clear();
     log.replaceChildren();
-    const title = h(
-      "p",
-      { class: "support-title" },
-      `${group.title ?? `Group ${group.chatId}`} · you write as ${staffName(group)}`,
-    );
+    const title = h("p", { class: "support-title" }, `You write as ${staffName(group)}.`);
     body.replaceChildren(title, region, composer);
     for (const entry of answer.data.messages ?? []) render(entry);
   };

@@ -4,8 +4,11 @@
  * where staff answer users, and questionnaire results with their CSV download, at desktop and phone widths.
  * Users are played through the emulator (as Telegram would deliver them); the operator only uses the page.
  */
-import type { Browser, Page } from "playwright-core";
+import { readFileSync } from "node:fs";
+import type { Browser, Locator, Page } from "playwright-core";
+import { env } from "../../contracts/runtime";
 import type { LocalStack } from "../../local/stack";
+import type { TelegramEmulator } from "../../local/telegram/emulator";
 import { artifactPath, launchChromium } from "../helpers/browser-chromium";
 import { startTestStack } from "../helpers/local-stack";
 
@@ -15,10 +18,13 @@ describe("the operator view in a browser", () => {
   let stack: LocalStack;
   let browser: Browser;
   let page: Page;
+  let emulator: TelegramEmulator;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     [stack, browser] = await Promise.all([startTestStack({ defaultMode: "nlp" }), launchChromium()]);
+    if (!stack.emulator) throw new Error("the local stack should run its Telegram emulator");
+    emulator = stack.emulator;
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     page.setDefaultTimeout(wait.timeout);
     page.on("pageerror", (error) => pageErrors.push(`uncaught: ${error.message}`));
@@ -42,6 +48,57 @@ describe("the operator view in a browser", () => {
   async function openOperatorView(): Promise<void> {
     await page.getByRole("tab", { name: "Operator" }).click();
     await page.getByRole("tabpanel", { name: "Operator" }).waitFor(wait);
+  }
+
+  async function openChatView(): Promise<void> {
+    await page.getByRole("tab", { name: "Chat" }).click();
+    await page.locator("#chat-view").waitFor(wait);
+  }
+
+  /** A user (played through the emulator, as Telegram delivers them) writes `text` and the bot answers. */
+  async function userSays(userId: number, text: string): Promise<void> {
+    emulator.sendText(userId, text);
+    await emulator.idle({ timeoutMs: 10_000 });
+  }
+
+  /** What the admin API answers, read with the token the page uses. */
+  async function adminGet(path: string): Promise<unknown> {
+    const response = await fetch(`${stack.url}${path}`, {
+      headers: { authorization: `Bearer ${stack.environment[env.adminApiToken]}` },
+    });
+    expect(response.status).toBe(200);
+    return response.json();
+  }
+
+  /** In the chat view: creates a user with the page's form; resolves with their chat pane. */
+  async function createUserInPage(firstName: string): Promise<Locator> {
+    await page.getByLabel("First name").fill(firstName);
+    await page.getByLabel("Language", { exact: true }).selectOption("en");
+    await page.getByRole("button", { name: "Create user" }).click();
+    const pane = page.getByRole("region", { name: `Chat with ${firstName}` });
+    await pane.waitFor(wait);
+    return pane;
+  }
+
+  /** Types into a chat pane's message box and presses Enter. */
+  async function typeInChat(pane: Locator, text: string): Promise<void> {
+    const box = pane.getByRole("textbox", { name: /^Message to the bot/ });
+    await box.fill(text);
+    await box.press("Enter");
+  }
+
+  async function botSays(pane: Locator, text: string | RegExp): Promise<Locator> {
+    const message = pane.locator("li.msg.bot", { hasText: text }).last();
+    await message.waitFor(wait);
+    return message;
+  }
+
+  async function press(pane: Locator, label: string | RegExp): Promise<void> {
+    await pane
+      .locator(".inline-keyboard")
+      .getByRole("button", { name: label, exact: typeof label === "string" })
+      .last()
+      .click();
   }
 
   it("opens beside the chat from its tab, by keyboard too, and stays open across a reload", async () => {
@@ -68,6 +125,154 @@ describe("the operator view in a browser", () => {
     await page.keyboard.press("ArrowLeft");
     await page.locator("#chat-view").waitFor(wait);
     expect(page.url()).not.toMatch(/#operator/);
+  });
+
+  it("charts the messages users sent, per day, with the intents they asked about", async () => {
+    const ben = emulator.createUser({ first_name: "Ben", language_code: "en" });
+    for (const text of ["lambda pricing", "lambda pricing", "what is dynamodb"]) await userSays(ben.id, text);
+
+    await openOperatorView();
+    const stats = panel("Stats");
+    await stats.getByRole("button", { name: "Refresh the stats" }).click();
+    const perDay = stats.getByRole("img", { name: /^Messages per day/ });
+    await perDay.waitFor(wait);
+    const today = perDay.locator(".op-column").last();
+    expect(await today.getAttribute("data-value")).toBe("3");
+    expect(await today.locator(".op-value").textContent()).toBe("3");
+    expect(await perDay.getAttribute("aria-label")).toMatch(/, \w+day, \d+ \w+ 3$/);
+    const intents = stats.getByRole("img", { name: /^Top intents/ });
+    expect(await intents.getAttribute("aria-label")).toMatch(/Lambda pricing 2/i);
+    expect(await stats.locator(".op-tile", { hasText: "Users" }).locator("dd").first().textContent()).toBe(
+      "1",
+    );
+  });
+
+  it("lists a declined message in the inbox; labelling it out of scope takes it out of New", async () => {
+    const quynh = emulator.createUser({ first_name: "Quynh", language_code: "en" });
+    await userSays(quynh.id, "can you book me a flight to Tokyo");
+    await userSays(quynh.id, "Can you book me a flight to Tokyo?");
+
+    await openOperatorView();
+    const inbox = panel(/^Inbox/);
+    await inbox.getByRole("button", { name: "Refresh the inbox" }).click();
+    const entry = inbox.getByRole("listitem").filter({ hasText: /book me a flight to Tokyo/i });
+    await entry.waitFor(wait);
+    expect(await entry.count()).toBe(1);
+    expect(await entry.locator(".inbox-count").textContent()).toBe("×2");
+
+    await entry.getByRole("button", { name: "Out of scope" }).click();
+    await entry.waitFor({ ...wait, state: "detached" });
+    await inbox
+      .getByRole("status")
+      .filter({ hasText: /labelled out of scope/ })
+      .waitFor(wait);
+    const listed = (await adminGet("/admin/inbox?status=outOfScope")) as { entries: { text: string }[] };
+    expect(listed.entries.map((item) => item.text)).toEqual([expect.stringMatching(/book me a flight/i)]);
+
+    await inbox.getByLabel("Show").selectOption("outOfScope");
+    await inbox
+      .getByRole("listitem")
+      .filter({ hasText: /book me a flight to Tokyo/i })
+      .waitFor(wait);
+    await inbox.getByLabel("Show").selectOption("new");
+  });
+
+  it("labels an inbox entry with an intent picked from the list, from the keyboard", async () => {
+    const minh = emulator.createUser({ first_name: "Minh", language_code: "en" });
+    await userSays(minh.id, "how do I bake sourdough bread");
+    await openOperatorView();
+    const inbox = panel(/^Inbox/);
+    await inbox.getByRole("button", { name: "Refresh the inbox" }).click();
+    const entry = inbox.getByRole("listitem").filter({ hasText: "how do I bake sourdough bread" });
+    await entry.waitFor(wait);
+
+    const pick = entry.getByLabel(/^Another intent for/);
+    await pick.focus();
+    await pick.selectOption("qa.lambda-pricing");
+    await page.keyboard.press("Tab");
+    expect(
+      await entry.getByRole("button", { name: "Assign" }).evaluate((button) => button.matches(":focus")),
+    ).toBe(true);
+    await page.keyboard.press("Enter");
+    await entry.waitFor({ ...wait, state: "detached" });
+
+    await inbox.getByLabel("Show").selectOption("labelled");
+    const labelled = inbox.getByRole("listitem").filter({ hasText: "how do I bake sourdough bread" });
+    await labelled.waitFor(wait);
+    expect(await labelled.locator(".status-pill").textContent()).toMatch(/labelled: Lambda pricing/i);
+    await inbox.getByLabel("Show").selectOption("new");
+  });
+
+  it("shows a handed-over question in the support group; the staff reply typed there reaches the user", async () => {
+    await openChatView();
+    const lan = await createUserInPage("Lan");
+    await typeInChat(lan, "my cat ate the charger, what now");
+    await press(lan, /Ask a person/);
+    await botSays(lan, /passed this on to our team/);
+
+    await openOperatorView();
+    const support = panel(/^Support group/);
+    const question = support.locator("li.msg.bot", { hasText: "my cat ate the charger" });
+    await question.waitFor(wait);
+    await question.getByRole("button", { name: /^Reply to/ }).click();
+    await support.getByText(/^Replying to:/).waitFor(wait);
+    const box = support.getByLabel("Reply as staff");
+    expect(await box.evaluate((element) => element.matches(":focus"))).toBe(true);
+    await page.keyboard.type("Unplug it first, then we'll send a new one.");
+    await page.keyboard.press("Enter");
+
+    const reply = support.locator("li.msg.user", { hasText: "Unplug it first" });
+    await reply.waitFor(wait);
+    expect(await reply.locator(".support-quote").textContent()).toContain("my cat ate the charger");
+    expect(await box.inputValue()).toBe("");
+
+    await openChatView();
+    const delivered = await botSays(lan, "Unplug it first, then we'll send a new one.");
+    expect(await delivered.locator(".text").innerText()).toBe(
+      "💬 From our team:\nUnplug it first, then we'll send a new one.",
+    );
+  });
+
+  it("shows questionnaire results and downloads the submitted answers as CSV", async () => {
+    await openChatView();
+    const hoa = await createUserInPage("Hoa");
+    await hoa.getByRole("button", { name: "/start" }).click();
+    await botSays(hoa, "Hi Hoa!");
+    await press(hoa, /Questionnaires/);
+    await press(hoa, "Course feedback");
+    await botSays(hoa, "How would you rate the course so far?");
+    await press(hoa, "4 ⭐⭐⭐⭐");
+    await botSays(hoa, "Anything you'd like to add?");
+    await typeInChat(hoa, "More DynamoDB, please");
+    await botSays(hoa, "Please check your answers");
+    await press(hoa, "✅ Confirm");
+    await botSays(hoa, /have been saved/);
+
+    await openOperatorView();
+    const results = panel("Questionnaire results");
+    await results.getByLabel("Questionnaire", { exact: true }).selectOption("course-feedback");
+    await results.getByRole("button", { name: "Refresh the results" }).click();
+    await results.locator(".results-completions", { hasText: "1" }).waitFor(wait);
+    const rating = results.getByRole("img", { name: /^How would you rate the course so far\?/ });
+    expect(await rating.locator('.op-row[data-label="4 ⭐⭐⭐⭐"]').getAttribute("data-value")).toBe("1");
+    expect(await rating.locator('.op-row[data-label="5 ⭐⭐⭐⭐⭐"]').getAttribute("data-value")).toBe("0");
+    await results.getByText("Average: 4").waitFor(wait);
+
+    const downloading = page.waitForEvent("download");
+    await results.getByRole("button", { name: "Download CSV" }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(/course-feedback.*\.csv$/);
+    const csv = readFileSync(await download.path(), "utf8");
+    const [header, row, ...rest] = csv
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split(/\r?\n/);
+    expect(rest).toEqual([]);
+    expect(header).toMatch(/rating/);
+    expect(header).toMatch(/comment/);
+    expect(row).toContain("More DynamoDB, please");
+    expect(row).toMatch(/(^|,)"?4"?(,|$)/);
+    await results.getByRole("status").filter({ hasText: "Downloaded 1 response" }).waitFor(wait);
   });
 
   it("says which parts are not in this build yet instead of failing", async () => {
