@@ -72,7 +72,7 @@ export function columnChart(caption, bars, options = {}) {
       );
     }),
   );
-  const summary = bars.map((bar) => `${bar.longLabel ?? bar.label} ${bar.display ?? bar.value}`).join(", ");
+  const summary = bars.map((bar) => `${bar.longLabel ?? bar.label}: ${bar.display ?? bar.value}`).join("; ");
   return figure(caption, picture, summary || "no data", options.className);
 }
 
@@ -105,7 +105,7 @@ export function barList(caption, bars, options = {}) {
       );
     }),
   );
-  const summary = bars.map((bar) => `${bar.label} ${bar.display ?? bar.value}`).join(", ");
+  const summary = bars.map((bar) => `${bar.label}: ${bar.display ?? bar.value}`).join("; ");
   return figure(caption, picture, summary || (options.empty ?? "no data yet"), options.className);
 }
 
@@ -134,7 +134,7 @@ export function shareBar(caption, parts, options = {}) {
       : null,
   );
   const percent = (value) => (total > 0 ? `${Math.round((value / total) * 100)}%` : "–");
-  const summary = parts.map((part) => `${part.label} ${percent(part.value)} (${part.value})`).join(", ");
+  const summary = parts.map((part) => `${part.label}: ${percent(part.value)} (${part.value})`).join("; ");
   const chart = figure(caption, picture, total > 0 ? summary : "no data yet", options.className);
   chart.append(
     h(
