@@ -1,7 +1,7 @@
 /**
- * The operator view beside the chat: a second tab of the page (`#operator` in the address keeps it across
- * reloads) with four panels, each its own module reading the admin API through operator-client.js:
- * stats (operator-stats.js), the inbox (operator-inbox.js), the support group (operator-support.js) and
+ * The operator view beside the chat: a second view of the page, picked with the links in the top bar
+ * (`#operator` in the address, so it survives reloads and Back returns to the chat). It has four panels, each
+ * its own module reading the admin API through operator-client.js: stats (operator-stats.js), the inbox (operator-inbox.js), the support group (operator-support.js) and
  * questionnaire results (operator-results.js). Panels load when the view opens and on their Refresh button.
  */
 import { $, eventListeners, state } from "./core.js";
@@ -14,7 +14,7 @@ import { setupSupport } from "./operator-support.js";
 const panels = [];
 let activityTimer = 0;
 
-/** Wires the tabs and the panels; shows the view the address asks for. */
+/** Wires the panels and the address; shows the view the address asks for. */
 export function setupOperatorView() {
   panels.push(
     setupStats($("op-stats")),
@@ -22,29 +22,6 @@ export function setupOperatorView() {
     setupSupport($("op-support")),
     setupResults($("op-results")),
   );
-  const tabs = [$("tab-chat"), $("tab-operator")];
-  for (const tab of tabs) {
-    tab.addEventListener("click", () =>
-      showView(tab.id === "tab-operator" ? "operator" : "chat", { focusTab: true }),
-    );
-    // Arrow keys, Home and End move between tabs (the WAI-ARIA tabs pattern, activation follows focus).
-    tab.addEventListener("keydown", (event) => {
-      const index = tabs.indexOf(tab);
-      const next =
-        event.key === "ArrowRight"
-          ? tabs[(index + 1) % tabs.length]
-          : event.key === "ArrowLeft"
-            ? tabs[(index + tabs.length - 1) % tabs.length]
-            : event.key === "Home"
-              ? tabs[0]
-              : event.key === "End"
-                ? tabs.at(-1)
-                : undefined;
-      if (!next) return;
-      event.preventDefault();
-      showView(next.id === "tab-operator" ? "operator" : "chat", { focusTab: true });
-    });
-  }
   window.addEventListener("hashchange", () => showView(viewFromHash()));
   // Users chatting (in another window, or through the emulator's API) change the numbers: panels that follow
   // activity reload a moment after it settles, unless the operator is working inside them.
@@ -61,29 +38,26 @@ export function setupOperatorView() {
 }
 
 function viewFromHash() {
-  return location.hash === "#operator" ? "operator" : "chat";
+  // `#operator-view` is the skip link's target inside the operator view.
+  return location.hash.startsWith("#operator") ? "operator" : "chat";
 }
 
 /** Shows the chat or the operator view; opening the operator view (re)loads its panels. */
-export function showView(view, options = {}) {
+export function showView(view) {
   const operator = view === "operator";
   const wasOperator = !$("operator-view").hidden;
   $("chat-view").hidden = operator;
   $("operator-view").hidden = !operator;
-  for (const [id, selected] of [
+  for (const [id, current] of [
     ["tab-chat", !operator],
     ["tab-operator", operator],
   ]) {
-    const tab = $(id);
-    tab.setAttribute("aria-selected", String(selected));
-    tab.tabIndex = selected ? 0 : -1;
-    if (selected && options.focusTab) tab.focus();
+    if (current) $(id).setAttribute("aria-current", "page");
+    else $(id).removeAttribute("aria-current");
   }
   const skip = document.querySelector(".skip-link");
   skip?.setAttribute("href", operator ? "#operator-view" : "#chats");
   if (skip) skip.textContent = operator ? "Skip to the operator view" : "Skip to chats";
-  const hash = operator ? "#operator" : "";
-  if (location.hash !== hash) history.replaceState(null, "", hash || location.pathname + location.search);
   if (operator && !wasOperator) reloadPanels();
 }
 

@@ -46,12 +46,12 @@ describe("the operator view in a browser", () => {
   }
 
   async function openOperatorView(): Promise<void> {
-    await page.getByRole("tab", { name: "Operator" }).click();
-    await page.getByRole("tabpanel", { name: "Operator" }).waitFor(wait);
+    await page.getByRole("link", { name: "Operator", exact: true }).click();
+    await page.getByRole("main", { name: "Operator view" }).waitFor(wait);
   }
 
   async function openChatView(): Promise<void> {
-    await page.getByRole("tab", { name: "Chat" }).click();
+    await page.getByRole("link", { name: "Chat", exact: true }).click();
     await page.locator("#chat-view").waitFor(wait);
   }
 
@@ -101,30 +101,35 @@ describe("the operator view in a browser", () => {
       .click();
   }
 
-  it("opens beside the chat from its tab, by keyboard too, and stays open across a reload", async () => {
-    const chatTab = page.getByRole("tab", { name: "Chat" });
-    expect(await chatTab.getAttribute("aria-selected")).toBe("true");
-    await chatTab.focus();
-    await page.keyboard.press("ArrowRight");
+  it("opens beside the chat from the top bar, by keyboard too, and stays open across a reload", async () => {
+    const views = page.getByRole("navigation", { name: "Views" });
+    expect(await views.getByRole("link", { name: "Chat" }).getAttribute("aria-current")).toBe("page");
+    await views.getByRole("link", { name: "Operator" }).focus();
+    await page.keyboard.press("Enter");
 
-    const operatorTab = page.getByRole("tab", { name: "Operator" });
-    expect(await operatorTab.getAttribute("aria-selected")).toBe("true");
-    expect(await operatorTab.evaluate((tab) => tab.matches(":focus"))).toBe(true);
-    await page.getByRole("tabpanel", { name: "Operator" }).waitFor(wait);
+    await page.getByRole("main", { name: "Operator view" }).waitFor(wait);
+    expect(await views.getByRole("link", { name: "Operator" }).getAttribute("aria-current")).toBe("page");
     expect(await page.locator("#chat-view").isHidden()).toBe(true);
     for (const heading of ["Stats", /^Inbox/, /^Support group/, "Questionnaire results"])
       await panel(heading).waitFor(wait);
 
     await page.reload();
-    await page.getByRole("tabpanel", { name: "Operator" }).waitFor(wait);
+    await page.getByRole("main", { name: "Operator view" }).waitFor(wait);
     expect(page.url()).toMatch(/#operator$/);
-
-    await page.keyboard.press("Tab"); // the skip link first
+    await page.keyboard.press("Tab"); // the skip link comes first, and leads into the operator view
     expect(await page.locator(":focus").textContent()).toBe("Skip to the operator view");
-    await page.getByRole("tab", { name: "Operator" }).focus();
-    await page.keyboard.press("ArrowLeft");
+    await page.keyboard.press("Enter");
+    expect(await page.locator("#operator-view").evaluate((main) => main.matches(":focus"))).toBe(true);
+    await page.getByRole("main", { name: "Operator view" }).waitFor(wait);
+
+    await views.getByRole("link", { name: "Chat" }).focus();
+    await page.keyboard.press("Enter");
     await page.locator("#chat-view").waitFor(wait);
-    expect(page.url()).not.toMatch(/#operator/);
+    await page.goBack();
+    await page.getByRole("main", { name: "Operator view" }).waitFor(wait);
+    await page.goForward();
+    await page.locator("#chat-view").waitFor(wait);
+    expect(await views.getByRole("link", { name: "Chat" }).getAttribute("aria-current")).toBe("page");
   });
 
   it("charts the messages users sent, per day, with the intents they asked about", async () => {
@@ -314,7 +319,7 @@ describe("the operator view in a browser", () => {
     const phone = await browser.newPage({ viewport: { width: 375, height: 740 } });
     try {
       await phone.goto(`${stack.url}/#operator`);
-      await phone.getByRole("tabpanel", { name: "Operator" }).waitFor(wait);
+      await phone.getByRole("main", { name: "Operator view" }).waitFor(wait);
       await phone.getByRole("region", { name: "Stats" }).locator(".op-body > *").first().waitFor(wait);
       expect(await phone.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(375);
       await phone.screenshot({ path: artifactPath("operator-view-375.png"), fullPage: true });
