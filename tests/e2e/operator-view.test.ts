@@ -212,6 +212,12 @@ describe("the operator view in a browser", () => {
   it("shows a handed-over question in the support group; the staff reply typed there reaches the user", async () => {
     await openChatView();
     const lan = await createUserInPage("Lan");
+    // The staff member is not one of the bot's users in the list: they write from the support pane.
+    const config = (await (await fetch(`${stack.url}/web-config.json`)).json()) as {
+      support: { staffUserId: number };
+    };
+    const staff = emulator.user(config.support.staffUserId);
+    expect(await page.locator("#user-list").getByText(staff.first_name).count()).toBe(0);
     await typeInChat(lan, "my cat ate the charger, what now");
     await press(lan, /Ask a person/);
     await botSays(lan, /passed this on to our team/);
