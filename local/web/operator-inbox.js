@@ -167,6 +167,9 @@ export function setupInbox(section) {
 
   /** Labels an entry; in a filtered list it leaves, and focus goes to the next entry's first button. */
   const label_ = async (item, label, button) => {
+    // A listing still on its way was read before this label: drawing it would bring the entry back.
+    loading++;
+    more.disabled = false;
     const row = button.closest(".inbox-item");
     const error = row.querySelector(".form-error");
     const buttons = row.querySelectorAll("button, select");
