@@ -43,6 +43,8 @@ export function setupSupport(section) {
   const send = h("button", { type: "submit", class: "button primary" }, "Send");
   const error = h("p", { class: "form-error", role: "alert" });
   let replyTo;
+  /** The group the log shows; live messages of it are drawn even while its history is being read. */
+  let shownChat;
 
   const setReplyTo = (entry) => {
     replyTo = entry;
@@ -102,7 +104,11 @@ export function setupSupport(section) {
     if (entry.deleted) return existing?.remove();
     const element = groupMessage(entry, messages, setReplyTo);
     if (existing) existing.replaceWith(element);
-    else log.append(element);
+    else {
+      // In message order, whether it came with the history or live, first or second.
+      const later = [...log.children].find((item) => Number(item.dataset.messageId) > entry.messageId);
+      log.insertBefore(element, later ?? null);
+    }
     region.scrollTop = region.scrollHeight;
   };
 
@@ -128,7 +134,7 @@ export function setupSupport(section) {
     const group = support();
     if (!group || event.chatId !== group.chatId || !["message", "edit", "delete"].includes(event.type))
       return;
-    if (body.contains(region)) render(event.entry);
+    if (shownChat === group.chatId) render(event.entry);
   });
 
   const load = async () => {
@@ -143,6 +149,11 @@ export function setupSupport(section) {
         ),
       );
       return;
+    }
+    if (shownChat !== group.chatId) {
+      messages.clear();
+      log.replaceChildren();
+      shownChat = group.chatId;
     }
     const answer = await request("GET", `/_emulator/chats/${group.chatId}/messages`).catch((failure) => ({
       ok: false,
@@ -160,8 +171,6 @@ export function setupSupport(section) {
       );
       return;
     }
-    messages.clear();
-    log.replaceChildren();
     const title = h("p", { class: "support-title" }, `You write as ${staffName(group)}.`);
     body.replaceChildren(title, region, composer);
     for (const entry of answer.data.messages ?? []) render(entry);
