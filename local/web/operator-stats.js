@@ -20,6 +20,7 @@ export function readStats(data) {
   const week = data.week ?? {};
   const days = Array.isArray(data.days) ? data.days : [];
   return {
+    generatedAt: typeof data.generatedAt === "string" ? data.generatedAt : undefined,
     usersTotal: number(users.total),
     newUsers: number(users.new7d),
     active: [
@@ -83,7 +84,21 @@ export function renderStats(stats) {
     return { label: label.short, longLabel: label.long, value: count, highlight: index === all.length - 1 };
   });
   const weekTotal = days.reduce((sum, day) => sum + day.value, 0);
+  const read = stats.generatedAt ? new Date(stats.generatedAt) : undefined;
   return [
+    read && !Number.isNaN(read.getTime())
+      ? h(
+          "p",
+          { class: "hint op-as-of" },
+          "Days are UTC days; read at ",
+          h(
+            "time",
+            { datetime: read.toISOString() },
+            read.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }),
+          ),
+          ".",
+        )
+      : null,
     h(
       "dl",
       { class: "op-tiles" },
@@ -140,7 +155,7 @@ export function setupStats(section) {
     if (answer.state === "missing")
       return body.replaceChildren(notYet("The stats are not available yet.", answer));
     if (answer.state === "error") return body.replaceChildren(failed("the stats", answer, load));
-    body.replaceChildren(...renderStats(readStats(answer.data ?? {})));
+    body.replaceChildren(...renderStats(readStats(answer.data ?? {})).filter(Boolean));
   };
   section.querySelector(".op-refresh").addEventListener("click", load);
   return { load, follow: true, section };
