@@ -10,6 +10,7 @@ import type { IntentClassifier } from "../nlp/types";
 import type { Translate } from "./i18n";
 import type { Metrics } from "./observability/metrics";
 import type { BroadcastQueue, Clock, Logger, Mode } from "./ports";
+import type { StatsSources } from "./stats/collect";
 import type { ChatState, Storage } from "./storage/port";
 
 /** Configuration the operator sets (from Pulumi config on AWS, from the environment locally). */
@@ -53,6 +54,8 @@ export interface BotDeps {
   random?: () => number;
   /** CloudWatch metrics (Embedded Metric Format); omitted in tests and local runs that do not need them. */
   metrics?: Metrics;
+  /** Where /stats reads (metrics and table counts); without it /stats says stats are not set up here. */
+  stats?: StatsSources;
 }
 
 /** A Bot API call queued during an update and performed after the chat state is saved. */

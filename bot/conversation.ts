@@ -18,6 +18,7 @@ import {
   type SavedChat,
   sendPending,
 } from "./replies";
+import { markActiveDay } from "./stats/activity";
 import { type ChatState, ChatStateConflictError } from "./storage/port";
 
 /** How many update ids per chat are remembered for the duplicate check. */
@@ -84,6 +85,7 @@ export function conversation(deps: BotDeps, handle: MiddlewareFn<BotContext>): M
           };
       bindPerUpdate(ctx, state, effects);
       if (!stored) await registerUser(ctx);
+      markActiveDay(ctx, stored !== undefined);
       await next(ctx);
       ctx.session.recentUpdateIds = [...ctx.session.recentUpdateIds, updateId].slice(-rememberedUpdateIds);
       ctx.session.replies =

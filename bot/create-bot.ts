@@ -17,6 +17,7 @@ import { subscriptionsFeature } from "./features/subscriptions";
 import { tipsFeature } from "./features/tips";
 import { answerUsedButton } from "./keyboards";
 import type { TipStore } from "./recommendations/store";
+import { statsFeature } from "./stats/telegram";
 import { maxTextLength } from "./update-schema";
 
 /** Fields of a message a person wrote; a message with none of them is a service message (join, leave, pin...). */
@@ -66,6 +67,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotCont
   features.use(subscriptionsFeature());
   features.use(adminFeature());
   features.use(broadcastControls());
+  features.use(statsFeature());
   features.use(tipsFeature({ history: options.tipHistory }));
   features.use(intentsFeature());
 

@@ -25,6 +25,20 @@ export const metricNames = {
   broadcastMessagesFailed: "BroadcastMessagesFailed",
   /** A scheduled recommendation (daily tip) sent to a subscriber. */
   recommendationsSent: "RecommendationsSent",
+  /**
+   * A free-text message the bot classified, with the {@link metricDimensions.tier} (the chat's tier) and
+   * {@link metricDimensions.outcome} (answered, clarified, declined) dimensions: messages per day, the share of
+   * rules vs NLP and the decline rate of /stats (bot/stats/).
+   */
+  messageClassified: "MessageClassified",
+  /**
+   * A user's first update of a UTC day in their private chat, with the {@link metricDimensions.gap} dimension:
+   * the days since their previous active day (`1`..`30`, `31+`, or `new`). Distinct active users over the last
+   * N days are exact sums of these (bot/stats/active-users.ts).
+   */
+  activeUser: "ActiveUser",
+  /** A broadcast recorded (once per broadcast, not per idempotent retry). */
+  broadcastStarted: "BroadcastStarted",
 } as const;
 
 /** A custom metric name. */
@@ -34,6 +48,12 @@ export type MetricName = (typeof metricNames)[keyof typeof metricNames];
 export const metricDimensions = {
   /** The matched intent id on `IntentMatched` (one series per intent, plus a dimensionless total). */
   intent: "Intent",
+  /** `rules` or `nlp` on `MessageClassified`: the tier of the chat the message came from. */
+  tier: "Tier",
+  /** `answered`, `clarified` ("did you mean") or `declined` on `MessageClassified`. */
+  outcome: "Outcome",
+  /** Days since the previous active day on `ActiveUser`: `1`..`30`, `31+` or `new` (32 values at most). */
+  gap: "Gap",
 } as const;
 
 /** A dimension key. */

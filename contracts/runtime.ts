@@ -52,6 +52,7 @@ export const routes = [
   { routeKey: "POST /admin/broadcasts", function: "adminApi" },
   { routeKey: "GET /admin/broadcasts/{id}", function: "adminApi" },
   { routeKey: "POST /admin/broadcasts/{id}/cancel", function: "adminApi" },
+  { routeKey: "GET /admin/stats", function: "adminApi" },
 ] as const satisfies readonly { routeKey: string; function: FunctionName }[];
 
 /**

@@ -8,7 +8,9 @@ import { run } from "@grammyjs/runner";
 import { botIdFromToken, botInfoFor } from "../bot/bot-info";
 import { MemoryBroadcastQueue } from "../bot/broadcast/memory-queue";
 import { createBot } from "../bot/create-bot";
+import { createMetrics } from "../bot/observability/metrics";
 import { botConfigFrom, type Environment, loggerFrom } from "../bot/runtime/environment";
+import { DynamoAudienceCounter } from "../bot/stats/audience";
 import { createDynamoStorage } from "../bot/storage/dynamodb";
 import { loadContent } from "../content/load";
 import { env } from "../contracts/runtime";
@@ -16,6 +18,7 @@ import { RuleClassifier } from "../nlp/rules";
 import { lockDataDir } from "./data-dir";
 import { startDynalite } from "./dynalite";
 import { watchLaunchers } from "./launcher-watch";
+import { captureMetrics } from "./metrics-capture";
 import { ensureNlpModel } from "./nlp-model";
 
 /** Runs the bot by long polling until the process is stopped. */
@@ -27,10 +30,13 @@ export async function startLongPolling(environment: Environment): Promise<void> 
   const releaseLock = lockDataDir(dataDir);
   const dynamo = await startDynalite({ tableName: "lambdagram-local", path: join(dataDir, "dynamodb") });
   const content = loadContent();
+  // /stats reads the metrics captured here, as on the local stack (local/metrics-capture.ts).
+  const captured = await captureMetrics(dataDir);
+  const table = { client: dynamo.documentClient, tableName: dynamo.tableName };
   const bot = createBot(
     {
       content,
-      storage: createDynamoStorage({ client: dynamo.documentClient, tableName: dynamo.tableName }),
+      storage: createDynamoStorage(table),
       classifiers: {
         rules: new RuleClassifier(content.intents),
         nlp: ensureNlpModel(content, logger, { say: (line) => console.log(line) }),
@@ -39,6 +45,8 @@ export async function startLongPolling(environment: Environment): Promise<void> 
       config: botConfigFrom(environment),
       clock: { now: () => new Date() },
       logger,
+      metrics: createMetrics({ write: captured.sink, logger }),
+      stats: { metrics: captured.reader, audience: new DynamoAudienceCounter(table) },
     },
     { token, botInfo: botInfoFor(botIdFromToken(token), "your_bot") },
   );
@@ -51,6 +59,7 @@ export async function startLongPolling(environment: Environment): Promise<void> 
     setTimeout(() => process.exit(1), 4500).unref();
     await runner.stop();
     await dynamo.stop();
+    await captured.close();
     releaseLock();
     process.exit(0);
   };

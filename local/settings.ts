@@ -160,6 +160,7 @@ export function startBanner(stack: LocalStack, environment: Environment, readyMs
       ? `  Bot API emulator ${stack.url}/bot<token>/<method>  (control API: ${stack.url}/_emulator/)`
       : `  Bot API          ${effective[env.telegramApiRoot]}`,
     `  DynamoDB         ${stack.dynamo.endpoint} table ${stack.dynamo.tableName} (${stack.dataDir ? `data in ${stack.dataDir}` : "in memory"})`,
+    `  Metrics          captured for /stats and GET ${stack.url}/admin/stats (${stack.metrics.file ? `in ${stack.metrics.file}` : "in memory"})`,
     "Settings (environment variables; see README):",
     `  ${shown(env.defaultMode)}  ${shown(env.adminUserIds)}  ${shown(env.logLevel)}  ${shown(env.scheduleTimezone)}`,
     `  ${env.broadcastRatePerSecond}=${rates.totalPerSecond}${environment[env.broadcastRatePerSecond]?.trim() ? "" : " (default)"}  ` +

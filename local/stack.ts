@@ -32,6 +32,7 @@ import { RouteTable, serveRoute } from "./http/routes";
 import { foreignRequest, ownHosts } from "./http/same-origin";
 import { addHttpApiRoutes, type HttpHandler } from "./http-api";
 import { InProcessJobQueue } from "./in-process-queue";
+import { captureMetrics, type MetricsCapture, setAsideCapturedMetrics } from "./metrics-capture";
 import { ensureNlpModel } from "./nlp-model";
 import { serveDueTipsNow } from "./serve-now";
 import { defaultEmulatorToken, TelegramEmulator } from "./telegram/emulator";
@@ -103,6 +104,8 @@ export interface LocalStack {
    * environments with SQS semantics (re-delivery of failed items). `idle()` waits until it drained.
    */
   broadcastQueue: InProcessJobQueue;
+  /** The metrics the handlers emitted (EMF lines, as CloudWatch would read them), which /stats reads. */
+  metrics: MetricsCapture;
   /** Invokes a scheduled handler now, as EventBridge would; returns what it returned. */
   fireSchedule(name: string): Promise<unknown>;
   stop(): Promise<void>;
@@ -138,6 +141,8 @@ async function startOnData(
   if (dataDir && usesEmulator && !options.dynamodbEndpoint) {
     const moved = pairBotDataWithEmulator(dataDir, join(dataDir, "dynamodb"));
     if (moved) (options.say ?? console.warn)(moved);
+    const metricsAside = moved ? setAsideCapturedMetrics(dataDir) : undefined;
+    if (metricsAside) (options.say ?? console.warn)(metricsAside);
   }
   const tableName = options.tableName ?? "lambdagram-local";
   const dynamo = options.dynamodbEndpoint
@@ -186,8 +191,16 @@ async function startOnData(
     invocationTimeoutMs: timeouts.broadcastWorkerLambdaSeconds * 1000,
     delayScale: options.broadcastDelayScale ?? 1,
   });
+  // The handlers' metrics, captured where CloudWatch would read them on AWS (local/metrics-capture.ts).
+  const metrics = await captureMetrics(dataDir);
   // The same composition root as on Lambda, over this environment, with what runs in process handed over.
-  const services = createServices(environment, { content, nlp, jobs: broadcastQueue });
+  const services = createServices(environment, {
+    content,
+    nlp,
+    jobs: broadcastQueue,
+    metricSink: metrics.sink,
+    metricsReader: metrics.reader,
+  });
   const workers = await Promise.all(
     Array.from({ length: services.rates.concurrency }, () => buildBroadcastWorkerHandler(services)),
   );
@@ -307,6 +320,7 @@ async function startOnData(
     dataDir,
     environment,
     broadcastQueue,
+    metrics,
     async fireSchedule(name) {
       // By hand, the tips schedule serves everyone due today who still has no tip (local/serve-now.ts).
       if (name === "recommendations")
@@ -328,6 +342,7 @@ async function startOnData(
         server.closeAllConnections();
       });
       await dynamo.stop();
+      await metrics.close();
       releaseLock();
     },
   };

@@ -43,13 +43,14 @@ export const bundleAliases: Record<string, string> = {
 
 /**
  * Modules the handlers import dynamically, each built into a file of its own next to index.js (and loaded from
- * there at run time): the SSM client (read at cold start on AWS, never locally) and the SQS client (used when
- * a job is queued). A cold start that does not use them does not parse them. They import nothing of ours,
+ * there at run time): the SSM client (read at cold start on AWS, never locally), the SQS client (used when
+ * a job is queued) and the CloudWatch client (an admin's /stats or `GET /admin/stats`). A cold start that does not use them does not parse them. They import nothing of ours,
  * so their copies of the SDK's core are all they duplicate.
  */
 export const lazyModules: Record<string, string> = {
   "bot/runtime/ssm.ts": "aws-ssm.js",
   "bot/jobs/sqs-client.ts": "aws-sqs.js",
+  "bot/stats/cloudwatch-client.ts": "aws-cloudwatch.js",
 };
 
 /** Resolves an import of a {@link lazyModules} module to its file next to the bundle, left to load at run time. */

@@ -1,15 +1,18 @@
 /**
- * The broadcast and tip store contracts against Amazon's own DynamoDB Local (stricter than dynalite). Not part
+ * The broadcast and tip store contracts and the audience counts against Amazon's own DynamoDB Local (stricter than dynalite). Not part
  * of `npm test`: run it with `npm run test:dynamodb-local` (needs Java 17). One server, a fresh table per test.
  */
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoBroadcastStore } from "../bot/broadcast/store/dynamodb";
 import { DynamoTipStore } from "../bot/recommendations/store/dynamodb";
+import { DynamoAudienceCounter } from "../bot/stats/audience";
+import { createDynamoStorage } from "../bot/storage/dynamodb";
 import { ensureTable } from "../bot/storage/dynamodb-table";
 import { describeBroadcastStoreContract } from "./broadcast/store-contract";
 import { FakeClock } from "./helpers/clock";
 import { type LocalDynamo, startDynamoDbLocal } from "./helpers/dynamo";
 import { describeTipStoreContract } from "./recommendations/store-contract";
+import { describeAudienceCounterContract } from "./stats/audience-contract";
 
 let dynamo: LocalDynamo;
 let tables = 0;
@@ -46,4 +49,14 @@ describeTipStoreContract("DynamoDB adapter on DynamoDB Local", async () => {
   const { tableName, teardown } = await freshTable();
   const clock = new FakeClock();
   return { tips: new DynamoTipStore({ client: dynamo.documentClient, tableName, clock }), clock, teardown };
+});
+
+describeAudienceCounterContract("COUNT queries on DynamoDB Local", async () => {
+  const { tableName, teardown } = await freshTable();
+  const { users } = createDynamoStorage({ client: dynamo.documentClient, tableName });
+  return {
+    counter: new DynamoAudienceCounter({ client: dynamo.documentClient, tableName, pageLimit: 3 }),
+    users,
+    teardown,
+  };
 });

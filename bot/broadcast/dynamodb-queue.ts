@@ -7,6 +7,7 @@
 
 import { env } from "../../contracts/runtime";
 import type { JobQueue } from "../jobs/port";
+import type { Metrics } from "../observability/metrics";
 import type { Clock } from "../ports";
 import { BroadcastService } from "./service";
 import type { BroadcastStore } from "./store/port";
@@ -39,12 +40,14 @@ export class DynamoBroadcastQueue extends BroadcastService {
     jobs?: JobQueue | undefined;
     clock: Clock;
     rates?: { totalPerSecond: number; allowPaidBroadcast: boolean };
+    metrics?: Metrics | undefined;
   }) {
     super({
       store: options.store,
       jobs: options.jobs ?? missingJobQueue,
       clock: options.clock,
       ...(options.rates ? { rates: options.rates } : {}),
+      metrics: options.metrics,
     });
   }
 }

@@ -4,7 +4,9 @@
  * worker's job (worker.ts).
  */
 import { createHash } from "node:crypto";
+import { metricNames } from "../../contracts/metrics";
 import type { JobQueue } from "../jobs/port";
+import type { Metrics } from "../observability/metrics";
 import type { BroadcastQueue, BroadcastRequest, Clock } from "../ports";
 import { type BroadcastProgress, progressOf } from "./progress";
 import type { BroadcastStore } from "./store/port";
@@ -78,6 +80,8 @@ export interface BroadcastServiceDeps {
   clock: Clock;
   /** The configured total rate R and paid switch, recorded until the worker records its own at start. */
   rates?: { totalPerSecond: number; allowPaidBroadcast: boolean };
+  /** Counts `BroadcastStarted` once per recorded broadcast (not per idempotent retry), for /stats. */
+  metrics?: Metrics | undefined;
 }
 
 /** {@link ManagedBroadcastQueue} over a {@link BroadcastStore} and a {@link JobQueue}. */
@@ -109,6 +113,7 @@ export class BroadcastService implements ManagedBroadcastQueue {
     });
     if (!created && contentOf(record.request) !== contentOf(valid))
       throw new IdempotencyKeyReusedError(valid.requestId);
+    if (created) this.deps.metrics?.count(metricNames.broadcastStarted);
     if (record.status === "queued") await jobs.send([{ type: "broadcast.start", broadcastId: id }]);
     return { id };
   }

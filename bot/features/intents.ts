@@ -13,6 +13,7 @@ import { type CallbackContext, callbackData, onCallback } from "../callback-data
 import type { BotContext } from "../context";
 import { pick } from "../i18n";
 import { acknowledge, grid, mainMenu, retireKeyboard } from "../keyboards";
+import { countClassified } from "../stats/activity";
 
 const catalogs = new WeakMap<Content, IntentCatalog>();
 
@@ -134,6 +135,7 @@ export function answerFreeText(ctx: BotContext, text: string, result = classify(
     confidence: best ? Math.round(best.confidence * 1000) / 1000 : undefined,
   });
   const reply = replyFor(result, (id) => findIntent(ctx, id) !== undefined);
+  countClassified(ctx, modeOf(ctx), reply.kind);
   if (reply.kind === "answer" && answerIntent(ctx, reply.intent)) return;
   if (reply.kind === "clarify") {
     offerCandidates(ctx, reply.intents);

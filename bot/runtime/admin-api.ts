@@ -1,13 +1,15 @@
 /**
  * Builds the admin HTTP API from the composition root: the admin token (SSM on AWS) in front of every feature's
  * route group (bot/admin-api/router.ts). Broadcasts: the job store on the table and the job queue
- * (bot/broadcast/admin-routes.ts). bot/handlers/admin-api.ts runs it once per container.
+ * (bot/broadcast/admin-routes.ts); stats: CloudWatch and the table's counts (bot/stats/admin-routes.ts).
+ * bot/handlers/admin-api.ts runs it once per container.
  */
 import { env as envNames } from "../../contracts/runtime";
 import type { AdminHttpHandler } from "../admin-api/http";
 import { createAdminRouter } from "../admin-api/router";
 import { broadcastAdminRoutes } from "../broadcast/admin-routes";
 import { BroadcastService } from "../broadcast/service";
+import { statsAdminRoutes } from "../stats/admin-routes";
 import type { Services } from "./services";
 
 /** Builds the admin API handler (the Lambda entry, the local stack and tests call it). */
@@ -22,10 +24,19 @@ export async function buildAdminApiHandler(services: Services): Promise<AdminHtt
     jobs: services.jobs,
     clock: services.clock,
     rates: services.rates,
+    metrics: services.metrics(logger),
   });
   return createAdminRouter({
     adminToken,
     logger,
-    groups: [broadcastAdminRoutes({ broadcasts, logger })],
+    groups: [
+      broadcastAdminRoutes({ broadcasts, logger }),
+      statsAdminRoutes({
+        stats: () => services.stats,
+        clock: services.clock,
+        logger,
+        intents: () => services.content.intents.map((intent) => intent.id),
+      }),
+    ],
   });
 }

@@ -39,7 +39,7 @@ export class MissingAwsCredentialsError extends Error {
 }
 
 /** The services Lambdagram calls. */
-export type AwsService = "dynamodb" | "ssm" | "sqs";
+export type AwsService = "dynamodb" | "ssm" | "sqs" | "cloudwatch";
 
 /** Attempts (retries included) and the time one attempt may take, per service. */
 export interface AwsServiceSettings {
@@ -56,6 +56,8 @@ export const awsServiceSettings: Record<AwsService, AwsServiceSettings> = {
   dynamodb: { maxAttempts: 4, requestTimeoutMs: 1500 },
   ssm: { maxAttempts: 3, requestTimeoutMs: 2500 },
   sqs: { maxAttempts: 3, requestTimeoutMs: 2500 },
+  // GetMetricData for /stats (an admin waits for it): 2 attempts of 3 s fit the webhook's 8 s.
+  cloudwatch: { maxAttempts: 2, requestTimeoutMs: 3000 },
 };
 
 /** How long opening a connection (TCP + TLS) may take before the attempt fails and is retried. */

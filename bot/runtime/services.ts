@@ -14,11 +14,17 @@ import { DynamoBroadcastStore } from "../broadcast/store/dynamodb";
 import type { BroadcastStore } from "../broadcast/store/port";
 import type { BotConfig } from "../context";
 import type { JobQueue } from "../jobs/port";
+import { createMetrics, type MetricSink, type Metrics } from "../observability/metrics";
 import type { Clock, Logger } from "../ports";
 import { DynamoTipStore } from "../recommendations/store/dynamodb";
 import type { TipStore } from "../recommendations/store/port";
+import { DynamoAudienceCounter, PagedAudienceCounter } from "../stats/audience";
+import { CloudWatchMetricsReader } from "../stats/cloudwatch";
+import type { StatsSources } from "../stats/collect";
+import type { AudienceCounter, MetricsReader } from "../stats/port";
 import type { Storage, UserStore } from "../storage/port";
 import { systemClock } from "../storage/shared";
+import { awsClientConfigFrom } from "./aws";
 import { broadcastRatesFrom, sqsJobQueueFrom } from "./broadcast";
 import {
   botConfigFrom,
@@ -50,6 +56,13 @@ export interface ServiceOverrides {
   users?: UserStore;
   broadcasts?: BroadcastStore;
   tips?: TipStore;
+  /**
+   * Where the handlers' EMF metric lines go (the local stack's capture, bot/stats/emf-reader.ts). Without it
+   * metrics go to stdout on Lambda (CloudWatch reads them from the log) and nowhere elsewhere.
+   */
+  metricSink?: MetricSink;
+  /** Where /stats reads metrics (the local stack's capture); CloudWatch otherwise. */
+  metricsReader?: MetricsReader;
 }
 
 /** The adapters and settings the handlers are built from; see the module comment. */
@@ -132,6 +145,41 @@ export class Services {
   /** The job queue if one is configured (the webhook runs without one; sending a broadcast then says so). */
   get optionalJobs(): JobQueue | undefined {
     return this.overrides.jobs || this.environment[envNames.broadcastQueueUrl] ? this.jobs : undefined;
+  }
+
+  /** The metrics emitter of a function (see {@link ServiceOverrides.metricSink}), or undefined when unused. */
+  metrics(logger: Logger): Metrics | undefined {
+    const now = () => this.clock.now().getTime();
+    if (this.overrides.metricSink) return createMetrics({ write: this.overrides.metricSink, now, logger });
+    return this.environment.AWS_LAMBDA_FUNCTION_NAME ? createMetrics({ now, logger }) : undefined;
+  }
+
+  /** Where /stats reads metrics: given, or CloudWatch (its client loaded on the first read). */
+  get metricsReader(): MetricsReader {
+    return (
+      this.overrides.metricsReader ??
+      this.once(
+        "metricsReader",
+        () => new CloudWatchMetricsReader(awsClientConfigFrom(this.environment, "cloudwatch")),
+      )
+    );
+  }
+
+  /** Users and subscribers counted from the table's indexes (or by paging the given user store). */
+  get audience(): AudienceCounter {
+    return this.once("audience", () =>
+      this.overrides.users
+        ? new PagedAudienceCounter(this.overrides.users)
+        : new DynamoAudienceCounter(this.table),
+    );
+  }
+
+  /** What /stats and `GET /admin/stats` read, built on the first read (a cold start builds no client for it). */
+  get stats(): StatsSources {
+    return {
+      metrics: { dailySums: (queries, range) => this.metricsReader.dailySums(queries, range) },
+      audience: { count: () => this.audience.count() },
+    };
   }
 
   /** The content pack: given, or content.json bundled next to the handler. */

@@ -6,7 +6,6 @@
 import { env as envNames, timeouts } from "../../contracts/runtime";
 import { DynamoBroadcastQueue } from "../broadcast/dynamodb-queue";
 import { createBot } from "../create-bot";
-import { createMetrics } from "../observability/metrics";
 import { createWebhookHandler, type WebhookHandler } from "../webhook";
 import { botInfoFrom } from "./environment";
 import type { Services } from "./services";
@@ -15,8 +14,8 @@ import type { Services } from "./services";
 export async function buildWebhookHandler(services: Services): Promise<WebhookHandler> {
   const { environment, clock } = services;
   const logger = services.logger("webhook");
-  // Metrics go to CloudWatch through the function's log stream; locally they would only clutter the output.
-  const metrics = environment.AWS_LAMBDA_FUNCTION_NAME ? createMetrics({ logger }) : undefined;
+  // Metrics go to CloudWatch through the function's log stream; locally to the stack's capture, if any.
+  const metrics = services.metrics(logger);
   const [token, secretToken] = (await services.secrets([
     { plain: envNames.botToken, parameter: envNames.botTokenParameter },
     { plain: envNames.webhookSecret, parameter: envNames.webhookSecretParameter },
@@ -35,11 +34,13 @@ export async function buildWebhookHandler(services: Services): Promise<WebhookHa
         jobs: services.optionalJobs,
         clock,
         rates: services.rates,
+        metrics,
       }),
       config,
       clock,
       logger,
       metrics,
+      stats: services.stats,
     },
     {
       tipHistory: services.tips,

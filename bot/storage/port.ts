@@ -42,6 +42,8 @@ export interface ChatState {
   recentUpdateIds: number[];
   /** The replies of the last update, saved before any is sent (see {@link PendingReplies}). */
   replies?: PendingReplies;
+  /** UTC day (days since the epoch) of the user's last update in this private chat: /stats' active users. */
+  activeDay?: number;
 }
 /** A Bot API call as stored: its method and a plain-JSON payload. */
 export interface StoredCall {

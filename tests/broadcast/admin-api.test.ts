@@ -178,6 +178,7 @@ describe("GET /admin/broadcasts/{id} and cancel", () => {
       "POST /admin/broadcasts",
       "GET /admin/broadcasts/{id}",
       "POST /admin/broadcasts/{id}/cancel",
+      "GET /admin/stats",
     ]);
   });
 });

@@ -9,7 +9,8 @@ import { MemoryBroadcastQueue } from "../../bot/broadcast/memory-queue";
 import { type BotConfig, botConfigDefaults } from "../../bot/context";
 import { createBot } from "../../bot/create-bot";
 import { createMemoryLogger } from "../../bot/observability/logger";
-import { createMetrics } from "../../bot/observability/metrics";
+import { createMetrics, type MetricSink } from "../../bot/observability/metrics";
+import type { StatsSources } from "../../bot/stats/collect";
 import { createMemoryStorage } from "../../bot/storage/memory";
 import type { Storage } from "../../bot/storage/port";
 import { createWebhookHandler } from "../../bot/webhook";
@@ -45,6 +46,10 @@ export interface HarnessOptions {
   content?: Content;
   /** Receives the EMF metric lines the bot emits. */
   metricLines?: string[];
+  /** Also receives them (e.g. an EmfMetricsReader's sink); the lines carry the fake clock's time. */
+  metricSink?: MetricSink;
+  /** Where /stats reads; without it /stats says stats are not set up. */
+  stats?: StatsSources;
   /** Makes a Bot API method fail (e.g. to simulate Telegram errors). */
   failMethod?: (call: ApiCall) => Error | undefined;
 }
@@ -63,6 +68,16 @@ export function createHarness(options: HarnessOptions = {}) {
     ...options.config,
   };
   let seed = 1;
+  const metrics =
+    options.metricLines || options.metricSink
+      ? createMetrics({
+          write: (line) => {
+            options.metricLines?.push(line);
+            options.metricSink?.(line);
+          },
+          now: () => clock.now().getTime(),
+        })
+      : undefined;
   const bot = createBot(
     {
       content,
@@ -72,9 +87,8 @@ export function createHarness(options: HarnessOptions = {}) {
       config,
       clock,
       logger,
-      metrics: options.metricLines
-        ? createMetrics({ write: (line) => options.metricLines?.push(line) })
-        : undefined,
+      metrics,
+      ...(options.stats ? { stats: options.stats } : {}),
       random: () => {
         seed = (seed * 16807) % 2147483647;
         return seed / 2147483647;
@@ -88,6 +102,7 @@ export function createHarness(options: HarnessOptions = {}) {
     bot,
     secretToken: webhookSecret,
     logger,
+    metrics,
     timeoutMilliseconds: 5000,
   });
 

@@ -108,6 +108,9 @@ describe("npm start's settings", () => {
       expect(banner).toContain("SCHEDULE_TIMEZONE=Asia/Ho_Chi_Minh");
       expect(banner).toContain("DEFAULT_MODE=nlp (default)");
       expect(banner).toContain("BROADCAST_QUEUE_URL is set but ignored (the SQS queue");
+      expect(banner).toContain(
+        `Metrics          captured for /stats and GET ${stack.url}/admin/stats (in memory)`,
+      );
     } finally {
       await stack.stop();
     }
