@@ -150,6 +150,19 @@ export const callbackData = {
   broadcastCancel: unit("broadcastCancel", "bc:cancel"),
   /** Followed by the broadcast id: stops a running broadcast from the admin's progress message. */
   broadcastStop: id("broadcastStop", "bc:stop:"),
+  /** "Ask a person" under a declined question; carries the question's short key (bot/handoff/). */
+  handoffAsk: id("handoffAsk", "ho:ask:"),
+  /** "Done": the user ends their conversation with the staff. */
+  handoffDone: unit("handoffDone", "ho:done"),
+  /** Followed by a questionnaire id: an admin's /results for it (bot/questionnaire-results/). */
+  results: id("results", "res:"),
+  /** Followed by a questionnaire id: an admin's /export of it as CSV. */
+  exportResponses: id("exportResponses", "exp:"),
+  /** "Delete my data" under the privacy policy: asks for the /forget confirmation. */
+  forgetAsk: unit("forgetAsk", "fg:ask"),
+  /** Followed by the confirmation's nonce: Confirm / Cancel of a /forget. */
+  forgetConfirm: id("forgetConfirm", "fg:y:"),
+  forgetCancel: id("forgetCancel", "fg:n:"),
 } as const;
 
 /** The context of a button press with data. */

@@ -7,9 +7,11 @@ import type { InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove } f
 import type { Content } from "../content/schema";
 import type { MetricDimension, MetricName } from "../contracts/metrics";
 import type { IntentClassifier } from "../nlp/types";
+import type { HandoffStore } from "./handoff/store/port";
 import type { Translate } from "./i18n";
 import type { Metrics } from "./observability/metrics";
 import type { BroadcastQueue, Clock, Logger, Mode } from "./ports";
+import type { UserDataEraser } from "./privacy/eraser";
 import type { StatsSources } from "./stats/collect";
 import type { ChatState, Storage } from "./storage/port";
 
@@ -56,12 +58,21 @@ export interface BotDeps {
   metrics?: Metrics;
   /** Where /stats reads (metrics and table counts); without it /stats says stats are not set up here. */
   stats?: StatsSources;
+  /** Human handoff threads (bot/handoff/); without it (or without `config.supportChatId`) no handoff is offered. */
+  handoff?: HandoffStore;
+  /**
+   * Deletes everything about a user (/forget). The composition root passes one over every store that keeps
+   * user data (bot/runtime/services.ts); without it, only `storage` is erased (answers, profile, chat state).
+   */
+  eraser?: UserDataEraser;
 }
 
 /** A Bot API call queued during an update and performed after the chat state is saved. */
 export interface OutgoingCall {
   method: string;
   payload: Record<string, unknown>;
+  /** What to do with the result once sent (see bot/replies.ts `registerSentHook`). */
+  afterSent?: { hook: string; data: Record<string, unknown> };
 }
 
 /** A metric counted during an update, emitted after the state is saved. */
@@ -97,6 +108,11 @@ export interface ConversationFlavor {
   once<T>(key: string, effect: () => Promise<T>): Promise<T>;
   /** Counts a metric once the state is saved (so a re-run after a conflict does not count twice). */
   count(name: MetricName, dimensions?: Partial<Record<MetricDimension, string>>): void;
+  /**
+   * Set by a feature (the confirmed /forget) to erase this user instead of saving the chat: the conversation
+   * runs the eraser (the chat state included), saves nothing, and sends the outbox straight away.
+   */
+  erase?: { userId: number };
   deps: BotDeps;
 }
 

@@ -10,6 +10,7 @@
 import type { MiddlewareFn } from "grammy";
 import type { BotContext, BotDeps, OutgoingCall } from "./context";
 import { resolveLanguage, translator } from "./i18n";
+import { createUserDataEraser, storageParticipants } from "./privacy/eraser";
 import {
   pendingReplies,
   RepliesInFlightError,
@@ -30,13 +31,27 @@ const chatlessClaimSeconds = 24 * 60 * 60;
 /** Updates whose replies this process finished sending, remembered so its own re-deliveries send nothing. */
 const rememberedCompletions = 1000;
 
+/** Options of {@link conversation}. */
+export interface ConversationOptions {
+  /**
+   * Updates that must not create anything in a chat never seen (or already erased): no profile is registered
+   * for them. The confirmed /forget is one: re-delivered after its erasure, it must not bring the user back.
+   */
+  leavesNoTrace?: (ctx: BotContext) => boolean;
+}
+
 /**
  * Builds the middleware that loads, guards, saves and flushes around every update. The features run as
  * `handle`, which may run more than once for one update (after a version conflict), so it is given
  * explicitly rather than as grammY's one-shot `next`.
  */
-export function conversation(deps: BotDeps, handle: MiddlewareFn<BotContext>): MiddlewareFn<BotContext> {
+export function conversation(
+  deps: BotDeps,
+  handle: MiddlewareFn<BotContext>,
+  options: ConversationOptions = {},
+): MiddlewareFn<BotContext> {
   const { storage, content, logger } = deps;
+  const eraser = deps.eraser ?? createUserDataEraser(storageParticipants(storage), { logger });
   const { languages, defaultLanguage } = content.settings;
 
   const next = (ctx: BotContext) => handle(ctx, async () => {});
@@ -84,9 +99,16 @@ export function conversation(deps: BotDeps, handle: MiddlewareFn<BotContext>): M
             language: resolveLanguage(ctx.from?.language_code, languages, defaultLanguage),
           };
       bindPerUpdate(ctx, state, effects);
-      if (!stored) await registerUser(ctx);
+      if (!stored && !options.leavesNoTrace?.(ctx)) await registerUser(ctx);
       markActiveDay(ctx, stored !== undefined);
       await next(ctx);
+      if (ctx.erase) {
+        // Nothing of the user may be left, not even this update's replies: erase, then send them directly.
+        await eraser.forgetUser(ctx.erase.userId);
+        await flush(ctx, ctx.outbox);
+        remember(key);
+        return;
+      }
       ctx.session.recentUpdateIds = [...ctx.session.recentUpdateIds, updateId].slice(-rememberedUpdateIds);
       ctx.session.replies =
         ctx.outbox.length > 0 ? pendingReplies(updateId, ctx.outbox, deps.clock.now()) : undefined;
@@ -164,6 +186,7 @@ function bindPerUpdate(
   ctx.t = translator(content, ctx.lang);
   ctx.outbox = [];
   ctx.pendingMetrics = [];
+  ctx.erase = undefined;
   ctx.count = (name, dimensions) => {
     ctx.pendingMetrics.push({ name, dimensions });
   };

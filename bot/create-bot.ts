@@ -11,11 +11,15 @@ import type { BotContext, BotDeps } from "./context";
 import { conversation } from "./conversation";
 import { adminFeature } from "./features/admin";
 import { answerFreeText, fallback, intentsFeature } from "./features/intents";
+import { isForgetConfirmation, privacyFeature } from "./features/privacy";
 import { handleFormText, questionnaireFeature } from "./features/questionnaire";
 import { settingsFeature } from "./features/settings";
 import { subscriptionsFeature } from "./features/subscriptions";
 import { tipsFeature } from "./features/tips";
+import { handoffFeature } from "./handoff/feature";
 import { answerUsedButton } from "./keyboards";
+import { buildExportDocuments } from "./questionnaire-results/export-document";
+import { questionnaireResultsFeature } from "./questionnaire-results/telegram";
 import type { TipStore } from "./recommendations/store";
 import { statsFeature } from "./stats/telegram";
 import { maxTextLength } from "./update-schema";
@@ -62,12 +66,15 @@ export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotCont
   // would retry it without end): the saved replies are sent by Telegram's re-delivery (bot/replies.ts).
   bot.api.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 3, rethrowHttpErrors: true }));
   const features = new Composer<BotContext>();
+  features.use(handoffFeature());
+  features.use(privacyFeature());
   features.use(settingsFeature());
   features.use(questionnaireFeature());
   features.use(subscriptionsFeature());
   features.use(adminFeature());
   features.use(broadcastControls());
   features.use(statsFeature());
+  features.use(questionnaireResultsFeature());
   features.use(tipsFeature({ history: options.tipHistory }));
   features.use(intentsFeature());
 
@@ -93,6 +100,8 @@ export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotCont
     // Stickers, photos, voice: nothing to understand yet, so show what the bot can do.
     fallback(ctx);
   });
-  bot.use(conversation(deps, features.middleware()));
+  // Saved /export replies become CSV files as they are sent (also when a re-delivery resumes them).
+  bot.use(buildExportDocuments());
+  bot.use(conversation(deps, features.middleware(), { leavesNoTrace: isForgetConfirmation }));
   return bot;
 }

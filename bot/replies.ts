@@ -95,7 +95,8 @@ export async function sendPending(ctx: BotContext, chat: SavedChat, finalMark: b
     if (visible && unmarkedVisible) await mark(index);
     try {
       // biome-ignore lint/suspicious/noExplicitAny: the outbox carries calls of any Bot API method.
-      await (ctx.api.raw as any)[call.method](call.payload);
+      const result = await (ctx.api.raw as any)[call.method](call.payload);
+      if (call.afterSent) await runSentHook(ctx, call.afterSent, result);
     } catch (error) {
       if (isTransient(error)) {
         // Give the lease up at once: the re-delivery may send the rest without waiting for it to run out.
@@ -171,4 +172,35 @@ export function replyLeaseUntil(now: Date): string {
 /** Pending replies of an update, leased to this process for {@link replyLeaseMs}. */
 export function pendingReplies(updateId: number, calls: readonly StoredCall[], now: Date): PendingReplies {
   return { updateId, calls: storedCalls(calls), sent: 0, leaseUntil: replyLeaseUntil(now) };
+}
+
+/** Given a sent call's result: e.g. records the id of a message posted in the support chat (bot/handoff/). */
+export type SentHook = (ctx: BotContext, result: unknown, data: Record<string, unknown>) => Promise<void>;
+
+const sentHooks = new Map<string, SentHook>();
+
+/**
+ * Registers what to do after a call marked `afterSent: { hook: name }` went out (a feature registers its hooks
+ * when its module loads). The hook runs once per successful send; a failing hook is logged and the sending
+ * goes on, because the call itself already reached Telegram.
+ */
+export function registerSentHook(name: string, hook: SentHook): void {
+  sentHooks.set(name, hook);
+}
+
+async function runSentHook(
+  ctx: BotContext,
+  afterSent: NonNullable<StoredCall["afterSent"]>,
+  result: unknown,
+): Promise<void> {
+  const hook = sentHooks.get(afterSent.hook);
+  try {
+    if (!hook) throw new Error(`no hook "${afterSent.hook}" is registered (registerSentHook)`);
+    await hook(ctx, result, afterSent.data);
+  } catch (error) {
+    ctx.deps.logger.error("after-send hook failed; the call itself was sent", {
+      hook: afterSent.hook,
+      error: (error as Error).message,
+    });
+  }
 }

@@ -12,6 +12,7 @@ import { metricNames } from "../contracts/metrics";
 import type { BotContext } from "./context";
 import type { Metrics } from "./observability/metrics";
 import type { Logger } from "./ports";
+import { ErasureFailedError } from "./privacy/eraser";
 import { RepliesInFlightError, RepliesPendingError } from "./replies";
 import { ChatStateConflictError, StorageError } from "./storage/port";
 import { updateProblem } from "./update-schema";
@@ -53,7 +54,8 @@ function isRetryable(error: unknown): boolean {
     error instanceof StorageError ||
     error instanceof ChatStateConflictError ||
     error instanceof RepliesPendingError ||
-    error instanceof RepliesInFlightError
+    error instanceof RepliesInFlightError ||
+    error instanceof ErasureFailedError
   );
 }
 

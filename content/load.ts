@@ -16,6 +16,9 @@ import {
   messagesSchema,
   type OutOfScopeSet,
   outOfScopeFileSchema,
+  type PrivacyPolicy,
+  privacyPlaceholders,
+  privacyPolicySchema,
   type Questionnaire,
   questionnaireSchema,
   type Recommendation,
@@ -118,6 +121,7 @@ export function loadContent(root = join(process.cwd(), "content")): Content {
   const outOfScopeByFile = c
     .listYaml("out-of-scope", true)
     .map((file) => ({ file, item: c.read(file, outOfScopeFileSchema) }));
+  const privacy = c.read("privacy.yaml", privacyPolicySchema);
 
   if (settings) {
     checkSettings(c, settings);
@@ -125,6 +129,7 @@ export function loadContent(root = join(process.cwd(), "content")): Content {
     checkIntents(c, settings, intentsByFile);
     for (const { file, item } of questionnairesByFile) if (item) checkQuestionnaire(c, settings, file, item);
     checkRecommendations(c, settings, recommendations);
+    if (privacy) checkPrivacy(c, settings, privacy);
     const intentExamples = new Map(
       intentsByFile.flatMap(({ items }) =>
         items.flatMap((intent) =>
@@ -143,7 +148,7 @@ export function loadContent(root = join(process.cwd(), "content")): Content {
     "questionnaire",
   );
 
-  if (c.problems.length > 0 || !settings || !messages) throw new ContentError(c.problems);
+  if (c.problems.length > 0 || !settings || !messages || !privacy) throw new ContentError(c.problems);
   return {
     settings,
     messages: messages as Content["messages"],
@@ -151,7 +156,21 @@ export function loadContent(root = join(process.cwd(), "content")): Content {
     questionnaires: questionnairesByFile.flatMap(({ item }) => (item ? [item] : [])),
     recommendations,
     outOfScope: outOfScopeByFile.flatMap(({ item }) => (item ? [item] : [])),
+    privacy,
   };
+}
+
+/** The policy in every language, each stating every retention figure (a dropped one would hide a fact). */
+function checkPrivacy(c: Collector, settings: Settings, privacy: PrivacyPolicy): void {
+  checkLocalized(c, settings, "privacy.yaml", "policy", privacy.policy);
+  for (const [language, text] of Object.entries(privacy.policy))
+    for (const placeholder of privacyPlaceholders)
+      if (!text.includes(`{${placeholder}}`))
+        c.add(
+          "privacy.yaml",
+          `policy.${language}`,
+          `missing {${placeholder}}: the policy must state this retention figure (filled in from the settings)`,
+        );
 }
 
 /** The id the NLP tier gives the background class: no intent may use it. */

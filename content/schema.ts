@@ -93,6 +93,17 @@ export const requiredMessageKeys = [
   "tips.hourPrompt",
   "tips.hourChanged",
   "tips.hourChangedNotSubscribed",
+  // Privacy (issue 15): /privacy and /forget.
+  "command.privacy",
+  "command.forget",
+  "privacy.forgetButton",
+  "forget.confirm",
+  "forget.yes",
+  "forget.no",
+  "forget.done",
+  "forget.cancelled",
+  "forget.expired",
+  "forget.privateOnly",
 ] as const;
 
 /** A message key that every content pack must define. */
@@ -161,7 +172,17 @@ export const intentSchema = z.strictObject({
   source: z.url({ protocol: /^https$/, error: "an https:// URL of the official documentation" }).optional(),
   /** A button under the answer that does what the user asked the bot to do (help intents). */
   action: z
-    .enum(["subscribe", "unsubscribe", "tipTime", "language", "mode", "questionnaire", "settings", "help"])
+    .enum([
+      "subscribe",
+      "unsubscribe",
+      "tipTime",
+      "language",
+      "mode",
+      "questionnaire",
+      "settings",
+      "help",
+      "forget",
+    ])
     .optional(),
 });
 
@@ -235,6 +256,14 @@ export const outOfScopeFileSchema = z.strictObject({
   examples: localized(z.array(text).min(1, "needs at least one entry")),
 });
 
+/** Retention figures the privacy policy must state, filled in from the deployment's settings (bot/privacy/). */
+export const privacyPlaceholders = ["inboxDays", "forgetDays", "tipDays", "broadcastDays"] as const;
+
+/** `content/privacy.yaml`: the privacy policy /privacy shows, with {@link privacyPlaceholders} in every language. */
+export const privacyPolicySchema = z.strictObject({
+  policy: localizedText,
+});
+
 /** `content/messages.yaml`: every user-facing string of the bot, per language. */
 export const messagesSchema = z.record(z.string(), localizedText);
 
@@ -244,6 +273,7 @@ export type Question = z.infer<typeof questionSchema>;
 export type Questionnaire = z.infer<typeof questionnaireSchema>;
 export type Recommendation = z.infer<typeof recommendationSchema>;
 export type OutOfScopeSet = z.infer<typeof outOfScopeFileSchema>;
+export type PrivacyPolicy = z.infer<typeof privacyPolicySchema>;
 /** A value per language code. */
 export type Localized<T> = Record<string, T>;
 
@@ -256,4 +286,6 @@ export interface Content {
   recommendations: Recommendation[];
   /** Background messages the bot must not answer (`content/out-of-scope/`, optional folder). */
   outOfScope?: OutOfScopeSet[];
+  /** The privacy policy (`content/privacy.yaml`) /privacy shows. */
+  privacy: PrivacyPolicy;
 }

@@ -28,6 +28,8 @@ export const commandNames = [
   "language",
   "mode",
   "cancel",
+  "privacy",
+  "forget",
 ] as const;
 
 /**

@@ -53,6 +53,9 @@ export const routes = [
   { routeKey: "GET /admin/broadcasts/{id}", function: "adminApi" },
   { routeKey: "POST /admin/broadcasts/{id}/cancel", function: "adminApi" },
   { routeKey: "GET /admin/stats", function: "adminApi" },
+  { routeKey: "GET /admin/questionnaires", function: "adminApi" },
+  { routeKey: "GET /admin/questionnaires/{id}/responses", function: "adminApi" },
+  { routeKey: "GET /admin/questionnaires/{id}/results", function: "adminApi" },
 ] as const satisfies readonly { routeKey: string; function: FunctionName }[];
 
 /**

@@ -4,7 +4,10 @@
  * See docs/data-model.md for the access patterns behind each key.
  */
 export const tableDefinition = {
-  /** Partition key of every item, e.g. `CHAT#42`, `USER#42`, `BROADCAST#<id>`. */
+  /**
+   * Partition key of every item, e.g. `CHAT#42`, `USER#42`, `BROADCAST#<id>`; human handoff adds
+   * `HANDOFF#<threadId>` and `HANDOFFMSG#<supportChatId>#<messageId>` (bot/handoff/store/port.ts).
+   */
   partitionKey: "pk",
   /** Sort key of every item, e.g. `STATE`, `PROFILE`, `ANSWERS#...`. */
   sortKey: "sk",
@@ -22,6 +25,25 @@ export const tableDefinition = {
       name: "tipsDue",
       partitionKey: "tipsPk",
       sortKey: "tipsSk",
+    },
+    {
+      /**
+       * Sparse index of completed questionnaire runs by questionnaire (`Q#<questionnaireId>`), oldest first
+       * (`<submittedAt>#<userId>#<runId>`): results and exports page one questionnaire without a scan. Only
+       * submission items carry these attributes, written by the submission's own PutItem.
+       */
+      name: "responses",
+      partitionKey: "responsesPk",
+      sortKey: "responsesSk",
+    },
+    {
+      /**
+       * Sparse index of blocked users by the UTC day they were marked blocked (`BLOCKED#<YYYY-MM-DD>`): the
+       * hourly sweep forgets those blocked longer than `forgetBlockedAfterDays` with one Query per day.
+       */
+      name: "blocked",
+      partitionKey: "blockedPk",
+      sortKey: "blockedSk",
     },
   ],
 } as const;

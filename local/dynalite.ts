@@ -53,7 +53,8 @@ export async function withTable(
     await stopServer();
   };
   try {
-    await ensureTable(client, tableName);
+    // A data folder from before an index was added is rebuilt with its items (dynalite cannot add indexes).
+    await ensureTable(client, tableName, { rebuildOlderLayout: true });
   } catch (error) {
     await stop();
     throw error;

@@ -1,6 +1,6 @@
 /**
  * Answers Bot API calls in-process, without a network or an emulator: `sendMessage` gets a Message with a
- * fresh id, everything else `true`. The terminal chat, the bot tests and the webhook benchmark use it
+ * fresh id, `copyMessage` a MessageId, everything else `true`. The terminal chat, the bot tests and the webhook benchmark use it
  * through a grammY API transformer, so the bot code runs unmodified.
  */
 import type { Api, RawApi, Transformer } from "grammy";
@@ -35,7 +35,9 @@ export function answerInProcess(api: Api<RawApi>, options: InProcessTelegramOpti
             chat: { id: call.payload.chat_id, type: "private" },
             text: call.payload.text,
           }
-        : true;
+        : method === "copyMessage"
+          ? { message_id: ++messageId }
+          : true;
     // A transformer returns the raw envelope of whichever method was called.
     return { ok: true, result } as unknown as Awaited<ReturnType<typeof _prev>>;
   };

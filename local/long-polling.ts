@@ -2,13 +2,18 @@
  * `BOT_TOKEN=... npm start` without TELEGRAM_API_ROOT: the same bot against real Telegram by long polling
  * (grammY runner), storage in dynalite under .lambdagram/data, so anyone can try their bot without AWS.
  */
+
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "@grammyjs/runner";
 import { botIdFromToken, botInfoFor } from "../bot/bot-info";
 import { MemoryBroadcastQueue } from "../bot/broadcast/memory-queue";
+import { DynamoBroadcastStore } from "../bot/broadcast/store/dynamodb";
 import { createBot } from "../bot/create-bot";
+import { DynamoHandoffStore } from "../bot/handoff/store/dynamodb";
 import { createMetrics } from "../bot/observability/metrics";
+import { createUserDataEraser, participant, storageParticipants } from "../bot/privacy/eraser";
+import { DynamoTipStore } from "../bot/recommendations/store/dynamodb";
 import { botConfigFrom, type Environment, loggerFrom } from "../bot/runtime/environment";
 import { DynamoAudienceCounter } from "../bot/stats/audience";
 import { createDynamoStorage } from "../bot/storage/dynamodb";
@@ -33,10 +38,22 @@ export async function startLongPolling(environment: Environment): Promise<void> 
   // /stats reads the metrics captured here, as on the local stack (local/metrics-capture.ts).
   const captured = await captureMetrics(dataDir);
   const table = { client: dynamo.documentClient, tableName: dynamo.tableName };
+  const storage = createDynamoStorage(table);
+  const handoff = new DynamoHandoffStore(table);
   const bot = createBot(
     {
       content,
-      storage: createDynamoStorage(table),
+      storage,
+      // The data folder may hold the local stack's broadcasts and tips too: /forget erases them as well.
+      eraser: createUserDataEraser(
+        [
+          participant("broadcasts", new DynamoBroadcastStore(table)),
+          participant("tips", new DynamoTipStore(table)),
+          participant("handoff", handoff),
+          ...storageParticipants(storage),
+        ],
+        { logger },
+      ),
       classifiers: {
         rules: new RuleClassifier(content.intents),
         nlp: ensureNlpModel(content, logger, { say: (line) => console.log(line) }),
@@ -47,6 +64,7 @@ export async function startLongPolling(environment: Environment): Promise<void> 
       logger,
       metrics: createMetrics({ write: captured.sink, logger }),
       stats: { metrics: captured.reader, audience: new DynamoAudienceCounter(table) },
+      handoff,
     },
     { token, botInfo: botInfoFor(botIdFromToken(token), "your_bot") },
   );

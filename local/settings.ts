@@ -156,6 +156,13 @@ export function startBanner(stack: LocalStack, environment: Environment, readyMs
     `  Admin API        POST ${stack.url}/admin/broadcasts, GET ${stack.url}/admin/broadcasts/{id}, POST .../{id}/cancel  (Authorization: Bearer ${effective[env.adminApiToken]})`,
     `  Schedule         recommendations on ${defaultRecommendationSchedule.cron} (${effective[env.scheduleTimezone]}); fire now: POST ${stack.url}/_local/schedules/recommendations`,
     `  Health           GET ${stack.url}/healthz`,
+    ...(stack.support
+      ? [
+          `  Support group    chat ${stack.support.chatId} (SUPPORT_CHAT_ID): "Ask a person" hands users over there; staff user ` +
+            `${stack.support.staffUserId} answers by replying (web chat, or POST /_emulator/users/${stack.support.staffUserId}/messages ` +
+            "with chat_id and reply_to_message_id)",
+        ]
+      : []),
     stack.emulator
       ? `  Bot API emulator ${stack.url}/bot<token>/<method>  (control API: ${stack.url}/_emulator/)`
       : `  Bot API          ${effective[env.telegramApiRoot]}`,

@@ -35,6 +35,7 @@ import { InProcessJobQueue } from "./in-process-queue";
 import { captureMetrics, type MetricsCapture, setAsideCapturedMetrics } from "./metrics-capture";
 import { ensureNlpModel } from "./nlp-model";
 import { serveDueTipsNow } from "./serve-now";
+import { ensureSupportGroup, type LocalSupport } from "./support-group";
 import { defaultEmulatorToken, TelegramEmulator } from "./telegram/emulator";
 import { addWebChatRoutes, operatorCatalog } from "./web/serve";
 
@@ -76,7 +77,10 @@ export interface LocalStackOptions {
   scheduleTimezone?: string;
   /** Multiplies the broadcast queue's message delays (default 1; tests pass a small factor). */
   broadcastDelayScale?: number;
-  /** SUPPORT_CHAT_ID: the staff group "Ask a person" hands users to (default: none). */
+  /**
+   * SUPPORT_CHAT_ID: the staff group "Ask a person" hands users to (default with the built-in emulator: its
+   * support group, local/support-group.ts; with an external Bot API: none).
+   */
   supportChatId?: number;
   /** INBOX_RETENTION_DAYS (default 90). */
   inboxRetentionDays?: number;
@@ -106,6 +110,8 @@ export interface LocalStack {
   broadcastQueue: InProcessJobQueue;
   /** The metrics the handlers emitted (EMF lines, as CloudWatch would read them), which /stats reads. */
   metrics: MetricsCapture;
+  /** The emulator's support group and its staff user (human handoff), when the built-in emulator runs. */
+  support?: LocalSupport;
   /** Invokes a scheduled handler now, as EventBridge would; returns what it returned. */
   fireSchedule(name: string): Promise<unknown>;
   stop(): Promise<void>;
@@ -153,6 +159,8 @@ async function startOnData(
   // The emulator's users, history and update ids live beside the bot's data (see local/data-dir.ts).
   const persistence = emulator && dataDir ? persistEmulator(emulator, dataDir) : undefined;
   emulator?.useBaseUrl(url);
+  const support = emulator ? ensureSupportGroup(emulator, options.supportChatId) : undefined;
+  const supportChatId = support?.chatId ?? options.supportChatId;
   const apiRoot = options.telegramApiRoot ?? url;
   const webhookSecret = options.webhookSecret ?? randomBytes(24).toString("base64url");
   const environment: Record<string, string> = {
@@ -170,7 +178,7 @@ async function startOnData(
       ? { [env.broadcastRatePerSecond]: String(options.broadcastRatePerSecond) }
       : {}),
     ...(options.allowPaidBroadcast ? { [env.allowPaidBroadcast]: "true" } : {}),
-    ...(options.supportChatId ? { [env.supportChatId]: String(options.supportChatId) } : {}),
+    ...(supportChatId ? { [env.supportChatId]: String(supportChatId) } : {}),
     ...(options.inboxRetentionDays ? { [env.inboxRetentionDays]: String(options.inboxRetentionDays) } : {}),
     ...(options.forgetBlockedAfterDays
       ? { [env.forgetBlockedAfterDays]: String(options.forgetBlockedAfterDays) }
@@ -256,7 +264,11 @@ async function startOnData(
   );
   addWebChatRoutes(
     table,
-    { adminApiToken: environment[env.adminApiToken] ?? "", ...operatorCatalog(content) },
+    {
+      adminApiToken: environment[env.adminApiToken] ?? "",
+      ...operatorCatalog(content),
+      ...(support ? { support } : {}),
+    },
     hosts,
   );
 
@@ -321,6 +333,7 @@ async function startOnData(
     environment,
     broadcastQueue,
     metrics,
+    ...(support ? { support } : {}),
     async fireSchedule(name) {
       // By hand, the tips schedule serves everyone due today who still has no tip (local/serve-now.ts).
       if (name === "recommendations")

@@ -1,14 +1,17 @@
 /**
- * The broadcast and tip store contracts and the audience counts against Amazon's own DynamoDB Local (stricter than dynalite). Not part
+ * The broadcast, tip and handoff store contracts and the audience counts against Amazon's own DynamoDB Local (stricter than dynalite). Not part
  * of `npm test`: run it with `npm run test:dynamodb-local` (needs Java 17). One server, a fresh table per test.
  */
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoBroadcastStore } from "../bot/broadcast/store/dynamodb";
+import { DynamoHandoffStore } from "../bot/handoff/store/dynamodb";
 import { DynamoTipStore } from "../bot/recommendations/store/dynamodb";
 import { DynamoAudienceCounter } from "../bot/stats/audience";
 import { createDynamoStorage } from "../bot/storage/dynamodb";
 import { ensureTable } from "../bot/storage/dynamodb-table";
 import { describeBroadcastStoreContract } from "./broadcast/store-contract";
+import { describeHandoffStoreContract } from "./handoff/store-contract";
+import { tableLeftovers } from "./handoff/table-scan";
 import { FakeClock } from "./helpers/clock";
 import { type LocalDynamo, startDynamoDbLocal } from "./helpers/dynamo";
 import { describeTipStoreContract } from "./recommendations/store-contract";
@@ -57,6 +60,15 @@ describeAudienceCounterContract("COUNT queries on DynamoDB Local", async () => {
   return {
     counter: new DynamoAudienceCounter({ client: dynamo.documentClient, tableName, pageLimit: 3 }),
     users,
+    teardown,
+  };
+});
+
+describeHandoffStoreContract("DynamoDB adapter on DynamoDB Local", async () => {
+  const { tableName, teardown } = await freshTable();
+  return {
+    handoff: new DynamoHandoffStore({ client: dynamo.documentClient, tableName }),
+    leftovers: (userId, threadIds) => tableLeftovers(dynamo.documentClient, tableName, userId, threadIds),
     teardown,
   };
 });

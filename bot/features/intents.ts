@@ -11,6 +11,7 @@ import { classifyTiered, type IntentCatalog, intentCatalog, replyFor } from "../
 import type { Classification } from "../../nlp/types";
 import { type CallbackContext, callbackData, onCallback } from "../callback-data";
 import type { BotContext } from "../context";
+import { offerHandoff } from "../handoff/feature";
 import { pick } from "../i18n";
 import { acknowledge, grid, mainMenu, retireKeyboard } from "../keyboards";
 import { countClassified } from "../stats/activity";
@@ -81,6 +82,9 @@ function actionKeyboard(ctx: BotContext, action: NonNullable<Intent["action"]>):
     case "help":
       // "What can you do?": every capability as a button (Help among them).
       return mainMenu(ctx);
+    case "forget":
+      // "Delete my data": the /forget confirmation (bot/features/privacy.ts).
+      return new InlineKeyboard().text(ctx.t("privacy.forgetButton"), callbackData.forgetAsk.data);
   }
 }
 
@@ -141,7 +145,7 @@ export function answerFreeText(ctx: BotContext, text: string, result = classify(
     offerCandidates(ctx, reply.intents);
     return;
   }
-  fallback(ctx);
+  fallback(ctx, offerHandoff(ctx, text, result));
 }
 
 function offerCandidates(ctx: BotContext, intentIds: string[]): void {
@@ -164,11 +168,17 @@ function isDidYouMean(ctx: CallbackContext): boolean {
   );
 }
 
-/** Nothing understood: say so kindly (out-of-scope wording in NLP mode) and show what the bot can do. */
-export function fallback(ctx: BotContext): void {
+/**
+ * Nothing understood: say so kindly (out-of-scope wording in NLP mode) and show what the bot can do, plus
+ * `extra` (the "Ask a person" button of bot/handoff/) on a row of its own.
+ */
+export function fallback(ctx: BotContext, extra?: InlineKeyboardButton): void {
   ctx.deps.logger.info("fallback", { tier: modeOf(ctx) });
   ctx.count(metricNames.fallbackAnswered);
-  ctx.say(ctx.t(modeOf(ctx) === "nlp" ? "nlp.outOfScope" : "fallback.text"), { reply_markup: mainMenu(ctx) });
+  const menu = mainMenu(ctx);
+  ctx.say(ctx.t(modeOf(ctx) === "nlp" ? "nlp.outOfScope" : "fallback.text"), {
+    reply_markup: extra ? menu.row().add(extra) : menu,
+  });
 }
 
 /** Buttons of every Q&A topic: the guided way to ask in rules mode. */

@@ -89,6 +89,11 @@ export class MemoryLeasedClaims<Key, Status extends string> implements LeasedCla
     return stored && withoutAt(stored);
   }
 
+  /** Deletes every item whose id matches (a store's `forgetUser`). */
+  protected deleteClaims(matches: (id: string) => boolean): void {
+    for (const id of [...this.#items.keys()]) if (matches(id)) this.#items.delete(id);
+  }
+
   /** Every stored item with its id, copied (for queries the owning store answers, like a tip history). */
   claimEntries(): [string, MemoryClaim<Status>][] {
     return [...this.#items].map(([id, item]) => [id, structuredClone(item)]);

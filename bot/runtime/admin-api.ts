@@ -2,13 +2,15 @@
  * Builds the admin HTTP API from the composition root: the admin token (SSM on AWS) in front of every feature's
  * route group (bot/admin-api/router.ts). Broadcasts: the job store on the table and the job queue
  * (bot/broadcast/admin-routes.ts); stats: CloudWatch and the table's counts (bot/stats/admin-routes.ts).
- * bot/handlers/admin-api.ts runs it once per container.
+ * Questionnaires: results and exports from the content and the `responses` index
+ * (bot/questionnaire-results/admin-routes.ts). bot/handlers/admin-api.ts runs it once per container.
  */
 import { env as envNames } from "../../contracts/runtime";
 import type { AdminHttpHandler } from "../admin-api/http";
 import { createAdminRouter } from "../admin-api/router";
 import { broadcastAdminRoutes } from "../broadcast/admin-routes";
 import { BroadcastService } from "../broadcast/service";
+import { questionnaireResultsAdminRoutes } from "../questionnaire-results/admin-routes";
 import { statsAdminRoutes } from "../stats/admin-routes";
 import type { Services } from "./services";
 
@@ -36,6 +38,13 @@ export async function buildAdminApiHandler(services: Services): Promise<AdminHtt
         clock: services.clock,
         logger,
         intents: () => services.content.intents.map((intent) => intent.id),
+      }),
+      // Read on first use: the broadcast routes need neither the content nor the table's answers.
+      questionnaireResultsAdminRoutes({
+        content: () => services.content,
+        answers: () => services.answers,
+        clock: services.clock,
+        logger,
       }),
     ],
   });

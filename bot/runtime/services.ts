@@ -13,16 +13,25 @@ import type { IntentClassifier } from "../../nlp/types";
 import { DynamoBroadcastStore } from "../broadcast/store/dynamodb";
 import type { BroadcastStore } from "../broadcast/store/port";
 import type { BotConfig } from "../context";
+import { DynamoHandoffStore } from "../handoff/store/dynamodb";
+import type { HandoffStore } from "../handoff/store/port";
 import type { JobQueue } from "../jobs/port";
 import { createMetrics, type MetricSink, type Metrics } from "../observability/metrics";
 import type { Clock, Logger } from "../ports";
+import {
+  createUserDataEraser,
+  participant,
+  storageParticipants,
+  type UserDataEraser,
+  type UserDataParticipant,
+} from "../privacy/eraser";
 import { DynamoTipStore } from "../recommendations/store/dynamodb";
 import type { TipStore } from "../recommendations/store/port";
 import { DynamoAudienceCounter, PagedAudienceCounter } from "../stats/audience";
 import { CloudWatchMetricsReader } from "../stats/cloudwatch";
 import type { StatsSources } from "../stats/collect";
 import type { AudienceCounter, MetricsReader } from "../stats/port";
-import type { Storage, UserStore } from "../storage/port";
+import type { AnswerStore, Storage, UserStore } from "../storage/port";
 import { systemClock } from "../storage/shared";
 import { awsClientConfigFrom } from "./aws";
 import { broadcastRatesFrom, sqsJobQueueFrom } from "./broadcast";
@@ -63,6 +72,8 @@ export interface ServiceOverrides {
   metricSink?: MetricSink;
   /** Where /stats reads metrics (the local stack's capture); CloudWatch otherwise. */
   metricsReader?: MetricsReader;
+  /** Questionnaire submissions (tests of the admin API's questionnaire routes). */
+  answers?: AnswerStore;
 }
 
 /** The adapters and settings the handlers are built from; see the module comment. */
@@ -118,6 +129,11 @@ export class Services {
     return this.overrides.users ?? this.storage.users;
   }
 
+  /** Questionnaire submissions and the `responses` index (given, or the table's). */
+  get answers(): AnswerStore {
+    return this.overrides.answers ?? this.storage.answers;
+  }
+
   /**
    * The broadcast job store. `queryCounters` reads the 16 shard counters with one Query: the worker's role
    * may Query the table, the admin API's may not.
@@ -135,6 +151,29 @@ export class Services {
     return (
       this.overrides.tips ?? this.once("tips", () => new DynamoTipStore({ ...this.table, clock: this.clock }))
     );
+  }
+
+  /** Human handoff threads (bot/handoff/), on the table. */
+  get handoff(): HandoffStore {
+    return this.once("handoff", () => new DynamoHandoffStore(this.table));
+  }
+
+  /**
+   * Every store that keeps data about users, as /forget and the blocked-user sweep erase them: a new store
+   * with user data adds its line here (before the storage's own, whose chat state must go last).
+   */
+  get userDataParticipants(): UserDataParticipant[] {
+    return [
+      participant("broadcasts", this.broadcasts()),
+      participant("tips", this.tips),
+      participant("handoff", this.handoff),
+      ...storageParticipants({ ...this.storage, users: this.users }),
+    ];
+  }
+
+  /** Deletes everything about a user, over {@link userDataParticipants}. */
+  eraser(logger: Logger): UserDataEraser {
+    return createUserDataEraser(this.userDataParticipants, { logger });
   }
 
   /** The job queue: given, or SQS at BROADCAST_QUEUE_URL (a missing URL fails here, naming it). */

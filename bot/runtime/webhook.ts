@@ -41,6 +41,8 @@ export async function buildWebhookHandler(services: Services): Promise<WebhookHa
       logger,
       metrics,
       stats: services.stats,
+      handoff: services.handoff,
+      eraser: services.eraser(logger),
     },
     {
       tipHistory: services.tips,

@@ -6,6 +6,7 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import {
+  BatchWriteCommand,
   DynamoDBDocumentClient,
   QueryCommand,
   type QueryCommandInput,
@@ -50,4 +51,43 @@ export async function queryAll(
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return items;
+}
+
+/** Items per BatchWriteItem request (DynamoDB's limit). */
+const batchWriteLimit = 25;
+/** Rounds of resending the items a BatchWriteItem left unprocessed (throttling) before giving up. */
+const unprocessedRounds = 8;
+
+/** Thrown when DynamoDB keeps leaving deletes unprocessed (sustained throttling); retrying later finishes them. */
+export class DeletesUnprocessedError extends Error {
+  constructor(readonly left: number) {
+    super(
+      `${left} deletes were still unprocessed after ${unprocessedRounds} rounds of BatchWriteItem (throttling); ` +
+        "run the deletion again: deleting is idempotent.",
+    );
+    this.name = "DeletesUnprocessedError";
+  }
+}
+
+/**
+ * Deletes the items with these primary keys, 25 per BatchWriteItem, resending what DynamoDB leaves unprocessed
+ * with a growing pause. Deleting a missing item is not an error, so a repeated call is harmless (the privacy
+ * eraser relies on that).
+ */
+export async function deleteKeys(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly Record<string, unknown>[],
+): Promise<void> {
+  for (let start = 0; start < keys.length; start += batchWriteLimit) {
+    let requests = keys.slice(start, start + batchWriteLimit).map((key) => ({ DeleteRequest: { Key: key } }));
+    for (let round = 0; requests.length > 0; round++) {
+      if (round >= unprocessedRounds) throw new DeletesUnprocessedError(requests.length);
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
+      const { UnprocessedItems } = await client.send(
+        new BatchWriteCommand({ RequestItems: { [tableName]: requests } }),
+      );
+      requests = (UnprocessedItems?.[tableName] ?? []) as typeof requests;
+    }
+  }
 }

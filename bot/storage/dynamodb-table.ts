@@ -3,11 +3,15 @@
  * same `contracts/table.ts`, so this is never called in Lambda.
  */
 import {
+  BatchWriteItemCommand,
   CreateTableCommand,
   type CreateTableCommandInput,
+  DeleteTableCommand,
   DescribeTableCommand,
   type DescribeTableCommandOutput,
   type DynamoDBClient,
+  ScanCommand,
+  type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
 import { createTableInput, tableDefinition } from "../../contracts/table";
 
@@ -67,7 +71,15 @@ function isActive(output: DescribeTableCommandOutput | undefined): boolean {
 export async function ensureTable(
   client: DynamoDBClient,
   tableName: string,
-  options: { timeoutMs?: number; pollMs?: number } = {},
+  options: {
+    timeoutMs?: number;
+    pollMs?: number;
+    /**
+     * Local tables only (dynalite cannot add an index to a table): rebuild a table made by an older layout,
+     * copying its items into a new one, instead of throwing {@link TableLayoutMismatchError}.
+     */
+    rebuildOlderLayout?: boolean;
+  } = {},
 ): Promise<void> {
   const { timeoutMs = 30_000, pollMs = 50 } = options;
   const started = Date.now();
@@ -83,7 +95,9 @@ export async function ensureTable(
     const missing = tableDefinition.globalSecondaryIndexes
       .map((i) => i.name)
       .filter((name) => !present.has(name));
-    if (missing.length > 0) throw new TableLayoutMismatchError(tableName, missing);
+    if (missing.length > 0 && !options.rebuildOlderLayout)
+      throw new TableLayoutMismatchError(tableName, missing);
+    if (missing.length > 0) await rebuild(client, tableName, { timeoutMs, pollMs });
   }
   for (;;) {
     described = await describe(client, tableName);
@@ -91,5 +105,40 @@ export async function ensureTable(
     const waited = Date.now() - started;
     if (waited > timeoutMs) throw new TableNotReadyError(tableName, waited);
     await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+/**
+ * Recreates a local table from contracts/table.ts with the items it held (a local data folder made before an
+ * index was added). Items are read whole first, so the copy is complete before the old table is dropped.
+ */
+async function rebuild(
+  client: DynamoDBClient,
+  tableName: string,
+  options: { timeoutMs: number; pollMs: number },
+): Promise<void> {
+  const items: NonNullable<WriteRequest["PutRequest"]>["Item"][] = [];
+  let startKey: Record<string, never> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: tableName, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey as typeof startKey;
+  } while (startKey);
+  await client.send(new DeleteTableCommand({ TableName: tableName }));
+  for (let waited = 0; await describe(client, tableName); waited += options.pollMs) {
+    if (waited > options.timeoutMs) throw new TableNotReadyError(tableName, waited);
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs));
+  }
+  await ensureTable(client, tableName, options);
+  for (let start = 0; start < items.length; start += 25) {
+    let requests: WriteRequest[] = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
+    while (requests.length > 0) {
+      const { UnprocessedItems } = await client.send(
+        new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }),
+      );
+      requests = UnprocessedItems?.[tableName] ?? [];
+    }
   }
 }

@@ -1,5 +1,6 @@
 /**
- * DynamoDB implementation of the storage ports on the single table of contracts/table.ts
+ * DynamoDB implementation of the storage ports on the single table of contracts/table.ts: chat state and
+ * profiles here, answers and processed updates in dynamodb-records.ts
  * (item design and access patterns: docs/data-model.md). Every write is one conditional single-item request;
  * there are no transactions, so it runs on dynalite too. Like Powertools' idempotency layer, it takes a ready
  * {@link DynamoDBDocumentClient} (bot/storage/dynamodb-client.ts), turns `ConditionalCheckFailedException`
@@ -8,28 +9,19 @@
  */
 
 import { randomUUID } from "node:crypto";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { tableDefinition } from "../../contracts/table";
 import type { Clock } from "../ports";
-import { queryAll } from "./dynamodb-client";
-import {
-  conditional,
-  guarded as guardedOperation,
-  isConditionalCheckFailed,
-  showsOwnWrite,
-} from "./dynamodb-errors";
+import { conditional, isConditionalCheckFailed, showsOwnWrite } from "./dynamodb-errors";
+import { DynamoAnswerStore, DynamoProcessedUpdateStore } from "./dynamodb-records";
+import { type DynamoStorageOptions, guarded, keys } from "./dynamodb-shared";
 import { InvalidStorageArgumentError, UserNotFoundError } from "./errors";
 import {
-  type AnswerStore,
   type ChatState,
   ChatStateConflictError,
   type ChatStateStore,
   type Page,
-  type ProcessedUpdateStore,
-  type QuestionnaireSubmission,
   type Storage,
-  StorageError,
   type UserProfile,
   type UserProfileChanges,
   type UserStore,
@@ -38,69 +30,41 @@ import {
 import {
   applyProfileChanges,
   audienceShardOf,
-  checkQuestionnaireId,
+  blockedDay,
+  checkDay,
   checkShard,
   checkTipHour,
-  compareSubmissions,
   decodeCursor,
   encodeCursor,
   isDueForTips,
   isRemovableProfileField,
-  pad2,
   pageLimit,
   storedCopy,
   systemClock,
+  withBlockedSince,
 } from "./shared";
 
-/** What every DynamoDB store needs: the injected client, the table, and the clock for time stamps and expiry. */
-export interface DynamoStorageOptions {
-  /** The document client (it drops `undefined` fields, as the in-memory twin does). */
-  client: DynamoDBDocumentClient;
-  tableName: string;
-  /** Defaults to the system clock; tests inject a fake one to expire claims. */
-  clock?: Clock;
-}
-
-/** Key builders of every item type, exported so docs, tools and tests spell keys one way. */
-export const keys = {
-  chatState: (chatId: number) => ({ pk: `CHAT#${chatId}`, sk: "STATE" }),
-  userProfile: (userId: number) => ({ pk: `USER#${userId}`, sk: "PROFILE" }),
-  answers: (
-    submission: Pick<QuestionnaireSubmission, "userId" | "questionnaireId" | "startedAt" | "runId">,
-  ) => ({
-    pk: `USER#${submission.userId}`,
-    sk: `ANSWERS#${submission.questionnaireId}#${submission.startedAt}#${submission.runId}`,
-  }),
-  claim: (key: string) => ({ pk: `CLAIM#${key}`, sk: "CLAIM" }),
-  audiencePk: (shard: number) => `AUD#${pad2(shard)}`,
-  tipsPk: (hour: number) => `TIP#${pad2(hour)}`,
-  userSk: (userId: number) => `USER#${userId}`,
-};
+export { DynamoAnswerStore, DynamoProcessedUpdateStore } from "./dynamodb-records";
+export { type DynamoStorageOptions, keys } from "./dynamodb-shared";
 
 const pk = tableDefinition.partitionKey;
-const ttlAttribute = tableDefinition.ttlAttribute;
-const [audienceIndex, tipsIndex] = tableDefinition.globalSecondaryIndexes;
+const [audienceIndex, tipsIndex, blockedIndex] = tableDefinition.globalSecondaryIndexes;
 
 /** Attributes of a profile item that are not part of {@link UserProfile}. */
-const profileBookkeeping = ["pk", "sk", "version", "audiencePk", "audienceSk", "tipsPk", "tipsSk"];
+const profileBookkeeping = [
+  "pk",
+  "sk",
+  "version",
+  "audiencePk",
+  "audienceSk",
+  "tipsPk",
+  "tipsSk",
+  "blockedPk",
+  "blockedSk",
+];
 
 /** Attempts of the read-modify-write in {@link DynamoUserStore.update} before giving up as an outage. */
 const maxUpdateAttempts = 5;
-
-/** Errors this module means to throw; everything else is a backend failure and becomes a StorageError. */
-function isDomainError(error: unknown): boolean {
-  return (
-    error instanceof StorageError ||
-    error instanceof ChatStateConflictError ||
-    error instanceof UserNotFoundError ||
-    error instanceof InvalidStorageArgumentError
-  );
-}
-
-/** Runs one port operation, wrapping any vendor failure in a StorageError naming the operation. */
-function guarded<T>(operation: string, run: () => Promise<T>): Promise<T> {
-  return guardedOperation(operation, run, isDomainError);
-}
 
 /** {@link ChatStateStore} on item `CHAT#<chatId>` / `STATE`: one consistent GetItem to load, one conditional PutItem to save. */
 export class DynamoChatStateStore implements ChatStateStore {
@@ -164,9 +128,37 @@ export class DynamoChatStateStore implements ChatStateStore {
       return version;
     });
   }
+
+  /** @inheritdoc One consistent GetItem of `updatedAt` only. */
+  savedAt(chatId: number): Promise<string | undefined> {
+    return guarded("chats.savedAt", async () => {
+      const { Item } = await this.options.client.send(
+        new GetCommand({
+          TableName: this.options.tableName,
+          Key: keys.chatState(chatId),
+          ConsistentRead: true,
+          ProjectionExpression: "#updatedAt",
+          ExpressionAttributeNames: { "#updatedAt": "updatedAt" },
+        }),
+      );
+      return typeof Item?.updatedAt === "string" ? Item.updatedAt : undefined;
+    });
+  }
+
+  /** @inheritdoc One DeleteItem. */
+  delete(chatId: number): Promise<void> {
+    return guarded("chats.delete", async () => {
+      await this.options.client.send(
+        new DeleteCommand({ TableName: this.options.tableName, Key: keys.chatState(chatId) }),
+      );
+    });
+  }
 }
 
-/** The index attributes a profile carries: always the audience pair, the tips pair only when due (sparse index). */
+/**
+ * The index attributes a profile carries: always the audience pair, the tips pair only when due, the blocked
+ * pair only while blocked (sparse indexes).
+ */
 function indexAttributes(profile: UserProfile): Record<string, string> {
   const attributes: Record<string, string> = {
     audiencePk: keys.audiencePk(audienceShardOf(profile.userId)),
@@ -175,6 +167,10 @@ function indexAttributes(profile: UserProfile): Record<string, string> {
   if (isDueForTips(profile) && profile.tipHour !== undefined) {
     attributes.tipsPk = keys.tipsPk(profile.tipHour);
     attributes.tipsSk = keys.userSk(profile.userId);
+  }
+  if (profile.blocked && profile.blockedAt !== undefined) {
+    attributes.blockedPk = keys.blockedPk(blockedDay(profile.blockedAt));
+    attributes.blockedSk = keys.userSk(profile.userId);
   }
   return attributes;
 }
@@ -203,8 +199,8 @@ function updateExpression(set: Record<string, unknown>, remove: string[], extraS
   return { expression: clauses.join(" "), names, values };
 }
 
-/** Changes that can move a user into or out of the sparse `tipsDue` index. */
-const dueFields = ["subscribed", "blocked", "tipHour"];
+/** Changes that can move a user into or out of the sparse `tipsDue` and `blocked` indexes. */
+const dueFields = ["subscribed", "blocked", "blockedAt", "tipHour"];
 
 /**
  * {@link UserStore} on item `USER#<userId>` / `PROFILE`, indexed by `audience` (every user, 16 shards) and the
@@ -227,22 +223,23 @@ export class DynamoUserStore implements UserStore {
   createIfMissing(profile: UserProfile): Promise<UserProfile> {
     return guarded("users.createIfMissing", async () => {
       if (profile.tipHour !== undefined) checkTipHour(profile.tipHour);
+      const created = withBlockedSince(profile);
       for (let attempt = 0; attempt < maxUpdateAttempts; attempt++) {
         try {
           await this.options.client.send(
             new PutCommand({
               TableName: this.options.tableName,
               Item: {
-                ...profile,
+                ...created,
                 ...keys.userProfile(profile.userId),
-                ...indexAttributes(profile),
+                ...indexAttributes(created),
                 version: 1,
               },
               ConditionExpression: "attribute_not_exists(#pk)",
               ExpressionAttributeNames: { "#pk": pk },
             }),
           );
-          return storedCopy(profile);
+          return storedCopy(created);
         } catch (error) {
           if (!isConditionalCheckFailed(error)) throw error;
         }
@@ -297,9 +294,14 @@ export class DynamoUserStore implements UserStore {
     let condition = "attribute_exists(#pk)";
     const conditionValues: Record<string, unknown> = {};
     if (stored) {
-      const index = indexAttributes(applyProfileChanges(toProfile(stored), changes, this.clock));
+      const merged = applyProfileChanges(toProfile(stored), changes, this.clock);
+      const index = indexAttributes(merged);
       Object.assign(set, index);
       if (!index.tipsPk) remove.push("tipsPk", "tipsSk");
+      if (!index.blockedPk) remove.push("blockedPk", "blockedSk");
+      // `blockedAt` follows `blocked` (shared.ts withBlockedSince), whatever the changes said of it.
+      if (merged.blockedAt === undefined) remove.push("blockedAt");
+      else set.blockedAt = merged.blockedAt;
       if (typeof stored.version === "number") {
         condition += " AND #version = :read";
         conditionValues[":read"] = stored.version;
@@ -307,9 +309,11 @@ export class DynamoUserStore implements UserStore {
         condition += " AND attribute_not_exists(#version)"; // an item written before versions existed
       }
     }
-    const { expression, names, values } = updateExpression(set, remove, [
-      "#version = if_not_exists(#version, :zero) + :one",
-    ]);
+    const { expression, names, values } = updateExpression(
+      set,
+      [...new Set(remove)],
+      ["#version = if_not_exists(#version, :zero) + :one"],
+    );
     const { Attributes } = await this.options.client.send(
       new UpdateCommand({
         TableName: this.options.tableName,
@@ -343,6 +347,23 @@ export class DynamoUserStore implements UserStore {
     });
   }
 
+  /** @inheritdoc One Query of the sparse `blocked` index, partition `BLOCKED#<day>`. */
+  listBlockedOn(day: string, options?: { cursor?: string; limit?: number }): Promise<Page<UserProfile>> {
+    return guarded("users.listBlockedOn", async () => {
+      checkDay(day);
+      return this.queryIndex(blockedIndex, keys.blockedPk(day), options);
+    });
+  }
+
+  /** @inheritdoc One DeleteItem of the profile item; DynamoDB drops its index copies with it. */
+  forgetUser(userId: number): Promise<void> {
+    return guarded("users.forgetUser", async () => {
+      await this.options.client.send(
+        new DeleteCommand({ TableName: this.options.tableName, Key: keys.userProfile(userId) }),
+      );
+    });
+  }
+
   private async read(userId: number): Promise<Record<string, unknown> | undefined> {
     const { Item } = await this.options.client.send(
       new GetCommand({
@@ -360,7 +381,7 @@ export class DynamoUserStore implements UserStore {
     partition: string,
     options: { cursor?: string; limit?: number } = {},
   ): Promise<Page<UserProfile>> {
-    if (!index) throw new Error("contracts/table.ts must define the audience and tipsDue indexes");
+    if (!index) throw new Error("contracts/table.ts must define the audience, tipsDue and blocked indexes");
     const limit = pageLimit(options.limit);
     const startKey = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
     if (startKey && startKey[index.partitionKey] !== partition) {
@@ -383,85 +404,6 @@ export class DynamoUserStore implements UserStore {
       items: Items.map(toProfile),
       ...(LastEvaluatedKey ? { cursor: encodeCursor(LastEvaluatedKey) } : {}),
     };
-  }
-}
-
-/** {@link AnswerStore} on items `USER#<userId>` / `ANSWERS#<questionnaireId>#<startedAt>#<runId>`, written once. */
-export class DynamoAnswerStore implements AnswerStore {
-  constructor(private readonly options: DynamoStorageOptions) {}
-
-  /** @inheritdoc */
-  save(submission: QuestionnaireSubmission): Promise<void> {
-    return guarded("answers.save", async () => {
-      checkQuestionnaireId(submission.questionnaireId);
-      try {
-        await this.options.client.send(
-          new PutCommand({
-            TableName: this.options.tableName,
-            Item: { ...submission, ...keys.answers(submission) },
-            ConditionExpression: "attribute_not_exists(#pk)",
-            ExpressionAttributeNames: { "#pk": pk },
-          }),
-        );
-      } catch (error) {
-        if (!isConditionalCheckFailed(error)) throw error; // already saved by an earlier try of the same update
-      }
-    });
-  }
-
-  /** @inheritdoc */
-  list(userId: number, questionnaireId?: string): Promise<QuestionnaireSubmission[]> {
-    return guarded("answers.list", async () => {
-      if (questionnaireId !== undefined) checkQuestionnaireId(questionnaireId);
-      const prefix = questionnaireId === undefined ? "ANSWERS#" : `ANSWERS#${questionnaireId}#`;
-      const submissions: QuestionnaireSubmission[] = [];
-      const found = await queryAll(this.options.client, {
-        TableName: this.options.tableName,
-        KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
-        ExpressionAttributeNames: { "#pk": pk, "#sk": tableDefinition.sortKey },
-        ExpressionAttributeValues: { ":pk": `USER#${userId}`, ":prefix": prefix },
-        ConsistentRead: true,
-      });
-      for (const { pk: _pk, sk: _sk, ...submission } of found) {
-        submissions.push(submission as unknown as QuestionnaireSubmission);
-      }
-      return submissions.sort(compareSubmissions);
-    });
-  }
-}
-
-/**
- * {@link ProcessedUpdateStore} on items `CLAIM#<key>` / `CLAIM` with TTL attribute `expiresAt`. DynamoDB's TTL
- * deletes expired items lazily (up to days later), so the claim condition checks the expiry itself.
- */
-export class DynamoProcessedUpdateStore implements ProcessedUpdateStore {
-  private readonly clock: Clock;
-
-  constructor(private readonly options: DynamoStorageOptions) {
-    this.clock = options.clock ?? systemClock;
-  }
-
-  /** @inheritdoc */
-  claim(key: string, ttlSeconds: number): Promise<boolean> {
-    return guarded("processedUpdates.claim", async () => {
-      const now = Math.floor(this.clock.now().getTime() / 1000);
-      const writeId = randomUUID();
-      const { client, tableName } = this.options;
-      return conditional(
-        () =>
-          client.send(
-            new PutCommand({
-              TableName: tableName,
-              Item: { ...keys.claim(key), [ttlAttribute]: now + ttlSeconds, writeId },
-              ConditionExpression: "attribute_not_exists(#pk) OR #expiresAt < :now",
-              ExpressionAttributeNames: { "#pk": pk, "#expiresAt": ttlAttribute },
-              ExpressionAttributeValues: { ":now": now },
-            }),
-          ),
-        // Refused by this claim's own first attempt (its answer lost): still ours.
-        () => showsOwnWrite(client, tableName, keys.claim(key), { writeId }),
-      );
-    });
   }
 }
 

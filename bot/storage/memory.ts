@@ -24,6 +24,8 @@ import {
 import {
   applyProfileChanges,
   audienceShardOf,
+  blockedDay,
+  checkDay,
   checkQuestionnaireId,
   checkShard,
   checkTipHour,
@@ -32,8 +34,10 @@ import {
   encodeCursor,
   isDueForTips,
   pageLimit,
+  responseSortKey,
   storedCopy,
   systemClock,
+  withBlockedSince,
 } from "./shared";
 
 /**
@@ -62,8 +66,12 @@ export class MemoryBackend {
 /** {@link ChatStateStore} in memory: a version per chat, conditional save like a DynamoDB conditional put. */
 export class MemoryChatStateStore implements ChatStateStore {
   private readonly chats = new Map<number, VersionedChatState>();
+  private readonly savedAts = new Map<number, string>();
 
-  constructor(private readonly backend = new MemoryBackend()) {}
+  constructor(
+    private readonly backend = new MemoryBackend(),
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   /** @inheritdoc */
   async load(chatId: number): Promise<VersionedChatState | undefined> {
@@ -79,7 +87,21 @@ export class MemoryChatStateStore implements ChatStateStore {
     if (storedVersion !== expectedVersion) throw new ChatStateConflictError(chatId, expectedVersion);
     const version = expectedVersion + 1;
     this.chats.set(chatId, { state: storedCopy(state), version });
+    this.savedAts.set(chatId, this.clock.now().toISOString());
     return version;
+  }
+
+  /** @inheritdoc */
+  async delete(chatId: number): Promise<void> {
+    this.backend.check("chats.delete");
+    this.chats.delete(chatId);
+    this.savedAts.delete(chatId);
+  }
+
+  /** @inheritdoc */
+  async savedAt(chatId: number): Promise<string | undefined> {
+    this.backend.check("chats.savedAt");
+    return this.savedAts.get(chatId);
   }
 }
 
@@ -110,8 +132,9 @@ export class MemoryUserStore implements UserStore {
     if (profile.tipHour !== undefined) checkTipHour(profile.tipHour);
     const stored = this.users.get(profile.userId);
     if (stored) return storedCopy(stored);
-    this.users.set(profile.userId, storedCopy(profile));
-    return storedCopy(profile);
+    const created = withBlockedSince(profile);
+    this.users.set(profile.userId, storedCopy(created));
+    return storedCopy(created);
   }
 
   /** @inheritdoc */
@@ -142,6 +165,26 @@ export class MemoryUserStore implements UserStore {
     this.backend.check("users.listAudience");
     checkShard(shard);
     return this.page(`audience AUD#${shard}`, (user) => audienceShardOf(user.userId) === shard, options);
+  }
+
+  /** @inheritdoc */
+  async listBlockedOn(
+    day: string,
+    options?: { cursor?: string; limit?: number },
+  ): Promise<Page<UserProfile>> {
+    this.backend.check("users.listBlockedOn");
+    checkDay(day);
+    return this.page(
+      `blocked BLOCKED#${day}`,
+      (user) => user.blocked && user.blockedAt !== undefined && blockedDay(user.blockedAt) === day,
+      options,
+    );
+  }
+
+  /** @inheritdoc */
+  async forgetUser(userId: number): Promise<void> {
+    this.backend.check("users.forgetUser");
+    this.users.delete(userId);
   }
 
   /**
@@ -201,6 +244,43 @@ export class MemoryAnswerStore implements AnswerStore {
       .sort(compareSubmissions)
       .map(storedCopy);
   }
+
+  /** @inheritdoc */
+  async listResponses(
+    questionnaireId: string,
+    options: { cursor?: string; limit?: number } = {},
+  ): Promise<Page<QuestionnaireSubmission>> {
+    this.backend.check("answers.listResponses");
+    checkQuestionnaireId(questionnaireId);
+    const limit = pageLimit(options.limit);
+    const scope = `responses Q#${questionnaireId}`;
+    const position = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
+    if (position && position.scope !== scope) {
+      throw new InvalidStorageArgumentError(
+        `The page cursor belongs to another query than ${scope}; pass back the cursor this query returned.`,
+      );
+    }
+    const after = typeof position?.after === "string" ? position.after : undefined;
+    const sorted = [...this.submissions.values()]
+      .filter((s) => s.questionnaireId === questionnaireId)
+      .map((submission) => ({ key: responseSortKey(submission), submission }))
+      .filter(({ key }) => after === undefined || key > after)
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const pageItems = sorted.slice(0, limit);
+    const last = pageItems.at(-1);
+    const cursor = sorted.length > limit && last ? encodeCursor({ scope, after: last.key }) : undefined;
+    return {
+      items: pageItems.map(({ submission }) => storedCopy(submission)),
+      ...(cursor ? { cursor } : {}),
+    };
+  }
+
+  /** @inheritdoc */
+  async forgetUser(userId: number): Promise<void> {
+    this.backend.check("answers.forgetUser");
+    for (const [key, submission] of this.submissions)
+      if (submission.userId === userId) this.submissions.delete(key);
+  }
 }
 
 /** {@link ProcessedUpdateStore} in memory: a claim holds until its expiry (epoch seconds) is in the past. */
@@ -239,7 +319,7 @@ export function createMemoryStorage(options: { clock?: Clock } = {}): MemoryStor
   const clock = options.clock ?? systemClock;
   const backend = new MemoryBackend();
   return {
-    chats: new MemoryChatStateStore(backend),
+    chats: new MemoryChatStateStore(backend, clock),
     users: new MemoryUserStore(clock, backend),
     answers: new MemoryAnswerStore(backend),
     processedUpdates: new MemoryProcessedUpdateStore(clock, backend),

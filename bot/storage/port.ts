@@ -4,6 +4,7 @@
  * and the local stack) beside it, held to one contract suite (tests/storage/contract.ts). Adapters translate
  * vendor errors into the named errors below and rethrow everything else.
  */
+import type { HandoffChatState } from "../handoff/state";
 import type { Mode } from "../ports";
 
 /** A questionnaire answer: text, a chosen option value, several option values, or a whole number. */
@@ -44,11 +45,17 @@ export interface ChatState {
   replies?: PendingReplies;
   /** UTC day (days since the epoch) of the user's last update in this private chat: /stats' active users. */
   activeDay?: number;
+  /** Human handoff (bot/handoff/): the question offered to staff, the open thread and the flood counters. */
+  handoff?: HandoffChatState;
+  /** A /forget waiting for its Confirm: the nonce its buttons carry and when it expires (ISO). */
+  forgetRequest?: { nonce: string; expiresAt: string };
 }
 /** A Bot API call as stored: its method and a plain-JSON payload. */
 export interface StoredCall {
   method: string;
   payload: Record<string, unknown>;
+  /** A hook (bot/replies.ts `registerSentHook`) given the call's result once sent, e.g. to record a message id. */
+  afterSent?: { hook: string; data: Record<string, unknown> };
 }
 /**
  * The replies of one update, saved with the chat state before the first is sent, so a crash between the save
@@ -100,6 +107,13 @@ export interface ChatStateStore {
    * @throws ChatStateConflictError when someone else wrote first
    */
   save(chatId: number, state: ChatState, expectedVersion: number): Promise<number>;
+  /** Deletes the chat's state (/forget, the blocked-user sweep); deleting a chat never stored is a no-op. */
+  delete(chatId: number): Promise<void>;
+  /**
+   * ISO time of the chat's last save (the adapter's clock), undefined for a chat never stored: the blocked-user
+   * sweep's proof that a user wrote after being marked blocked.
+   */
+  savedAt(chatId: number): Promise<string | undefined>;
 }
 /** What the bot knows about a user: profile, language and subscription. Written only when it changes. */
 export interface UserProfile {
@@ -119,6 +133,11 @@ export interface UserProfile {
   subscribed: boolean;
   /** Set when Telegram answers 403 (bot blocked) or "chat not found"; blocked users get nothing. */
   blocked: boolean;
+  /**
+   * ISO time the user was marked blocked: set by the store when `blocked` turns true, removed when it turns
+   * false. The blocked-user sweep forgets users blocked longer than `forgetBlockedAfterDays` (bot/privacy/).
+   */
+  blockedAt?: string;
 }
 /** Fields of a profile that may change after creation. */
 export type UserProfileChanges = Partial<Omit<UserProfile, "userId" | "createdAt">>;
@@ -138,6 +157,13 @@ export interface UserStore {
   listSubscribersDue(hour: number, options?: { cursor?: string; limit?: number }): Promise<Page<UserProfile>>;
   /** Every user in one audience shard (see contracts/table.ts), paged; for broadcasts. */
   listAudience(shard: number, options?: { cursor?: string; limit?: number }): Promise<Page<UserProfile>>;
+  /**
+   * Users marked blocked on `day` (`YYYY-MM-DD`, UTC, the day of `blockedAt`) and still blocked, paged: the
+   * blocked-user sweep reads the days it is due to forget without scanning the table.
+   */
+  listBlockedOn(day: string, options?: { cursor?: string; limit?: number }): Promise<Page<UserProfile>>;
+  /** Deletes the user's profile (and with it its index entries); idempotent. */
+  forgetUser(userId: number): Promise<void>;
 }
 /** A completed questionnaire, stored once per run. */
 export interface QuestionnaireSubmission {
@@ -155,6 +181,16 @@ export interface AnswerStore {
   save(submission: QuestionnaireSubmission): Promise<void>;
   /** Submissions of a user, oldest first, optionally for one questionnaire. */
   list(userId: number, questionnaireId?: string): Promise<QuestionnaireSubmission[]>;
+  /**
+   * Every completed run of one questionnaire, all users, paged oldest first by `submittedAt` (the sparse
+   * `responses` index): results and exports read it page by page instead of holding them all.
+   */
+  listResponses(
+    questionnaireId: string,
+    options?: { cursor?: string; limit?: number },
+  ): Promise<Page<QuestionnaireSubmission>>;
+  /** Deletes every submission of the user; idempotent. */
+  forgetUser(userId: number): Promise<void>;
 }
 /** Guards updates that carry no chat (and any other one-off key) against double processing. */
 export interface ProcessedUpdateStore {

@@ -122,9 +122,34 @@ export function applyProfileChanges(
     if (value !== undefined) merged[key] = value;
     else if (isRemovableProfileField(key)) delete merged[key];
   }
-  const result = merged as unknown as UserProfile;
+  const result = withBlockedSince(merged as unknown as UserProfile);
   if (result.tipHour !== undefined) checkTipHour(result.tipHour);
   return result;
+}
+
+/**
+ * `blockedAt` follows `blocked`: set (to the profile's `updatedAt`) when the user becomes blocked, kept while
+ * they stay blocked, removed when they are unblocked. Both stores apply it on every write, so no caller can
+ * forget it (the sweep of bot/privacy/ relies on it).
+ */
+export function withBlockedSince<T extends UserProfile>(profile: T): T {
+  if (!profile.blocked) {
+    const { blockedAt: _dropped, ...unblocked } = profile;
+    return unblocked as T;
+  }
+  return profile.blockedAt === undefined ? { ...profile, blockedAt: profile.updatedAt } : profile;
+}
+
+/** The UTC day (`YYYY-MM-DD`) a blocked profile is indexed under in the `blocked` index. */
+export function blockedDay(blockedAt: string): string {
+  return blockedAt.slice(0, 10);
+}
+
+/** Rejects a day that is not `YYYY-MM-DD`. */
+export function checkDay(day: string): void {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) {
+    throw new InvalidStorageArgumentError(`Day "${day}" is not a date; pass it as YYYY-MM-DD (UTC).`);
+  }
 }
 
 /** Orders submissions oldest first: by `startedAt`, then `runId` (what the DynamoDB sort key gives per questionnaire). */
@@ -134,4 +159,12 @@ export function compareSubmissions(
 ) {
   if (a.startedAt !== b.startedAt) return a.startedAt < b.startedAt ? -1 : 1;
   return a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0;
+}
+
+/**
+ * Sort key of a submission in the `responses` index (`<submittedAt>#<userId>#<runId>`): oldest first, and the
+ * order the in-memory twin pages by, so both stores list responses alike.
+ */
+export function responseSortKey(submission: { submittedAt: string; userId: number; runId: string }): string {
+  return `${submission.submittedAt}#${submission.userId}#${submission.runId}`;
 }

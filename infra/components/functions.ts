@@ -19,7 +19,7 @@ export type IndexName = (typeof tableDefinition.globalSecondaryIndexes)[number][
 /** The SSM parameters a handler may read. */
 export type ParameterName = "botToken" | "webhookSecret" | "adminToken";
 
-/** What one function may touch. Handlers use the storage adapter's Get/Put/Update/Query commands only. */
+/** What one function may touch: the storage adapters' Get/Put/Update/Query, and Delete/BatchWrite where users are erased. */
 export interface FunctionAccess {
   /** DynamoDB actions on the table itself. */
   tableActions: readonly (
@@ -27,6 +27,8 @@ export interface FunctionAccess {
     | "dynamodb:PutItem"
     | "dynamodb:UpdateItem"
     | "dynamodb:Query"
+    | "dynamodb:DeleteItem"
+    | "dynamodb:BatchWriteItem"
   )[];
   /** Indexes the function Queries. */
   indexes: readonly IndexName[];
@@ -36,25 +38,47 @@ export interface FunctionAccess {
   consumesBroadcasts: boolean;
   /** SSM parameters read at cold start. */
   parameters: readonly ParameterName[];
+  /** cloudwatch:GetMetricData (the admin's /stats and GET /admin/stats read the bot's own metrics). */
+  readsMetrics: boolean;
 }
 
 /** Least-privilege access of each function; the infra tests hold every policy to it. */
 export const functionAccess: Record<FunctionName, FunctionAccess> = {
   webhook: {
-    tableActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
-    indexes: [],
+    // DeleteItem and BatchWriteItem: /forget erases a user's items (bot/privacy/).
+    tableActions: [
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:Query",
+      "dynamodb:DeleteItem",
+      "dynamodb:BatchWriteItem",
+    ],
+    // An admin's /stats counts users (audience) and subscribers (tipsDue) with Select COUNT queries; /results
+    // and /export read a questionnaire's submissions (responses).
+    indexes: ["audience", "tipsDue", "responses"],
     // An admin's /broadcast from Telegram starts the job on the queue, like the admin API.
     sendsBroadcasts: true,
     consumesBroadcasts: false,
     parameters: ["botToken", "webhookSecret"],
+    readsMetrics: true,
   },
   recommendations: {
-    tableActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
-    indexes: ["tipsDue"],
+    // DeleteItem and BatchWriteItem: the hourly sweep forgets users blocked for `forgetBlockedAfterDays`.
+    tableActions: [
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:Query",
+      "dynamodb:DeleteItem",
+      "dynamodb:BatchWriteItem",
+    ],
+    indexes: ["tipsDue", "blocked"],
     sendsBroadcasts: true, // the day's tip batches go through the broadcast workers
     consumesBroadcasts: false,
     // It only plans: the broadcast workers send the tips, so it never reads the bot token.
     parameters: [],
+    readsMetrics: false,
   },
   broadcastWorker: {
     tableActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
@@ -62,13 +86,17 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
     sendsBroadcasts: true, // the next page of an audience shard
     consumesBroadcasts: true,
     parameters: ["botToken"],
+    readsMetrics: false,
   },
   adminApi: {
     tableActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-    indexes: [],
+    // GET /admin/stats counts users (audience) and subscribers (tipsDue); the questionnaire routes read
+    // submissions (responses).
+    indexes: ["audience", "tipsDue", "responses"],
     sendsBroadcasts: true,
     consumesBroadcasts: false,
     parameters: ["adminToken"],
+    readsMetrics: true,
   },
 };
 
@@ -167,6 +195,15 @@ export function functionPolicy(
       Resource: access.parameters.map((parameter) =>
         required(arns.parameterArns[parameter], `parameter ${parameter}`),
       ),
+    });
+  }
+  if (access.readsMetrics) {
+    statements.push({
+      Sid: "ReadMetrics",
+      Effect: "Allow",
+      // GetMetricData supports no resource-level permissions: "*" is the only resource it takes.
+      Action: ["cloudwatch:GetMetricData"],
+      Resource: ["*"],
     });
   }
   return { Version: "2012-10-17", Statement: statements };

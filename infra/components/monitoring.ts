@@ -71,9 +71,30 @@ export function dashboardBody(inputs: DashboardInputs): { widgets: Widget[] } {
       ],
       { period: 300, yAxis: { left: { min: 0, max: 100 } } },
     ),
-    graph("Questionnaire completions", [custom(metricNames.questionnaireCompleted, { label: "completed" })], {
-      period: 3600,
+    graph(
+      "Free-text messages by tier and outcome",
+      [
+        [
+          {
+            expression: `SEARCH('{${metricsNamespace},${metricDimensions.tier},${metricDimensions.outcome}} MetricName="${metricNames.messageClassified}"', 'Sum', 3600)`,
+            id: "classified",
+            label: "",
+          },
+        ],
+      ],
+      { period: 3600, stacked: true },
+    ),
+    graph("Daily active users", [custom(metricNames.activeUser, { label: "active users" })], {
+      period: 86400,
     }),
+    graph(
+      "Questionnaire completions and broadcasts started",
+      [
+        custom(metricNames.questionnaireCompleted, { label: "completed" }),
+        custom(metricNames.broadcastStarted, { label: "broadcasts started" }),
+      ],
+      { period: 3600 },
+    ),
     graph(
       "Broadcast progress (messages per minute)",
       [

@@ -68,13 +68,20 @@ export async function callBotApi<T = unknown>(
   method: string,
   body: unknown = {},
 ): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(`${apiRoot.replace(/\/+$/, "")}/bot${token}/${method}`, {
+  const send = () =>
+    fetch(`${apiRoot.replace(/\/+$/, "")}/bot${token}/${method}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
+    });
+  let response: Response;
+  try {
+    response = await send().catch((error: Error) => {
+      // A kept-alive connection the server closed meanwhile fails at once with a TypeError: one fresh try.
+      // Every method called here is idempotent (set, delete, get), so trying again cannot do anything twice.
+      if (error.name !== "TypeError") throw error;
+      return send();
     });
   } catch (error) {
     throw telegramApiError(method, undefined, `request failed: ${(error as Error).name}`);

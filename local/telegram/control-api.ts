@@ -2,6 +2,12 @@
  * The emulator's HTTP control API under `/_emulator/` (JSON), for the web chat of `npm start` and for tools
  * outside the test process: simulated users, their messages and button presses, transcripts, a long-poll
  * event feed, run-time settings, faults and counters. It only uses the emulator's public JavaScript API.
+ *
+ * Groups, e.g. the support group of human handoff (bot/handoff/; `npm start` makes one, see local/stack.ts):
+ * `GET /_emulator/chats/{groupId}/messages` lists its messages (each with `message.from`, and
+ * `replyToMessageId` for replies), and a staff member answers a thread with
+ * `POST /_emulator/users/{staffId}/messages {"text", "chat_id": groupId, "reply_to_message_id"}`: the update
+ * carries the replied-to message as Telegram's does. `/close` the same way ends the thread.
  * It answers the page's own origin and `Host` only (see local/http/same-origin.ts): no CORS.
  */
 
@@ -48,9 +54,16 @@ export const controlRoutes = new RouteTable<ControlHandler>()
     "POST /_emulator/users/{id}/messages",
     ({ emulator, id, body }) => ({
       status: 201,
-      body: { update: emulator.sendText(id, requiredString(body, "text"), optionalChat(body)) },
+      body: {
+        update: emulator.sendText(id, requiredString(body, "text"), {
+          ...optionalChat(body),
+          ...(body.reply_to_message_id === undefined
+            ? {}
+            : { replyToMessageId: requiredNumber(body, "reply_to_message_id") }),
+        }),
+      },
     }),
-    "{text, chat_id?}",
+    "{text, chat_id?, reply_to_message_id?}",
   )
   .add(
     "POST /_emulator/users/{id}/callback",

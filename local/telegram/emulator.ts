@@ -269,11 +269,16 @@ export class TelegramEmulator extends EventEmitter<TelegramEmulatorEvents> {
   }
 
   /**
-   * The user writes `text` (in their private chat, or in `chatId`); returns the update queued for the bot.
-   * Commands get `bot_command` entities as Telegram adds them.
+   * The user writes `text` (in their private chat, or in `chatId`), as a reply to `replyToMessageId` of that
+   * chat if given; returns the update queued for the bot. Commands get `bot_command` entities as Telegram adds
+   * them.
    */
-  sendText(userId: number, text: string, options: { chatId?: number } = {}): Update {
-    return simulate.sendText(this.state, userId, text, options.chatId);
+  sendText(
+    userId: number,
+    text: string,
+    options: { chatId?: number; replyToMessageId?: number } = {},
+  ): Update {
+    return simulate.sendText(this.state, userId, text, options.chatId, options.replyToMessageId);
   }
 
   /**

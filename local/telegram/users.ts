@@ -66,12 +66,29 @@ export function createGroup(
   return { ...chat };
 }
 
-/** The user writes `text` in their private chat or in `chatId`; commands get `bot_command` entities. */
-export function sendText(state: EmulatorState, userId: number, text: string, chatId?: number): Update {
+/**
+ * The user writes `text` in their private chat or in `chatId`, optionally as a reply to message
+ * `replyToMessageId` of that chat (how staff answer a handoff thread); commands get `bot_command` entities.
+ */
+export function sendText(
+  state: EmulatorState,
+  userId: number,
+  text: string,
+  chatId?: number,
+  replyToMessageId?: number,
+): Update {
   const user = state.requireActiveUser(userId);
   const record = state.requireChat(chatId ?? userId);
   if (text.trim() === "") {
     throw new InvalidEmulatorInputError("Telegram clients cannot send an empty message; pass some text.");
+  }
+  let replyTo: Message | undefined;
+  if (replyToMessageId !== undefined) {
+    const target = record.messages.get(replyToMessageId);
+    if (!target || target.deleted) throw new MessageNotFoundError(record.chat.id, replyToMessageId);
+    // As in Telegram, the replied-to message comes without its own reply_to_message.
+    const { reply_to_message: _nested, ...replied } = structuredClone(target.message);
+    replyTo = replied as Message;
   }
   const entities = commandEntities(text);
   const message = {
@@ -81,6 +98,7 @@ export function sendText(state: EmulatorState, userId: number, text: string, cha
     date: state.unixNow(),
     text,
     ...(entities.length > 0 ? { entities } : {}),
+    ...(replyTo ? { reply_to_message: replyTo } : {}),
   } as Message;
   state.storeMessage(record, {
     chatId: record.chat.id,

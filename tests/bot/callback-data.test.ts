@@ -18,10 +18,17 @@ const samples: Record<keyof typeof callbackData, unknown> = {
   subscribe: true,
   unsubscribe: true,
   moreLikeThis: "tip.cold-starts",
+  handoffAsk: "kq3x",
+  handoffDone: true,
   tipHour: 7,
   broadcastStop: "bc-20261206-abc",
   broadcastSend: true,
   broadcastCancel: true,
+  results: "course-feedback",
+  exportResponses: "course-feedback",
+  forgetAsk: true,
+  forgetConfirm: "a1b2c3d4e5f6",
+  forgetCancel: "a1b2c3d4e5f6",
 };
 
 type AnyCodec = (typeof callbackData)[keyof typeof callbackData] & {

@@ -231,13 +231,15 @@ describe("help intents offer the button that does what was asked", () => {
     expect(texts(calls)).toEqual([bot.content.messages["settings.title"]?.en]);
   });
 
-  it("help.privacy has no action (nothing to press until a delete command exists) and names whom to ask", async () => {
+  it("help.privacy points to /privacy and /forget, with the delete button that asks for the confirmation", async () => {
     const bot = createHarness();
 
     const calls = await ask(bot, "help.privacy");
 
-    expect(buttons(calls).map((b) => b.data)).toEqual(["i:help.stop-tips"]);
-    expect(texts(calls)[0]).toMatch(/operator or admins/);
+    expect(buttons(calls).map((b) => b.data)).toEqual(["fg:ask", "i:help.stop-tips"]);
+    expect(texts(calls)[0]).toMatch(/\/privacy .*\/forget/s);
+    const asked = await bot.press(7, "fg:ask");
+    expect(texts(asked)).toEqual([bot.content.messages["forget.confirm"]?.en?.replace("{minutes}", "10")]);
   });
 
   it("the same buttons come in every language, labelled in it", async () => {

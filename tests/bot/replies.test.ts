@@ -103,6 +103,8 @@ describe("replies are part of the saved state", () => {
         ...storage,
         chats: {
           load: (chatId) => storage.chats.load(chatId),
+          delete: (chatId) => storage.chats.delete(chatId),
+          savedAt: (chatId) => storage.chats.savedAt(chatId),
           save: (...args) => {
             saves += 1;
             return storage.chats.save(...args);

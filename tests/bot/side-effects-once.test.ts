@@ -13,6 +13,8 @@ function contendedStorage() {
     ...inner,
     chats: {
       load: (chatId) => inner.chats.load(chatId),
+      delete: (chatId) => inner.chats.delete(chatId),
+      savedAt: (chatId) => inner.chats.savedAt(chatId),
       save: async (chatId, state, expected) => {
         if (contend) {
           contend = false;

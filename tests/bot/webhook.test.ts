@@ -116,6 +116,8 @@ describe("the webhook handler", () => {
     // The first save waits until the second update has read the same version, so the two really race.
     const racingChats: ChatStateStore = {
       load: (chatId) => inner.chats.load(chatId),
+      delete: (chatId) => inner.chats.delete(chatId),
+      savedAt: (chatId) => inner.chats.savedAt(chatId),
       save: async (chatId, state, expected) => {
         saves += 1;
         if (saves === 1) await new Promise<void>((resolve) => (pauseFirstSave = resolve));
@@ -128,6 +130,8 @@ describe("the webhook handler", () => {
         ...inner,
         chats: {
           load: racingChats.load,
+          delete: racingChats.delete,
+          savedAt: racingChats.savedAt,
           save: (...args) => (racing ? racingChats.save(...args) : inner.chats.save(...args)),
         },
       },
@@ -173,6 +177,8 @@ describe("the webhook handler", () => {
     const storage = createMemoryStorage();
     const alwaysConflicting: ChatStateStore = {
       load: (chatId) => storage.chats.load(chatId),
+      delete: (chatId) => storage.chats.delete(chatId),
+      savedAt: (chatId) => storage.chats.savedAt(chatId),
       save: async (chatId, _state, expected) => {
         throw new ChatStateConflictError(chatId, expected);
       },

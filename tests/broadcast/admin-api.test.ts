@@ -179,6 +179,9 @@ describe("GET /admin/broadcasts/{id} and cancel", () => {
       "GET /admin/broadcasts/{id}",
       "POST /admin/broadcasts/{id}/cancel",
       "GET /admin/stats",
+      "GET /admin/questionnaires",
+      "GET /admin/questionnaires/{id}/responses",
+      "GET /admin/questionnaires/{id}/results",
     ]);
   });
 });

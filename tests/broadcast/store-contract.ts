@@ -178,5 +178,39 @@ export function describeBroadcastStoreContract(
       });
       expect((await store.state(key(11)))?.fields).toEqual({ detail: "Forbidden: bot was blocked" });
     });
+
+    it("forgets one user (privacy): their recipient items in recent broadcasts and their place in the plans", async () => {
+      // The recipient's shard is its audience shard (userId % 16), as the planner cuts them.
+      const lease = { owner: "w1", leaseUntil: Date.now() + 60_000, nowMs: Date.now() };
+      const recent = new Date().toISOString();
+      for (const id of ["p1", "p2"]) {
+        await store.create(aBroadcast(id, { createdAt: recent }));
+        await store.putPlan(id, {
+          shard: 7,
+          part: 0,
+          recipients: [
+            { userId: 23, chatId: 23 },
+            { userId: 39, chatId: 39 },
+          ],
+          batchSize: 10,
+        });
+        for (const userId of [23, 39]) {
+          await store.claim({ broadcastId: id, shard: 7, userId }, lease);
+          await store.finish({ broadcastId: id, shard: 7, userId }, "w1", { status: "delivered" });
+        }
+      }
+
+      await store.forgetUser(23);
+      await store.forgetUser(23);
+
+      for (const id of ["p1", "p2"]) {
+        expect(await store.state({ broadcastId: id, shard: 7, userId: 23 })).toBeUndefined();
+        expect((await store.state({ broadcastId: id, shard: 7, userId: 39 }))?.status).toBe("delivered");
+        expect((await store.getPlan({ broadcastId: id, shard: 7, part: 0 }))?.recipients).toEqual([
+          { userId: 39, chatId: 39 },
+        ]);
+      }
+      expect((await store.recipients("p1", 7, [23, 39])).size).toBe(1);
+    });
   });
 }

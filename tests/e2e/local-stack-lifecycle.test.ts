@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDynamoStorage } from "../../bot/storage/dynamodb";
 import { PortInUseError, startLocalStack } from "../../local/stack";
+import { localSupport } from "../../local/support-group";
 
 describe("the local stack's lifecycle", () => {
   it("keeps its data across a restart", async () => {
@@ -80,7 +81,7 @@ describe("the local stack's data folder", () => {
     try {
       const emulator = second.emulator;
       if (!emulator) throw new Error("the stack should run the built-in emulator");
-      expect(emulator.users()).toEqual([user]);
+      expect(emulator.users()).toEqual([localSupport.staff, user]);
       expect(emulator.chatHistory(userId).map((m) => [m.sender, m.text])).toEqual(historyBefore);
       const after = emulator.sendText(userId, "/help");
       await emulator.idle({ timeoutMs: 10_000 });
@@ -135,7 +136,7 @@ describe("the local stack's data folder", () => {
         tableName: second.dynamo.tableName,
       });
       expect(await storage.users.get(5150)).toBeUndefined();
-      expect(second.emulator?.users()).toEqual([]);
+      expect(second.emulator?.users()).toEqual([localSupport.staff]);
       expect(said.join("\n")).toMatch(/had no emulator users beside it.*moved to/);
       expect(readdirSync(dataDir).some((name) => name.startsWith("dynamodb.without-emulator-"))).toBe(true);
     } finally {
@@ -153,7 +154,7 @@ describe("the local stack's data folder", () => {
     const said: string[] = [];
     const second = await startLocalStack({ ...options, dataDir, say: (line) => said.push(line) });
     try {
-      expect(second.emulator?.users()).toEqual([]);
+      expect(second.emulator?.users()).toEqual([localSupport.staff]);
       expect(said.join("\n")).toMatch(/had no bot data beside them.*moved to/);
     } finally {
       await second.stop();

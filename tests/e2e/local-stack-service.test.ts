@@ -146,7 +146,8 @@ describe("npm start as a service", () => {
       expect(existsSync(join(dataDir, "lock.json"))).toBe(false);
       expect(JSON.parse(readFileSync(join(dataDir, "emulator.json"), "utf8"))).toMatchObject({
         clean: true,
-        users: [{ id: 4242, first_name: "Kept" }],
+        // The support group's staff user (local/support-group.ts) comes first, in every data folder.
+        users: [{ id: 9000001 }, { id: 4242, first_name: "Kept" }],
       });
       const again = await startLocalStack({
         port: 0,
@@ -160,7 +161,7 @@ describe("npm start as a service", () => {
           client: again.dynamo.documentClient,
           tableName: again.dynamo.tableName,
         });
-        expect(again.emulator?.users().map((user) => user.id)).toEqual([4242]);
+        expect(again.emulator?.users().map((user) => user.id)).toEqual([9000001, 4242]);
         expect(await storage.users.get(4242)).toBeDefined();
       } finally {
         await again.stop();

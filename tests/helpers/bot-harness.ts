@@ -8,8 +8,12 @@ import { botInfoFor } from "../../bot/bot-info";
 import { MemoryBroadcastQueue } from "../../bot/broadcast/memory-queue";
 import { type BotConfig, botConfigDefaults } from "../../bot/context";
 import { createBot } from "../../bot/create-bot";
+import { MemoryHandoffStore } from "../../bot/handoff/store/memory";
+import type { HandoffStore } from "../../bot/handoff/store/port";
 import { createMemoryLogger } from "../../bot/observability/logger";
 import { createMetrics, type MetricSink } from "../../bot/observability/metrics";
+import type { UserDataEraser } from "../../bot/privacy/eraser";
+import type { TipStore } from "../../bot/recommendations/store";
 import type { StatsSources } from "../../bot/stats/collect";
 import { createMemoryStorage } from "../../bot/storage/memory";
 import type { Storage } from "../../bot/storage/port";
@@ -52,15 +56,24 @@ export interface HarnessOptions {
   stats?: StatsSources;
   /** Makes a Bot API method fail (e.g. to simulate Telegram errors). */
   failMethod?: (call: ApiCall) => Error | undefined;
+  /** Handoff threads (default: a fresh in-memory store; handoff is on only with `config.supportChatId`). */
+  handoff?: HandoffStore;
+  /** The clock (default: a fresh FakeClock), e.g. the one a DynamoDB storage was built with. */
+  clock?: FakeClock;
+  /** The user-data eraser of /forget (default: the storage's own participants). */
+  eraser?: UserDataEraser;
+  /** Tip history for "more like this". */
+  tipHistory?: TipStore;
 }
 
 /** A bot under test with helpers to play a Telegram user. */
 export function createHarness(options: HarnessOptions = {}) {
-  const clock = new FakeClock();
+  const clock = options.clock ?? new FakeClock();
   const storage = options.storage ?? createMemoryStorage({ clock });
   const logger = createMemoryLogger();
   const broadcasts = new MemoryBroadcastQueue();
   const content = options.content ?? defaultContent();
+  const handoff = options.handoff ?? new MemoryHandoffStore();
   const config: BotConfig = {
     ...botConfigDefaults,
     defaultMode: "rules",
@@ -89,12 +102,14 @@ export function createHarness(options: HarnessOptions = {}) {
       logger,
       metrics,
       ...(options.stats ? { stats: options.stats } : {}),
+      handoff,
       random: () => {
         seed = (seed * 16807) % 2147483647;
         return seed / 2147483647;
       },
+      ...(options.eraser ? { eraser: options.eraser } : {}),
     },
-    { token: "123456:TEST", botInfo },
+    { token: "123456:TEST", botInfo, ...(options.tipHistory ? { tipHistory: options.tipHistory } : {}) },
   );
   const calls: ApiCall[] = answerInProcess(bot.api, { fail: options.failMethod });
   let messageId = 1000;
@@ -189,6 +204,7 @@ export function createHarness(options: HarnessOptions = {}) {
     storage,
     logger,
     broadcasts,
+    handoff,
     content,
     calls,
     webhook,

@@ -200,13 +200,18 @@ describe("Lambda functions", () => {
     expect(new Set(roles).size).toBe(roles.length);
   });
 
-  test("every IAM policy names specific actions on specific ARNs (no `*` resource for DynamoDB or SQS)", () => {
+  test("every IAM policy names specific actions on specific ARNs (`*` only for GetMetricData, which takes no other)", () => {
     const policies = program.ofType("aws:iam/rolePolicy:RolePolicy");
     expect(policies.length).toBeGreaterThanOrEqual(lambdas().length);
     for (const policy of policies) {
       for (const statement of policyOf(policy)) {
         expect(statement.Effect).toBe("Allow");
         for (const action of list(statement.Action)) expect(action).toMatch(/^[a-z0-9-]+:[A-Za-z]+$/);
+        // cloudwatch:GetMetricData supports no resource-level permissions: "*" is its only resource.
+        if (list(statement.Action).join() === "cloudwatch:GetMetricData") {
+          expect(list(statement.Resource)).toEqual(["*"]);
+          continue;
+        }
         for (const resource of list(statement.Resource)) {
           expect(resource).toMatch(/^arn:aws:/);
           if (list(statement.Action).some((action) => /^(dynamodb|sqs|ssm|lambda):/.test(action))) {
@@ -255,6 +260,7 @@ describe("Lambda functions", () => {
           : [];
         expect(grants(parameterArn(id))).toEqual(expected);
       }
+      expect(grants("*")).toEqual(access.readsMetrics ? ["cloudwatch:GetMetricData"] : []);
     }
   });
 
@@ -506,7 +512,7 @@ describe("Telegram registration", () => {
     });
   });
 
-  test("the command menu covers the nine commands in English (default), Vietnamese and Chinese, texts from content", () => {
+  test("the command menu covers the eleven commands in English (default), Vietnamese and Chinese, texts from content", () => {
     const registration = program.ofType("pulumi-nodejs:dynamic/lambdagram:WebhookRegistration")[0];
     const sets: { languageCode?: string; commands: { command: string }[] }[] = registration?.inputs.commands;
     expect(sets.map((set) => set.languageCode ?? "default")).toEqual(["default", "vi", "zh"]);
@@ -521,6 +527,8 @@ describe("Telegram registration", () => {
         "language",
         "mode",
         "cancel",
+        "privacy",
+        "forget",
       ]);
     }
     expect(sets[1]?.commands[0]).toEqual({ command: "start", description: "Bắt đầu và xem menu" });

@@ -140,7 +140,10 @@ describe("the local stack's HTTP guards", () => {
 
     expect(users.status).toBe(200);
     expect(fromTool.status).toBe(200);
-    expect(JSON.parse(config.body)).toEqual({ adminApiToken: stack.environment[env.adminApiToken] });
+    expect(JSON.parse(config.body)).toEqual({
+      adminApiToken: stack.environment[env.adminApiToken],
+      support: stack.support,
+    });
     for (const answer of [users, config, fromTool])
       expect(answer.headers["access-control-allow-origin"]).toBeUndefined();
   });

@@ -67,5 +67,24 @@ export function describeTipStoreContract(name: string, make: () => Promise<TipSt
       expect(await tips.isPlanned({ date: "2025-01-01", hour: 10 })).toBe(false);
       expect(await tips.isPlanned({ date: "2025-01-02", hour: 9 })).toBe(false);
     });
+
+    it("forgets one user's tip history, daily and extra, idempotently, and nobody else's", async () => {
+      const { tips } = subject;
+      for (const userId of [7, 8]) {
+        await tips.claim({ userId, date: "2025-01-01" }, lease);
+        await tips.finish({ userId, date: "2025-01-01" }, "w1", {
+          status: "delivered",
+          fields: { tipId: "a" },
+        });
+        await tips.recordExtra(userId, "b", new Date("2025-01-01T10:00:00.000Z"));
+      }
+
+      await tips.forgetUser(7);
+      await tips.forgetUser(7);
+
+      expect(await tips.history(7)).toEqual([]);
+      expect(await tips.state({ userId: 7, date: "2025-01-01" })).toBeUndefined();
+      expect((await tips.history(8)).map((tip) => tip.tipId).sort()).toEqual(["a", "b"]);
+    });
   });
 }

@@ -99,6 +99,8 @@ describe("/stats", () => {
         ...inner,
         chats: {
           load: (chatId) => inner.chats.load(chatId),
+          delete: (chatId) => inner.chats.delete(chatId),
+          savedAt: (chatId) => inner.chats.savedAt(chatId),
           save: async (chatId, state, expected) => {
             if (racing && ++saves === 1) await new Promise<void>((resolve) => (pauseFirstSave = resolve));
             return inner.chats.save(chatId, state, expected);

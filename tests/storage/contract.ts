@@ -543,6 +543,98 @@ export function describeStorageContract(name: string, setup: () => Promise<Contr
       });
     });
 
+    describe("forgetting users and blocked users (privacy)", () => {
+      it("deletes a chat's state, and deleting it again is a no-op; savedAt tells when it was last saved", async () => {
+        // Prepare
+        subject.clock?.set("2025-03-01T10:00:00.000Z");
+        await storage.chats.save(1, { recentUpdateIds: [1] }, 0);
+        await storage.chats.save(2, { recentUpdateIds: [1] }, 0);
+
+        // Act
+        const savedAt = await storage.chats.savedAt(1);
+        await storage.chats.delete(1);
+        await storage.chats.delete(1);
+
+        // Assess
+        if (subject.clock) expect(savedAt).toBe("2025-03-01T10:00:00.000Z");
+        else expect(savedAt).toEqual(expect.any(String));
+        expect(await storage.chats.load(1)).toBeUndefined();
+        expect(await storage.chats.savedAt(1)).toBeUndefined();
+        expect(await storage.chats.load(2)).toBeDefined();
+        expect(await storage.chats.save(1, { recentUpdateIds: [9] }, 0)).toBe(1); // starts over at version 1
+      });
+
+      it("forgets a profile and the user's submissions only, idempotently, and the indexes with them", async () => {
+        // Prepare
+        await storage.users.createIfMissing(aProfile(7, { subscribed: true, tipHour: 8 }));
+        await storage.users.createIfMissing(aProfile(8, { subscribed: true, tipHour: 8 }));
+        await storage.answers.save(aSubmission({ userId: 7, runId: "a" }));
+        await storage.answers.save(aSubmission({ userId: 7, questionnaireId: "feedback", runId: "b" }));
+        await storage.answers.save(aSubmission({ userId: 8, runId: "c" }));
+
+        // Act
+        await storage.users.forgetUser(7);
+        await storage.answers.forgetUser(7);
+        await storage.users.forgetUser(7);
+        await storage.answers.forgetUser(7);
+
+        // Assess
+        expect(await storage.users.get(7)).toBeUndefined();
+        expect(await storage.answers.list(7)).toEqual([]);
+        expect(await dueUserIds(storage, 8)).toEqual([8]);
+        const { userIds } = await allPages((o) => storage.users.listAudience(7 % audienceShards, o), 10);
+        expect(userIds).not.toContain(7);
+        expect((await storage.answers.list(8)).map((s) => s.runId)).toEqual(["c"]);
+      });
+
+      it("stamps blockedAt when a user becomes blocked, keeps it while blocked, drops it when unblocked", async () => {
+        // Prepare
+        const clock = subject.clock;
+        clock?.set("2025-03-01T10:00:00.000Z");
+        await storage.users.createIfMissing(aProfile(21));
+
+        // Act
+        const blocked = await storage.users.update(21, { blocked: true, subscribed: false });
+        clock?.set("2025-03-05T10:00:00.000Z");
+        const stillBlocked = await storage.users.update(21, { blocked: true, language: "vi" });
+        const unblocked = await storage.users.update(21, { blocked: false });
+
+        // Assess
+        expect(blocked.blockedAt).toBe(blocked.updatedAt);
+        expect(stillBlocked.blockedAt).toBe(blocked.blockedAt);
+        expect(unblocked.blockedAt).toBeUndefined();
+        expect((await storage.users.get(21))?.blockedAt).toBeUndefined();
+      });
+
+      it("lists the users blocked on a day (UTC) and still blocked, paged, from the sparse blocked index", async () => {
+        // Prepare
+        const clock = subject.clock;
+        if (!clock) return; // the days come from the clock
+        clock.set("2025-03-01T23:30:00.000Z");
+        for (const userId of [31, 32, 33, 34]) await storage.users.createIfMissing(aProfile(userId));
+        for (const userId of [31, 32, 33]) await storage.users.update(userId, { blocked: true });
+        clock.set("2025-03-02T00:30:00.000Z");
+        await storage.users.update(34, { blocked: true });
+        await storage.users.update(33, { blocked: false });
+        await storage.users.createIfMissing(
+          aProfile(35, { blocked: true, updatedAt: "2025-03-01T08:00:00.000Z" }),
+        );
+
+        // Act
+        const march1 = await allPages((o) => storage.users.listBlockedOn("2025-03-01", o), 2);
+        const march2 = await allPages((o) => storage.users.listBlockedOn("2025-03-02", o), 2);
+
+        // Assess
+        expect(sorted(march1.userIds)).toEqual([31, 32, 35]);
+        expect(march1.pages).toBeGreaterThanOrEqual(2);
+        expect(march2.userIds).toEqual([34]);
+        expect((await storage.users.get(35))?.blockedAt).toBe("2025-03-01T08:00:00.000Z");
+        await expect(storage.users.listBlockedOn("1 March")).rejects.toBeInstanceOf(
+          InvalidStorageArgumentError,
+        );
+      });
+    });
+
     describe("failures", () => {
       it("throws StorageError when the backend fails, never returns an empty result", async () => {
         // Prepare

@@ -9,6 +9,7 @@ import { ensureTable, TableLayoutMismatchError } from "../../bot/storage/dynamod
 import { InvalidStorageArgumentError } from "../../bot/storage/errors";
 import { ChatStateConflictError, StorageError } from "../../bot/storage/port";
 import { countRequests } from "../../bot/storage/request-counter";
+import { createTableInput } from "../../contracts/table";
 import { startAnswerLosingProxy } from "../helpers/answer-losing-proxy";
 import { type LocalDynamo, localClient, startDynalite } from "../helpers/dynamo";
 import { aProfile, aSubmission, FakeClock } from "./contract";
@@ -318,5 +319,29 @@ describe("ensureTable", () => {
     // Assess
     await expect(ensure).rejects.toBeInstanceOf(TableLayoutMismatchError);
     await expect(ensure).rejects.toThrow(/audience, tipsDue/);
+  });
+
+  it("rebuilds a local table of an older layout with its items when asked (npm start's data folder)", async () => {
+    // Prepare: a table with every index but the newest, holding a profile
+    const client = dynamo.client;
+    const olderTable = `${dynamo.tableName}-older`;
+    const input = createTableInput(olderTable);
+    await client.send(
+      new CreateTableCommand({
+        ...input,
+        GlobalSecondaryIndexes: input.GlobalSecondaryIndexes.filter((index) => index.IndexName !== "blocked"),
+      }),
+    );
+    const older = createDynamoStorage({ client: dynamo.documentClient, tableName: olderTable, clock });
+    await older.users.createIfMissing(aProfile(3, { subscribed: true, tipHour: 8 }));
+
+    // Act
+    await ensureTable(client, olderTable, { rebuildOlderLayout: true });
+
+    // Assess: the item survived, and the new index works
+    expect(await older.users.get(3)).toMatchObject({ userId: 3, subscribed: true });
+    await older.users.update(3, { blocked: true });
+    const day = clock.now().toISOString().slice(0, 10);
+    expect((await older.users.listBlockedOn(day)).items.map((user) => user.userId)).toEqual([3]);
   });
 });

@@ -12,11 +12,14 @@ import { DynamoLeasedClaims, toClaimState } from "../../leases/dynamodb";
 import type { Clock } from "../../ports";
 import { queryAll } from "../../storage/dynamodb-client";
 import { conditional, guarded, updatedItem } from "../../storage/dynamodb-errors";
+import { forgetRecipient } from "./dynamodb-forget";
+import { broadcastKeys } from "./dynamodb-keys";
 import {
   type BroadcastRecord,
   type BroadcastStatus,
   type BroadcastStore,
   type CountedBatch,
+  listingItemTtlSeconds,
   type PlanKey,
   type PlannedPart,
   type PlanPart,
@@ -31,28 +34,11 @@ import {
   toRecipientState,
 } from "./port";
 
+export { broadcastKeys } from "./dynamodb-keys";
+
 const pk = tableDefinition.partitionKey;
 const sk = tableDefinition.sortKey;
 const ttl = tableDefinition.ttlAttribute;
-
-/** Key builders of the broadcast items, exported so tools and tests spell them one way. */
-export const broadcastKeys = {
-  meta: (id: string) => ({ [pk]: `BROADCAST#${id}`, [sk]: "META" }),
-  counters: (id: string, shard: number) => ({ [pk]: `BROADCAST#${id}`, [sk]: `COUNT#${pad2(shard)}` }),
-  shardPartition: (id: string, shard: number) => `BROADCAST#${id}#${pad2(shard)}`,
-  plan: (id: string, shard: number, part: number) => ({
-    [pk]: `BROADCAST#${id}#${pad2(shard)}`,
-    [sk]: `PLAN#${String(part).padStart(6, "0")}`,
-  }),
-  recipient: (id: string, shard: number, userId: number) => ({
-    [pk]: `BROADCAST#${id}#${pad2(shard)}`,
-    [sk]: `R#${userId}`,
-  }),
-};
-
-function pad2(value: number): string {
-  return String(value).padStart(2, "0");
-}
 
 const metaFields = [
   "id",
@@ -136,9 +122,19 @@ export class DynamoBroadcastStore
           }),
         ),
       );
-      if (created) return { record, created };
-      const stored = await this.get(record.id);
+      const stored = created ? record : await this.get(record.id);
       if (!stored) throw new Error(`broadcast ${record.id} exists and does not: the table changed under us`);
+      // Listed (idempotently, also by a retry whose first attempt stopped after the META) for forgetUser.
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...broadcastKeys.listing(stored.createdAt, stored.id),
+            id: stored.id,
+            [ttl]: Math.floor(this.clock.now().getTime() / 1000) + listingItemTtlSeconds,
+          },
+        }),
+      );
       return { record: stored, created };
     });
   }
@@ -423,5 +419,12 @@ export class DynamoBroadcastStore
       }
       return states;
     });
+  }
+
+  /** @inheritdoc See dynamodb-forget.ts for the requests. */
+  forgetUser(userId: number): Promise<void> {
+    return guarded("broadcasts.forgetUser", () =>
+      forgetRecipient({ client: this.client, tableName: this.tableName, now: this.clock.now() }, userId),
+    );
   }
 }

@@ -199,6 +199,13 @@ export class MemoryBroadcastStore
     }
     return states;
   }
+
+  /** @inheritdoc */
+  async forgetUser(userId: number): Promise<void> {
+    this.deleteClaims((id) => id.split("#").at(-1) === String(userId));
+    for (const plan of this.plans.values())
+      plan.recipients = plan.recipients.filter((recipient) => recipient.userId !== userId);
+  }
 }
 
 function recipientId(id: string, shard: number, userId: number): string {

@@ -5,7 +5,9 @@
  * - `BROADCAST#<id>` / `COUNT#<shard>`: per audience shard, the recipients planned (`total`), the outcomes
  *   counted (`sent`, `blocked`, `failed`), the last planned part and the set of batches already counted;
  * - `BROADCAST#<id>#<shard>` / `PLAN#<part>`: the canonical recipients of one planned page (first writer wins);
- * - `BROADCAST#<id>#<shard>` / `R#<userId>`: one recipient's leased claim and outcome (bot/leases/).
+ * - `BROADCAST#<id>#<shard>` / `R#<userId>`: one recipient's leased claim and outcome (bot/leases/);
+ * - `BROADCASTS#<YYYY-MM>` / `<createdAt>#<id>`: the broadcasts created that month, so /forget finds the
+ *   recent broadcasts (and through the user's shard, their items) without scanning the table.
  * Recipient items live under 16 partition keys per broadcast, so 1000 sends/s never make one key hot.
  */
 import type { ClaimState, LeasedClaims } from "../../leases/port";
@@ -203,7 +205,20 @@ export interface BroadcastStore extends LeasedClaims<RecipientKey, RecipientOutc
   countBatch(batch: CountedBatch): Promise<ShardCounters | undefined>;
   /** The recipient items of these users (one consistent range query for a batch), by user id. */
   recipients(id: string, shard: number, userIds: readonly number[]): Promise<Map<number, RecipientState>>;
+  /**
+   * Deletes what broadcasts keep about the user (/forget): the `R#<userId>` item of every broadcast created in
+   * the last {@link forgetLookbackDays} days (recipient items live 30), and the user's entry in the plan parts
+   * of their shard. Idempotent. A broadcast still sending when it runs may deliver to the user and record it
+   * again (its queued batches carry the recipients); that record expires with the broadcast's.
+   */
+  forgetUser(userId: number): Promise<void>;
 }
+
+/** How far back /forget looks for broadcasts: recipient items' 30 days plus 30 for DynamoDB TTL's lag. */
+export const forgetLookbackDays = 60;
+
+/** How long the month listing of a broadcast is kept: past {@link forgetLookbackDays}. */
+export const listingItemTtlSeconds = 90 * 24 * 3600;
 
 /** Key of a batch in the counted-batches set. */
 export function batchKey(part: number, batch: number): string {

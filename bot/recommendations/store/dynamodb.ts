@@ -8,7 +8,7 @@ import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { tableDefinition } from "../../../contracts/table";
 import { DynamoLeasedClaims } from "../../leases/dynamodb";
 import type { Clock } from "../../ports";
-import { queryAll } from "../../storage/dynamodb-client";
+import { deleteKeys, queryAll } from "../../storage/dynamodb-client";
 import { guarded } from "../../storage/dynamodb-errors";
 import type { ReceivedTip } from "../picker";
 import {
@@ -109,6 +109,21 @@ export class DynamoTipStore extends DynamoLeasedClaims<TipDayKey, TipOutcomeStat
           },
         }),
       );
+    });
+  }
+
+  /** @inheritdoc One Query of the user's `TIP#` keys, then BatchWriteItem deletes. */
+  forgetUser(userId: number): Promise<void> {
+    return guarded("tips.forgetUser", async () => {
+      const found = await queryAll(this.client, {
+        TableName: this.tableName,
+        KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+        ExpressionAttributeNames: { "#pk": pk, "#sk": sk },
+        ExpressionAttributeValues: { ":pk": `USER#${userId}`, ":prefix": "TIP#" },
+        ProjectionExpression: "#pk, #sk",
+        ConsistentRead: true,
+      });
+      await deleteKeys(this.client, this.tableName, found);
     });
   }
 }

@@ -44,4 +44,11 @@ export class MemoryTipStore extends MemoryLeasedClaims<TipDayKey, TipOutcomeStat
   async markPlanned({ date, hour }: TipSlot): Promise<void> {
     this.planned.add(`${date}#${hour}`);
   }
+
+  /** @inheritdoc */
+  async forgetUser(userId: number): Promise<void> {
+    this.deleteClaims((id) => id.startsWith(`${userId}#`));
+    for (let i = this.extras.length - 1; i >= 0; i--)
+      if (this.extras[i]?.userId === userId) this.extras.splice(i, 1);
+  }
 }

@@ -47,6 +47,8 @@ export interface TipStore extends LeasedClaims<TipDayKey, TipOutcomeStatus> {
   isPlanned(slot: TipSlot): Promise<boolean>;
   /** Marks the date and hour as fully queued. */
   markPlanned(slot: TipSlot): Promise<void>;
+  /** Deletes the user's tip history (day claims and extras), for /forget; idempotent. */
+  forgetUser(userId: number): Promise<void>;
 }
 
 /** How long tip items are kept. */
