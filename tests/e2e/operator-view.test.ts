@@ -287,6 +287,7 @@ describe("the operator view in a browser", () => {
     expect(row).toContain("More DynamoDB, please");
     expect(row).toMatch(/(^|,)"?4"?(,|$)/);
     await results.getByRole("status").filter({ hasText: "Downloaded 1 response" }).waitFor(wait);
+    await page.screenshot({ path: artifactPath("operator-view.png"), fullPage: true });
   });
 
   it("says which parts a stack does not have yet instead of failing", async () => {
