@@ -2,7 +2,8 @@
  * Webhook benchmark: updates per second and ms per update through the real webhook handler with
  * DynamoDB served by dynalite, the DynamoDB requests per plain text message (counted by middleware on the
  * SDK client, bot/storage/request-counter.ts), and "our own code" time (total minus time inside DynamoDB calls).
- * Baseline in the same run: the same handler over the in-memory storage (no database at all).
+ * Baseline in the same run: the same handler over the in-memory storage (no database at all). With the inbox on
+ * (bot/inbox/), it also counts the requests of a declined message (the fallback, kept in the inbox: one more).
  *
  *   npx tsx bench/webhook.ts [updates=2000]
  */
@@ -13,6 +14,9 @@ import { botInfoFor } from "../bot/bot-info";
 import { MemoryBroadcastQueue } from "../bot/broadcast/memory-queue";
 import { botConfigDefaults } from "../bot/context";
 import { createBot } from "../bot/create-bot";
+import { DynamoInboxStore } from "../bot/inbox/store/dynamodb";
+import { MemoryInboxStore } from "../bot/inbox/store/memory";
+import type { InboxStore } from "../bot/inbox/store/port";
 import { createJsonLogger } from "../bot/observability/logger";
 import { createDynamoStorage } from "../bot/storage/dynamodb";
 import { createMemoryStorage } from "../bot/storage/memory";
@@ -29,12 +33,14 @@ const users = 50;
 const content = loadContent();
 const rules = new RuleClassifier(content.intents);
 const phrases = content.intents.flatMap((intent) => intent.examples.en ?? []).slice(0, 200);
+/** A message no rule matches: the rules tier declines it (and the inbox keeps it). */
+const declinedText = "my cat likes sardines";
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-function handlerFor(storage: Storage) {
+function handlerFor(storage: Storage, inbox?: InboxStore) {
   const bot = createBot(
     {
       content,
@@ -44,6 +50,7 @@ function handlerFor(storage: Storage) {
       config: { ...botConfigDefaults, defaultMode: "rules", adminUserIds: [] },
       clock: { now: () => new Date() },
       logger: createJsonLogger({ level: "silent" }),
+      ...(inbox ? { inbox } : {}),
     },
     { token: "1:BENCH", botInfo: botInfoFor(1, "bench_bot") },
   );
@@ -81,12 +88,14 @@ function event(userId: number, text: string) {
 async function run(
   name: string,
   storage: Storage,
+  inbox: InboxStore,
   dbTime: () => number,
-  countPerMessage?: () => Promise<string>,
+  countPerMessage?: (text: string) => Promise<string>,
 ) {
-  const handle = handlerFor(storage);
+  const handle = handlerFor(storage, inbox);
   for (let u = 1; u <= users; u++) await handle(event(u, "/start")); // first contact creates profiles
-  const extra = countPerMessage ? await countPerMessage() : "";
+  const extra = countPerMessage ? await countPerMessage("what is the maximum memory for lambda") : "";
+  const declined = countPerMessage ? await countPerMessage(declinedText) : "";
   const durations: number[] = [];
   const own: number[] = [];
   const started = performance.now();
@@ -110,12 +119,20 @@ async function run(
     "own code p50 ms": +percentile(own, 50).toFixed(2),
     "own code p99 ms": +percentile(own, 99).toFixed(2),
     "DynamoDB requests / text message": extra,
+    "DynamoDB requests / declined message": declined,
   };
 }
 
 async function main() {
   const rows = [];
-  rows.push(await run("in-memory (baseline)", createMemoryStorage(), () => 0));
+  rows.push(
+    await run(
+      "in-memory (baseline)",
+      createMemoryStorage(),
+      new MemoryInboxStore({ retentionDays: 90 }),
+      () => 0,
+    ),
+  );
 
   const dynamo = await startDynalite({ tableName: "bench" });
   try {
@@ -123,15 +140,16 @@ async function main() {
     const timer = countRequests(dynamo.client);
     const counter = countRequests(dynamo.documentClient);
     const storage = createDynamoStorage({ client: dynamo.documentClient, tableName: dynamo.tableName });
-    const perMessage = async () => {
-      const handle = handlerFor(storage);
+    const inbox = new DynamoInboxStore({ ...dynamo, client: dynamo.documentClient, retentionDays: 90 });
+    const perMessage = async (text: string) => {
+      const handle = handlerFor(storage, inbox);
       counter.reset();
-      await handle(event(1, "what is the maximum memory for lambda"));
+      await handle(event(1, text));
       return `${counter.total()} (${Object.entries(counter.byCommand)
         .map(([k, v]) => `${k} ${v}`)
         .join(", ")})`;
     };
-    rows.push(await run("DynamoDB (dynalite)", storage, () => timer.durationMs, perMessage));
+    rows.push(await run("DynamoDB (dynalite)", storage, inbox, () => timer.durationMs, perMessage));
   } finally {
     await dynamo.stop();
   }

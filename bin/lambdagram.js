@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // `npx lambdagram <area> <command> ...`: runs the TypeScript CLIs through tsx, so nothing needs a build step.
-// Areas: `nlp` (train, evaluate). Usage: npx lambdagram nlp evaluate --train T.jsonl --test T.jsonl
+// Areas: `nlp` (train, evaluate), `inbox` (export). Usage: npx lambdagram nlp evaluate --train T.jsonl --test T.jsonl
 
 require("tsx/cjs");
 
 const areas = {
   nlp: () => require("../nlp/cli.ts"),
+  inbox: () => require("../local/inbox-cli.ts"),
 };
 
 const [area, ...rest] = process.argv.slice(2);
@@ -17,4 +18,13 @@ if (!load) {
   );
   process.exit(2);
 }
-process.exitCode = load().main(rest);
+// A CLI's main returns its exit code, or a promise of it (the inbox export talks to the admin API).
+Promise.resolve(load().main(rest)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

@@ -123,6 +123,48 @@ function tipHour(kind: string, prefix: string): CallbackCodec<number | "pick"> {
   );
 }
 
+/** 👍 / 👎 under an answer: the vote and the key of the answer in the chat state's ring (bot/inbox/feedback.ts). */
+function vote(kind: string, prefix: string): CallbackCodec<{ vote: "up" | "down"; key: number }> {
+  return codec<{ vote: "up" | "down"; key: number }>(
+    kind,
+    prefix,
+    ({ vote, key }) => `${vote === "up" ? "u" : "d"}${key}`,
+    (rest) => {
+      const match = /^([ud])(\d{1,15})$/.exec(rest);
+      return match ? { vote: match[1] === "u" ? "up" : "down", key: Number(match[2]) } : undefined;
+    },
+  );
+}
+
+/** An inbox entry id (12 base64url characters, bot/inbox/store/port.ts) and a value after a colon. */
+function entryAnd<T>(
+  kind: string,
+  prefix: string,
+  write: (value: T) => string,
+  read: (rest: string) => T | undefined,
+): CallbackCodec<{ entry: string; value: T }> {
+  return codec<{ entry: string; value: T }>(
+    kind,
+    prefix,
+    ({ entry, value }) => `${entry}:${write(value)}`,
+    (rest) => {
+      const match = /^([A-Za-z0-9_-]{12}):(.+)$/su.exec(rest);
+      const value = match ? read(match[2] as string) : undefined;
+      return match && value !== undefined ? { entry: match[1] as string, value } : undefined;
+    },
+  );
+}
+
+/** An inbox entry id alone. */
+function entry(kind: string, prefix: string): CallbackCodec<string> {
+  return codec<string>(
+    kind,
+    prefix,
+    (value) => value,
+    (rest) => (/^[A-Za-z0-9_-]{12}$/.test(rest) ? rest : undefined),
+  );
+}
+
 /** Main-menu entries. */
 export const menuEntries = ["ask", "forms", "tips", "settings", "language", "mode", "help"] as const;
 
@@ -163,6 +205,30 @@ export const callbackData = {
   /** Followed by the confirmation's nonce: Confirm / Cancel of a /forget. */
   forgetConfirm: id("forgetConfirm", "fg:y:"),
   forgetCancel: id("forgetCancel", "fg:n:"),
+  /** 👍 / 👎 under a Q&A answer in NLP mode (bot/inbox/feedback.ts). */
+  feedback: vote("feedback", "fb:"),
+  /** Admin review (/inbox): label an entry with an intent (`il:<entry>:<intentId>`, at most 64 bytes). */
+  inboxLabel: entryAnd(
+    "inboxLabel",
+    "il:",
+    (intent: string) => intent,
+    (rest) => (/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(rest) ? rest : undefined),
+  ),
+  /** Admin review: a page of the intent list to pick from (`ip:<entry>:<page>`). */
+  inboxPick: entryAnd(
+    "inboxPick",
+    "ip:",
+    (page: number) => String(page),
+    (rest) => (/^\d{1,3}$/.test(rest) ? Number(rest) : undefined),
+  ),
+  /** Admin review: back from the intent list to the entry. */
+  inboxShow: entry("inboxShow", "iv:"),
+  /** Admin review: the entry is out of scope. */
+  inboxOutOfScope: entry("inboxOutOfScope", "io:"),
+  /** Admin review: the entry is not worth keeping. */
+  inboxDismiss: entry("inboxDismiss", "ix:"),
+  /** Admin review: skip to the next entry. */
+  inboxNext: unit("inboxNext", "in:next"),
 } as const;
 
 /** The context of a button press with data. */

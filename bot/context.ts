@@ -9,6 +9,7 @@ import type { MetricDimension, MetricName } from "../contracts/metrics";
 import type { IntentClassifier } from "../nlp/types";
 import type { HandoffStore } from "./handoff/store/port";
 import type { Translate } from "./i18n";
+import type { InboxStore } from "./inbox/store/port";
 import type { Metrics } from "./observability/metrics";
 import type { BroadcastQueue, Clock, Logger, Mode } from "./ports";
 import type { UserDataEraser } from "./privacy/eraser";
@@ -65,6 +66,8 @@ export interface BotDeps {
    * user data (bot/runtime/services.ts); without it, only `storage` is erased (answers, profile, chat state).
    */
   eraser?: UserDataEraser;
+  /** What the bot could not answer, for admins to label (bot/inbox/); without it nothing is kept. */
+  inbox?: InboxStore;
 }
 
 /** A Bot API call queued during an update and performed after the chat state is saved. */

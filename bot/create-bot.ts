@@ -17,6 +17,7 @@ import { settingsFeature } from "./features/settings";
 import { subscriptionsFeature } from "./features/subscriptions";
 import { tipsFeature } from "./features/tips";
 import { handoffFeature } from "./handoff/feature";
+import { inboxFeature } from "./inbox/telegram";
 import { answerUsedButton } from "./keyboards";
 import { buildExportDocuments } from "./questionnaire-results/export-document";
 import { questionnaireResultsFeature } from "./questionnaire-results/telegram";
@@ -77,6 +78,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotCont
   features.use(questionnaireResultsFeature());
   features.use(tipsFeature({ history: options.tipHistory }));
   features.use(intentsFeature());
+  features.use(inboxFeature());
 
   features.on("message:text", async (ctx) => {
     // Telegram's own limit: a longer (forged) text is cut before anything classifies or parses it.
@@ -88,7 +90,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions): Bot<BotCont
     }
     if (await handleFormText(ctx, text)) return;
     ctx.session.awaitingQuestion = undefined;
-    answerFreeText(ctx, text);
+    await answerFreeText(ctx, text);
   });
   features.on("callback_query", (ctx) => {
     // A button whose meaning is gone (used, out of date, crafted): say so and take the keyboard off.

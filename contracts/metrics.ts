@@ -39,6 +39,10 @@ export const metricNames = {
   activeUser: "ActiveUser",
   /** A broadcast recorded (once per broadcast, not per idempotent retry). */
   broadcastStarted: "BroadcastStarted",
+  /** A 👍 pressed under a Q&A answer (bot/inbox/feedback.ts). */
+  answerThumbsUp: "AnswerThumbsUp",
+  /** A 👎 pressed under a Q&A answer; the question also goes to the inbox. */
+  answerThumbsDown: "AnswerThumbsDown",
 } as const;
 
 /** A custom metric name. */

@@ -56,6 +56,8 @@ export const routes = [
   { routeKey: "GET /admin/questionnaires", function: "adminApi" },
   { routeKey: "GET /admin/questionnaires/{id}/responses", function: "adminApi" },
   { routeKey: "GET /admin/questionnaires/{id}/results", function: "adminApi" },
+  { routeKey: "GET /admin/inbox", function: "adminApi" },
+  { routeKey: "POST /admin/inbox/{id}", function: "adminApi" },
 ] as const satisfies readonly { routeKey: string; function: FunctionName }[];
 
 /**

@@ -5,8 +5,8 @@
  */
 export const tableDefinition = {
   /**
-   * Partition key of every item, e.g. `CHAT#42`, `USER#42`, `BROADCAST#<id>`; human handoff adds
-   * `HANDOFF#<threadId>` and `HANDOFFMSG#<supportChatId>#<messageId>` (bot/handoff/store/port.ts).
+   * Partition key of every item, e.g. `CHAT#42`, `USER#42`, `BROADCAST#<id>`, `INBOX` (bot/inbox/store/); human
+   * handoff adds `HANDOFF#<threadId>` and `HANDOFFMSG#<supportChatId>#<messageId>` (bot/handoff/store/port.ts).
    */
   partitionKey: "pk",
   /** Sort key of every item, e.g. `STATE`, `PROFILE`, `ANSWERS#...`. */
@@ -47,6 +47,16 @@ export const tableDefinition = {
     },
   ],
 } as const;
+
+/** A global secondary index of {@link tableDefinition}. */
+export type TableIndex = (typeof tableDefinition.globalSecondaryIndexes)[number];
+
+/** The index named `name`, looked up by name (never by position: indexes are added over time). */
+export function tableIndex<Name extends TableIndex["name"]>(name: Name): Extract<TableIndex, { name: Name }> {
+  const found = tableDefinition.globalSecondaryIndexes.find((index) => index.name === name);
+  if (!found) throw new Error(`contracts/table.ts defines no index "${name}".`);
+  return found as Extract<TableIndex, { name: Name }>;
+}
 
 /** Number of audience shards; users are spread by `userId % audienceShards`. */
 export const audienceShards = 16;

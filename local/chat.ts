@@ -10,6 +10,7 @@ import { botInfoFor } from "../bot/bot-info";
 import { MemoryBroadcastQueue } from "../bot/broadcast/memory-queue";
 import { botConfigDefaults } from "../bot/context";
 import { createBot } from "../bot/create-bot";
+import { MemoryInboxStore } from "../bot/inbox/store/memory";
 import { createJsonLogger } from "../bot/observability/logger";
 import { createMemoryStorage } from "../bot/storage/memory";
 import { ContentError, loadContent } from "../content/load";
@@ -52,6 +53,8 @@ async function main(): Promise<void> {
       },
       clock: { now: () => new Date() },
       logger,
+      // What the bot could not answer, in memory: /inbox (admins) reviews it, 👍 / 👎 feed it.
+      inbox: new MemoryInboxStore({ retentionDays: botConfigDefaults.inboxRetentionDays }),
     },
     { token: "0:LOCAL", botInfo },
   );

@@ -10,7 +10,9 @@ import { botIdFromToken, botInfoFor } from "../bot/bot-info";
 import { MemoryBroadcastQueue } from "../bot/broadcast/memory-queue";
 import { DynamoBroadcastStore } from "../bot/broadcast/store/dynamodb";
 import { createBot } from "../bot/create-bot";
+import { supportChatParticipant } from "../bot/handoff/forget";
 import { DynamoHandoffStore } from "../bot/handoff/store/dynamodb";
+import { DynamoInboxStore } from "../bot/inbox/store/dynamodb";
 import { createMetrics } from "../bot/observability/metrics";
 import { createUserDataEraser, participant, storageParticipants } from "../bot/privacy/eraser";
 import { DynamoTipStore } from "../bot/recommendations/store/dynamodb";
@@ -40,6 +42,8 @@ export async function startLongPolling(environment: Environment): Promise<void> 
   const table = { client: dynamo.documentClient, tableName: dynamo.tableName };
   const storage = createDynamoStorage(table);
   const handoff = new DynamoHandoffStore(table);
+  const config = botConfigFrom(environment);
+  const inbox = new DynamoInboxStore({ ...table, retentionDays: config.inboxRetentionDays });
   const bot = createBot(
     {
       content,
@@ -49,7 +53,9 @@ export async function startLongPolling(environment: Environment): Promise<void> 
         [
           participant("broadcasts", new DynamoBroadcastStore(table)),
           participant("tips", new DynamoTipStore(table)),
+          participant("inbox", inbox),
           participant("handoff", handoff),
+          supportChatParticipant(storage.chats, config.supportChatId),
           ...storageParticipants(storage),
         ],
         { logger },
@@ -59,12 +65,13 @@ export async function startLongPolling(environment: Environment): Promise<void> 
         nlp: ensureNlpModel(content, logger, { say: (line) => console.log(line) }),
       },
       broadcasts: new MemoryBroadcastQueue(),
-      config: botConfigFrom(environment),
+      config,
       clock: { now: () => new Date() },
       logger,
       metrics: createMetrics({ write: captured.sink, logger }),
       stats: { metrics: captured.reader, audience: new DynamoAudienceCounter(table) },
       handoff,
+      inbox,
     },
     { token, botInfo: botInfoFor(botIdFromToken(token), "your_bot") },
   );

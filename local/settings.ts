@@ -6,7 +6,7 @@
 
 import { botConfigFrom, InvalidConfigurationError } from "../bot/runtime/environment";
 import { broadcastRatesFromSettings } from "../contracts/broadcast-rates";
-import { defaultRecommendationSchedule, env } from "../contracts/runtime";
+import { defaultRecommendationSchedule, env, routes } from "../contracts/runtime";
 import type { LocalStack, LocalStackOptions } from "./stack";
 
 type Environment = Record<string, string | undefined>;
@@ -153,7 +153,8 @@ export function startBanner(stack: LocalStack, environment: Environment, readyMs
     `Lambdagram is running locally (ready in ${readyMs} ms):`,
     `  Web chat         ${stack.url}/`,
     `  Telegram webhook POST ${stack.url}/telegram/webhook  (secret in X-Telegram-Bot-Api-Secret-Token)`,
-    `  Admin API        POST ${stack.url}/admin/broadcasts, GET ${stack.url}/admin/broadcasts/{id}, POST .../{id}/cancel  (Authorization: Bearer ${effective[env.adminApiToken]})`,
+    `  Admin API        ${stack.url}/admin/...  (Authorization: Bearer ${effective[env.adminApiToken]})`,
+    ...adminRouteLines(),
     `  Schedule         recommendations on ${defaultRecommendationSchedule.cron} (${effective[env.scheduleTimezone]}); fire now: POST ${stack.url}/_local/schedules/recommendations`,
     `  Health           GET ${stack.url}/healthz`,
     ...(stack.support
@@ -178,6 +179,15 @@ export function startBanner(stack: LocalStack, environment: Environment, readyMs
     ...ignored,
     "Press Ctrl-C to stop.",
   ];
+}
+
+/** The admin API's routes, as contracts/runtime.ts lists them (the same table API Gateway serves), four a line. */
+function adminRouteLines(): string[] {
+  const keys = routes.filter((route) => route.function === "adminApi").map((route) => route.routeKey);
+  const lines: string[] = [];
+  for (let i = 0; i < keys.length; i += 4)
+    lines.push(`                   ${keys.slice(i, i + 4).join(", ")}`);
+  return lines;
 }
 
 function round(value: number): number {

@@ -1,10 +1,11 @@
 /**
- * The broadcast, tip and handoff store contracts and the audience counts against Amazon's own DynamoDB Local (stricter than dynalite). Not part
+ * The broadcast, tip, handoff and inbox store contracts and the audience counts against Amazon's own DynamoDB Local (stricter than dynalite). Not part
  * of `npm test`: run it with `npm run test:dynamodb-local` (needs Java 17). One server, a fresh table per test.
  */
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoBroadcastStore } from "../bot/broadcast/store/dynamodb";
 import { DynamoHandoffStore } from "../bot/handoff/store/dynamodb";
+import { DynamoInboxStore } from "../bot/inbox/store/dynamodb";
 import { DynamoTipStore } from "../bot/recommendations/store/dynamodb";
 import { DynamoAudienceCounter } from "../bot/stats/audience";
 import { createDynamoStorage } from "../bot/storage/dynamodb";
@@ -14,6 +15,8 @@ import { describeHandoffStoreContract } from "./handoff/store-contract";
 import { tableLeftovers } from "./handoff/table-scan";
 import { FakeClock } from "./helpers/clock";
 import { type LocalDynamo, startDynamoDbLocal } from "./helpers/dynamo";
+import { describeInboxStoreContract } from "./inbox/store-contract";
+import { tracesOfUser } from "./inbox/traces";
 import { describeTipStoreContract } from "./recommendations/store-contract";
 import { describeAudienceCounterContract } from "./stats/audience-contract";
 
@@ -69,6 +72,17 @@ describeHandoffStoreContract("DynamoDB adapter on DynamoDB Local", async () => {
   return {
     handoff: new DynamoHandoffStore({ client: dynamo.documentClient, tableName }),
     leftovers: (userId, threadIds) => tableLeftovers(dynamo.documentClient, tableName, userId, threadIds),
+    teardown,
+  };
+});
+
+describeInboxStoreContract("DynamoDB adapter on DynamoDB Local", async () => {
+  const { tableName, teardown } = await freshTable();
+  const clock = new FakeClock();
+  return {
+    inbox: new DynamoInboxStore({ client: dynamo.documentClient, tableName, clock, retentionDays: 90 }),
+    clock,
+    traces: (userId) => tracesOfUser(dynamo.documentClient, tableName, userId),
     teardown,
   };
 });

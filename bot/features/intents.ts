@@ -1,7 +1,9 @@
 /**
  * Q&A and chit-chat: free text is classified by the chat's tier (rules or NLP) and answered from
  * content. Exact rules always win; an unsure NLP guess offers "did you mean" buttons; nothing
- * understood gets a friendly fallback with the menu.
+ * understood gets a friendly fallback with the menu. What it could not answer goes to the inbox (bot/inbox/):
+ * a declined message in either tier (in rules mode too: what no keyword caught is what an operator adds next), a
+ * "None of these", and a 👎 under a Q&A answer in NLP mode.
  */
 import { Composer, InlineKeyboard } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
@@ -13,8 +15,18 @@ import { type CallbackContext, callbackData, onCallback } from "../callback-data
 import type { BotContext } from "../context";
 import { offerHandoff } from "../handoff/feature";
 import { pick } from "../i18n";
+import {
+  askedQuestion,
+  feedbackRow,
+  keepDeclined,
+  keepNoneOfThese,
+  rememberUnsure,
+  takesFeedback,
+  takeUnsure,
+} from "../inbox/feedback";
 import { acknowledge, grid, mainMenu, retireKeyboard } from "../keyboards";
 import { countClassified } from "../stats/activity";
+import type { AskedQuestion } from "../storage/port";
 
 const catalogs = new WeakMap<Content, IntentCatalog>();
 
@@ -110,17 +122,20 @@ function answerKeyboard(ctx: BotContext, intent: Intent): InlineKeyboard | undef
 
 /**
  * Sends the answer of an intent: one of its answers (chit-chat picks at random), with the Docs link of a
- * Q&A answer, the action button of a help answer and related-question buttons.
+ * Q&A answer, the action button of a help answer and related-question buttons. With the `asked` question (free
+ * text in NLP mode), a Q&A answer also gets the 👍 / 👎 row.
  */
-export function answerIntent(ctx: BotContext, intentId: string): boolean {
+export function answerIntent(ctx: BotContext, intentId: string, asked?: AskedQuestion): boolean {
   const intent = findIntent(ctx, intentId);
   if (!intent) return false;
   const { defaultLanguage } = ctx.deps.content.settings;
   const answers = pick(intent.answers, ctx.lang, defaultLanguage);
   const random = ctx.deps.random ?? Math.random;
   const answer = answers[Math.floor(random() * answers.length)] ?? answers[0] ?? "";
-  const keyboard = answerKeyboard(ctx, intent);
-  ctx.say(answer, keyboard ? { reply_markup: keyboard } : undefined);
+  const rows = answerKeyboard(ctx, intent)?.inline_keyboard ?? [];
+  if (asked && intent.kind === "qa" && asked.tier === "nlp" && takesFeedback(ctx))
+    rows.push(feedbackRow(ctx, asked, intent.id));
+  ctx.say(answer, rows.length > 0 ? { reply_markup: InlineKeyboard.from(rows) } : undefined);
   ctx.deps.logger.info("intent answered", { intent: intentId, kind: intent.kind });
   ctx.count(metricNames.intentMatched, { Intent: intentId });
   return true;
@@ -130,7 +145,11 @@ export function answerIntent(ctx: BotContext, intentId: string): boolean {
  * Answers free text: the intent, "did you mean" buttons, or the fallback, as decided by `replyFor`
  * (nlp/decide.ts), the same decision `nlp evaluate --probe` measures.
  */
-export function answerFreeText(ctx: BotContext, text: string, result = classify(ctx, text)): void {
+export async function answerFreeText(
+  ctx: BotContext,
+  text: string,
+  result = classify(ctx, text),
+): Promise<void> {
   const [best] = result.candidates;
   ctx.deps.logger.info("classified", {
     tier: modeOf(ctx),
@@ -140,11 +159,15 @@ export function answerFreeText(ctx: BotContext, text: string, result = classify(
   });
   const reply = replyFor(result, (id) => findIntent(ctx, id) !== undefined);
   countClassified(ctx, modeOf(ctx), reply.kind);
-  if (reply.kind === "answer" && answerIntent(ctx, reply.intent)) return;
+  // A new message ends the last "did you mean": a late "None of these" under it keeps nothing.
+  ctx.session.unsure = undefined;
+  if (reply.kind === "answer" && answerIntent(ctx, reply.intent, askedQuestion(ctx, text, result))) return;
   if (reply.kind === "clarify") {
+    rememberUnsure(ctx, text, result);
     offerCandidates(ctx, reply.intents);
     return;
   }
+  await keepDeclined(ctx, text, result);
   fallback(ctx, offerHandoff(ctx, text, result));
 }
 
@@ -200,12 +223,15 @@ export function intentsFeature(): Composer<BotContext> {
   composer.command("ask", (ctx) => askPrompt(ctx));
   onCallback(composer, callbackData.intent, (ctx, id) => {
     acknowledge(ctx);
+    // A "did you mean" pick answers the question asked then: its answer gets 👍 / 👎 for that question.
+    const asked = isDidYouMean(ctx) ? takeUnsure(ctx) : undefined;
     if (isDidYouMean(ctx)) retireKeyboard(ctx);
-    if (!answerIntent(ctx, id)) fallback(ctx);
+    if (!answerIntent(ctx, id, asked)) fallback(ctx);
   });
-  onCallback(composer, callbackData.noneOfThese, (ctx) => {
+  onCallback(composer, callbackData.noneOfThese, async (ctx) => {
     acknowledge(ctx);
     retireKeyboard(ctx);
+    await keepNoneOfThese(ctx);
     ctx.say(ctx.t("fallback.text"), { reply_markup: mainMenu(ctx) });
   });
   return composer;

@@ -3,13 +3,15 @@
  * route group (bot/admin-api/router.ts). Broadcasts: the job store on the table and the job queue
  * (bot/broadcast/admin-routes.ts); stats: CloudWatch and the table's counts (bot/stats/admin-routes.ts).
  * Questionnaires: results and exports from the content and the `responses` index
- * (bot/questionnaire-results/admin-routes.ts). bot/handlers/admin-api.ts runs it once per container.
+ * (bot/questionnaire-results/admin-routes.ts). Inbox: the inbox store on the table, labels checked against the
+ * bundled content's intent ids (bot/inbox/admin-routes.ts). bot/handlers/admin-api.ts runs it once per container.
  */
 import { env as envNames } from "../../contracts/runtime";
 import type { AdminHttpHandler } from "../admin-api/http";
 import { createAdminRouter } from "../admin-api/router";
 import { broadcastAdminRoutes } from "../broadcast/admin-routes";
 import { BroadcastService } from "../broadcast/service";
+import { inboxAdminRoutes } from "../inbox/admin-routes";
 import { questionnaireResultsAdminRoutes } from "../questionnaire-results/admin-routes";
 import { statsAdminRoutes } from "../stats/admin-routes";
 import type { Services } from "./services";
@@ -21,8 +23,8 @@ export async function buildAdminApiHandler(services: Services): Promise<AdminHtt
     { plain: envNames.adminApiToken, parameter: envNames.adminTokenParameter },
   ])) as [string];
   const broadcasts = new BroadcastService({
-    // The admin API's role may not Query the table: counters are read with GetItem.
-    store: services.broadcasts({ queryCounters: false }),
+    // The admin API's role may Query the table (the inbox lists with it): the 16 counters in one request.
+    store: services.broadcasts({ queryCounters: true }),
     jobs: services.jobs,
     clock: services.clock,
     rates: services.rates,
@@ -45,6 +47,13 @@ export async function buildAdminApiHandler(services: Services): Promise<AdminHtt
         answers: () => services.answers,
         clock: services.clock,
         logger,
+      }),
+      inboxAdminRoutes({
+        inbox: () => services.inbox,
+        // The content pack is read on the first label only (listing needs none).
+        intentIds: () => new Set(services.content.intents.map((intent) => intent.id)),
+        logger,
+        now: () => services.clock.now(),
       }),
     ],
   });

@@ -13,8 +13,11 @@ import type { IntentClassifier } from "../../nlp/types";
 import { DynamoBroadcastStore } from "../broadcast/store/dynamodb";
 import type { BroadcastStore } from "../broadcast/store/port";
 import type { BotConfig } from "../context";
+import { supportChatParticipant } from "../handoff/forget";
 import { DynamoHandoffStore } from "../handoff/store/dynamodb";
 import type { HandoffStore } from "../handoff/store/port";
+import { DynamoInboxStore } from "../inbox/store/dynamodb";
+import type { InboxStore } from "../inbox/store/port";
 import type { JobQueue } from "../jobs/port";
 import { createMetrics, type MetricSink, type Metrics } from "../observability/metrics";
 import type { Clock, Logger } from "../ports";
@@ -74,6 +77,7 @@ export interface ServiceOverrides {
   metricsReader?: MetricsReader;
   /** Questionnaire submissions (tests of the admin API's questionnaire routes). */
   answers?: AnswerStore;
+  inbox?: InboxStore;
 }
 
 /** The adapters and settings the handlers are built from; see the module comment. */
@@ -135,8 +139,8 @@ export class Services {
   }
 
   /**
-   * The broadcast job store. `queryCounters` reads the 16 shard counters with one Query: the worker's role
-   * may Query the table, the admin API's may not.
+   * The broadcast job store. `queryCounters` reads the 16 shard counters with one Query (the worker and the admin
+   * API ask for it); without it they are read with GetItem, for a role that may not Query the table.
    */
   broadcasts(options: { queryCounters?: boolean } = {}): BroadcastStore {
     if (this.overrides.broadcasts) return this.overrides.broadcasts;
@@ -158,6 +162,22 @@ export class Services {
     return this.once("handoff", () => new DynamoHandoffStore(this.table));
   }
 
+  /** What the bot could not answer (given, or the table's), kept `inboxRetentionDays` after last seen. */
+  get inbox(): InboxStore {
+    return (
+      this.overrides.inbox ??
+      this.once(
+        "inbox",
+        () =>
+          new DynamoInboxStore({
+            ...this.table,
+            clock: this.clock,
+            retentionDays: this.config.inboxRetentionDays,
+          }),
+      )
+    );
+  }
+
   /**
    * Every store that keeps data about users, as /forget and the blocked-user sweep erase them: a new store
    * with user data adds its line here (before the storage's own, whose chat state must go last).
@@ -166,7 +186,9 @@ export class Services {
     return [
       participant("broadcasts", this.broadcasts()),
       participant("tips", this.tips),
+      participant("inbox", this.inbox),
       participant("handoff", this.handoff),
+      supportChatParticipant(this.storage.chats, this.config.supportChatId),
       ...storageParticipants({ ...this.storage, users: this.users }),
     ];
   }

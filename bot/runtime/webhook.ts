@@ -43,6 +43,7 @@ export async function buildWebhookHandler(services: Services): Promise<WebhookHa
       stats: services.stats,
       handoff: services.handoff,
       eraser: services.eraser(logger),
+      inbox: services.inbox,
     },
     {
       tipHistory: services.tips,

@@ -12,13 +12,14 @@
  *   and the terminal chat).
  */
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { audienceShards, tableDefinition } from "../../contracts/table";
+import { audienceShards, type TableIndex, tableIndex } from "../../contracts/table";
 import { keys } from "../storage/dynamodb";
 import { guarded } from "../storage/dynamodb-errors";
 import type { Page, UserProfile, UserStore } from "../storage/port";
 import type { AudienceCounter, AudienceCounts } from "./port";
 
-const [audienceIndex, tipsIndex] = tableDefinition.globalSecondaryIndexes;
+const audienceIndex = tableIndex("audience");
+const tipsIndex = tableIndex("tipsDue");
 /** Tip hours, one `tipsDue` partition each. */
 const tipHours = 24;
 
@@ -43,10 +44,7 @@ export class DynamoAudienceCounter implements AudienceCounter {
     });
   }
 
-  private async countPartition(
-    index: (typeof tableDefinition.globalSecondaryIndexes)[number],
-    partition: string,
-  ): Promise<number> {
+  private async countPartition(index: TableIndex, partition: string): Promise<number> {
     let total = 0;
     let start: Record<string, unknown> | undefined;
     do {

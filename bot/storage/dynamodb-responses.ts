@@ -4,12 +4,12 @@
  * responses oldest first. Kept apart from dynamodb.ts so the submission store stays one readable class.
  */
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { tableDefinition } from "../../contracts/table";
+import { tableIndex } from "../../contracts/table";
 import { InvalidStorageArgumentError } from "./errors";
 import type { Page, QuestionnaireSubmission } from "./port";
 import { checkQuestionnaireId, decodeCursor, encodeCursor, pageLimit, responseSortKey } from "./shared";
 
-const responsesIndex = tableDefinition.globalSecondaryIndexes.find((index) => index.name === "responses");
+const responsesIndex = tableIndex("responses");
 
 /** Attributes of a submission item that are not part of {@link QuestionnaireSubmission}. */
 const submissionBookkeeping = ["pk", "sk", "responsesPk", "responsesSk"];
@@ -45,7 +45,6 @@ export async function queryResponses(
   questionnaireId: string,
   page: { cursor?: string; limit?: number } = {},
 ): Promise<Page<QuestionnaireSubmission>> {
-  if (!responsesIndex) throw new Error("contracts/table.ts must define the responses index");
   checkQuestionnaireId(questionnaireId);
   const limit = pageLimit(page.limit);
   const partition = responsesPartition(questionnaireId);

@@ -10,7 +10,7 @@
 
 import { randomUUID } from "node:crypto";
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { tableDefinition } from "../../contracts/table";
+import { type TableIndex, tableDefinition, tableIndex } from "../../contracts/table";
 import type { Clock } from "../ports";
 import { conditional, isConditionalCheckFailed, showsOwnWrite } from "./dynamodb-errors";
 import { DynamoAnswerStore, DynamoProcessedUpdateStore } from "./dynamodb-records";
@@ -48,7 +48,9 @@ export { DynamoAnswerStore, DynamoProcessedUpdateStore } from "./dynamodb-record
 export { type DynamoStorageOptions, keys } from "./dynamodb-shared";
 
 const pk = tableDefinition.partitionKey;
-const [audienceIndex, tipsIndex, blockedIndex] = tableDefinition.globalSecondaryIndexes;
+const audienceIndex = tableIndex("audience");
+const tipsIndex = tableIndex("tipsDue");
+const blockedIndex = tableIndex("blocked");
 
 /** Attributes of a profile item that are not part of {@link UserProfile}. */
 const profileBookkeeping = [
@@ -377,11 +379,10 @@ export class DynamoUserStore implements UserStore {
 
   /** One Query page of a GSI partition; the cursor is the base64url JSON of LastEvaluatedKey. */
   private async queryIndex(
-    index: (typeof tableDefinition.globalSecondaryIndexes)[number] | undefined,
+    index: TableIndex,
     partition: string,
     options: { cursor?: string; limit?: number } = {},
   ): Promise<Page<UserProfile>> {
-    if (!index) throw new Error("contracts/table.ts must define the audience, tipsDue and blocked indexes");
     const limit = pageLimit(options.limit);
     const startKey = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
     if (startKey && startKey[index.partitionKey] !== partition) {

@@ -49,6 +49,19 @@ export interface ChatState {
   handoff?: HandoffChatState;
   /** A /forget waiting for its Confirm: the nonce its buttons carry and when it expires (ISO). */
   forgetRequest?: { nonce: string; expiresAt: string };
+  /** The last "did you mean" question, so "None of these" sends it to the inbox with no read (bot/inbox/). */
+  unsure?: AskedQuestion;
+  /** The last few answers carrying 👍 / 👎, newest last; `key` is in the buttons' data (bot/inbox/feedback.ts). */
+  answered?: (Omit<AskedQuestion, "candidates"> & { key: number; intent: string })[];
+  /** An admin's place in the /inbox review (entries skipped with "next"). */
+  inboxReview?: { offset: number };
+}
+/** A question as the bot classified it: text (capped), language, tier and best candidates. */
+export interface AskedQuestion {
+  text: string;
+  language: string;
+  tier: Mode;
+  candidates: { intent: string; confidence: number }[];
 }
 /** A Bot API call as stored: its method and a plain-JSON payload. */
 export interface StoredCall {

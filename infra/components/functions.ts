@@ -89,7 +89,8 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
     readsMetrics: false,
   },
   adminApi: {
-    tableActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+    // Query: GET /admin/inbox lists the inbox partition.
+    tableActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
     // GET /admin/stats counts users (audience) and subscribers (tipsDue); the questionnaire routes read
     // submissions (responses).
     indexes: ["audience", "tipsDue", "responses"],

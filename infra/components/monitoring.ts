@@ -88,6 +88,14 @@ export function dashboardBody(inputs: DashboardInputs): { widgets: Widget[] } {
       period: 86400,
     }),
     graph(
+      "Answer feedback (👍 / 👎 under Q&A answers)",
+      [
+        custom(metricNames.answerThumbsUp, { label: "👍" }),
+        custom(metricNames.answerThumbsDown, { label: "👎" }),
+      ],
+      { period: 3600 },
+    ),
+    graph(
       "Questionnaire completions and broadcasts started",
       [
         custom(metricNames.questionnaireCompleted, { label: "completed" }),

@@ -29,6 +29,14 @@ const samples: Record<keyof typeof callbackData, unknown> = {
   forgetAsk: true,
   forgetConfirm: "a1b2c3d4e5f6",
   forgetCancel: "a1b2c3d4e5f6",
+  feedback: { vote: "down", key: 123456789 },
+  // The longest intent id content allows (48 characters) still fits 64 bytes with the entry id.
+  inboxLabel: { entry: "AbC_dEf-1234", value: `qa.${"x".repeat(45)}` },
+  inboxPick: { entry: "AbC_dEf-1234", value: 2 },
+  inboxShow: "AbC_dEf-1234",
+  inboxOutOfScope: "AbC_dEf-1234",
+  inboxDismiss: "AbC_dEf-1234",
+  inboxNext: true,
 };
 
 type AnyCodec = (typeof callbackData)[keyof typeof callbackData] & {

@@ -182,6 +182,8 @@ describe("GET /admin/broadcasts/{id} and cancel", () => {
       "GET /admin/questionnaires",
       "GET /admin/questionnaires/{id}/responses",
       "GET /admin/questionnaires/{id}/results",
+      "GET /admin/inbox",
+      "POST /admin/inbox/{id}",
     ]);
   });
 });

@@ -10,6 +10,8 @@ import { type BotConfig, botConfigDefaults } from "../../bot/context";
 import { createBot } from "../../bot/create-bot";
 import { MemoryHandoffStore } from "../../bot/handoff/store/memory";
 import type { HandoffStore } from "../../bot/handoff/store/port";
+import { MemoryInboxStore } from "../../bot/inbox/store/memory";
+import type { InboxStore } from "../../bot/inbox/store/port";
 import { createMemoryLogger } from "../../bot/observability/logger";
 import { createMetrics, type MetricSink } from "../../bot/observability/metrics";
 import type { UserDataEraser } from "../../bot/privacy/eraser";
@@ -64,6 +66,8 @@ export interface HarnessOptions {
   eraser?: UserDataEraser;
   /** Tip history for "more like this". */
   tipHistory?: TipStore;
+  /** The inbox (default: an in-memory one on the harness clock, as `inbox`); `null` runs without. */
+  inbox?: InboxStore | null;
 }
 
 /** A bot under test with helpers to play a Telegram user. */
@@ -74,6 +78,10 @@ export function createHarness(options: HarnessOptions = {}) {
   const broadcasts = new MemoryBroadcastQueue();
   const content = options.content ?? defaultContent();
   const handoff = options.handoff ?? new MemoryHandoffStore();
+  const inbox =
+    options.inbox === undefined
+      ? new MemoryInboxStore({ clock, retentionDays: 90 })
+      : (options.inbox ?? undefined);
   const config: BotConfig = {
     ...botConfigDefaults,
     defaultMode: "rules",
@@ -103,6 +111,7 @@ export function createHarness(options: HarnessOptions = {}) {
       metrics,
       ...(options.stats ? { stats: options.stats } : {}),
       handoff,
+      ...(inbox ? { inbox } : {}),
       random: () => {
         seed = (seed * 16807) % 2147483647;
         return seed / 2147483647;
@@ -205,6 +214,7 @@ export function createHarness(options: HarnessOptions = {}) {
     logger,
     broadcasts,
     handoff,
+    inbox,
     content,
     calls,
     webhook,

@@ -2,7 +2,7 @@
  * `npm start` reads every environment variable the Lambda handlers read (contracts/runtime.ts `env`), refuses
  * values that cannot work with the variable named, and its banner shows the settings in effect.
  */
-import { env } from "../../contracts/runtime";
+import { env, routes } from "../../contracts/runtime";
 import {
   awsOnlyVariables,
   InvalidLocalSettingError,
@@ -106,6 +106,9 @@ describe("npm start's settings", () => {
         "BROADCAST_RATE_PER_SECOND=29  ALLOW_PAID_BROADCAST=false: 2 workers at 14.5/s",
       );
       expect(banner).toContain("SCHEDULE_TIMEZONE=Asia/Ho_Chi_Minh");
+      // Every admin route is listed, from the same table API Gateway serves.
+      for (const route of routes.filter((r) => r.function === "adminApi"))
+        expect(banner).toContain(route.routeKey);
       expect(banner).toContain("DEFAULT_MODE=nlp (default)");
       expect(banner).toContain("BROADCAST_QUEUE_URL is set but ignored (the SQS queue");
       expect(banner).toContain(

@@ -1,25 +1,31 @@
 /**
  * The /forget acceptance scenario, run on dynalite (forget-scan.test.ts) and on Amazon's DynamoDB Local
  * (forget-scan.dynamodb-local.test.ts): two users who did everything (profile, learner-profile questionnaire,
- * subscription, a daily tip and a "more like this" tip, a broadcast received, chat state), one of them sends
+ * subscription, a daily tip and a "more like this" tip, a broadcast received, a declined question kept in the inbox
+ * and handed to the staff with their reply, chat state), one of them sends
  * /forget and confirms; then a full table Scan finds no item whose key or any attribute, however nested, holds
  * that user's id (as a number, or inside a string), while the other user's items are exactly as they were.
  * Everything goes through the composition root (bot/runtime/services.ts), as the deployed webhook does.
  */
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
+import type { Update } from "grammy/types";
+import { threadIdInText } from "../../bot/handoff/state";
 import { createMemoryLogger } from "../../bot/observability/logger";
 import { createServices } from "../../bot/runtime/services";
 import { countRequests } from "../../bot/storage/request-counter";
 import { audienceShardOf } from "../../bot/storage/shared";
 import { loadContent } from "../../content/load";
 import { env } from "../../contracts/runtime";
-import { buttons, createHarness, texts } from "../helpers/bot-harness";
+import { botInfo, buttons, createHarness, texts } from "../helpers/bot-harness";
 import { FakeClock } from "../helpers/clock";
 import type { LocalDynamo } from "../helpers/dynamo";
 
 /** The user who forgets, and another in the same audience shard (so they share a broadcast plan part). */
 export const forgetter = 5_912_345_678;
 export const bystander = 4_811_223_358;
+/** The operator's staff group (human handoff), and a staff member in it. */
+export const supportChat = -1_009_000_001;
+const staff = { id: 9_000_001, is_bot: false, first_name: "Sam" };
 
 type Item = Record<string, unknown>;
 
@@ -63,6 +69,7 @@ export function forgetRig(dynamo: LocalDynamo) {
       [env.tableName]: dynamo.tableName,
       [env.dynamodbEndpoint]: dynamo.endpoint,
       [env.logLevel]: "silent",
+      [env.supportChatId]: String(supportChat),
       // DynamoDB Local keeps one set of tables per region (and key): the region of the test's own client.
       AWS_REGION: "us-east-1",
     },
@@ -74,6 +81,9 @@ export function forgetRig(dynamo: LocalDynamo) {
     content,
     eraser: services.eraser(createMemoryLogger()),
     tipHistory: services.tips,
+    handoff: services.handoff,
+    inbox: services.inbox,
+    config: { supportChatId: supportChat },
   });
   return { clock, content, services, bot };
 }
@@ -107,6 +117,36 @@ export async function doEverything(rig: ReturnType<typeof forgetRig>, userId: nu
   const recipient = { broadcastId: "bc-privacy", shard, userId };
   await store.claim(recipient, { owner: "worker-1", leaseUntil: nowMs + 60_000, nowMs });
   await store.finish(recipient, "worker-1", { status: "delivered", fields: {} });
+  // A question the bot declined, handed to the staff, and a staff reply delivered to them.
+  const declined = await bot.say(userId, "my cat ate the charger, what now");
+  const ask = buttons(declined).find((button) => button.data.startsWith("ho:ask:"));
+  const posted = (await bot.press(userId, ask?.data ?? "")).find(
+    (call) => call.method === "sendMessage" && call.payload.chat_id === supportChat,
+  );
+  const threadId = threadIdInText(String(posted?.payload.text));
+  const thread = threadId ? await services.handoff.get(threadId) : undefined;
+  expect(thread).toBeDefined();
+  const chat = { id: supportChat, type: "supergroup" as const, title: "Support" };
+  const status = await bot.deliver({
+    update_id: 700_000 + (userId % 1000),
+    message: {
+      message_id: 60_000 + (userId % 1000),
+      date: Math.floor(clock.now().getTime() / 1000),
+      chat,
+      from: staff,
+      text: "Try another charger, and keep the cat away from cables.",
+      reply_to_message: {
+        message_id: thread?.rootMessageId ?? 0,
+        date: 0,
+        chat,
+        from: { ...botInfo },
+        text: String(posted?.payload.text),
+      },
+    },
+  } as unknown as Update);
+  expect(status).toBe(200);
+  // The staff reply reached the user.
+  expect(bot.newCalls().some((call) => call.payload.chat_id === userId)).toBe(true);
   return shard;
 }
 
@@ -144,15 +184,20 @@ export function describeForgetScan(name: string, start: () => Promise<LocalDynam
         ],
         batchSize: 50,
       });
-      await doEverything(rig, forgetter, "vi");
       await doEverything(rig, bystander, "en");
+      // Last: the support chat's saved replies (kept until its next update) hold the staff reply to the forgetter.
+      await doEverything(rig, forgetter, "vi");
 
       const before = await scanAll(dynamo);
       const ofForgetter = before.filter((item) => mentions(item, forgetter)).map(keyOf);
       // The scenario left the user everywhere a user can be.
-      expect(ofForgetter).toHaveLength(7);
+      expect(ofForgetter).toHaveLength(11);
       expect(ofForgetter).toEqual(
         expect.arrayContaining([
+          expect.stringMatching(/^INBOX \/ E#/),
+          expect.stringMatching(/^HANDOFF#\w+ \/ THREAD$/),
+          expect.stringMatching(new RegExp(`^USER#${forgetter} / HANDOFF#`)),
+          `CHAT#${supportChat} / STATE`,
           `BROADCAST#bc-privacy#${shard} / PLAN#000000`,
           `BROADCAST#bc-privacy#${shard} / R#${forgetter}`,
           `CHAT#${forgetter} / STATE`,
@@ -182,13 +227,17 @@ export function describeForgetScan(name: string, start: () => Promise<LocalDynam
       expect(sortByKey(after.filter((item) => mentions(item, bystander)))).toEqual(sortByKey(expected));
       expect(bystanderBefore.length).toBeGreaterThanOrEqual(7);
       // What the Confirm cost (docs/data-model.md), no Scan: the state read; 3 month listings of broadcasts,
-      // the shard's plan parts, tips and answers (Query); R#, profile and chat state (DeleteItem); the plan
-      // part (UpdateItem); tips and answers (BatchWriteItem).
+      // the shard's plan parts, the inbox partition, tips, answers and handoff pointers (Query); the thread and
+      // the support chat's state (GetItem); the user's count taken off their inbox entry and the plan part
+      // (UpdateItem); R#, the inbox entry nobody else sent, the thread, its message index, its pointer, profile
+      // and chat state (DeleteItem); the support chat's state without the staff reply to the user (PutItem);
+      // tips and answers (BatchWriteItem).
       expect(counter.byCommand).toEqual({
-        GetItem: 1,
-        Query: 6,
-        DeleteItem: 3,
-        UpdateItem: 1,
+        GetItem: 3,
+        Query: 8,
+        DeleteItem: 7,
+        UpdateItem: 2,
+        PutItem: 1,
         BatchWriteItem: 2,
       });
     });

@@ -183,7 +183,7 @@ export async function handleFormText(ctx: BotContext, text: string): Promise<boo
   if (!question) {
     // At the summary: anything typed is answered if it means something, then the summary is shown again.
     const meaning = clearIntent(ctx, text, false);
-    if (meaning) answerFreeText(ctx, text, meaning);
+    if (meaning) await answerFreeText(ctx, text, meaning);
     showSummary(ctx, questionnaire, progress);
     return true;
   }
@@ -192,7 +192,7 @@ export async function handleFormText(ctx: BotContext, text: string): Promise<boo
   const interruption =
     !check.ok || question.type === "text" ? clearIntent(ctx, text, question.type === "text") : undefined;
   if (interruption) {
-    answerFreeText(ctx, text, interruption);
+    await answerFreeText(ctx, text, interruption);
     ctx.say(ctx.t("questionnaire.notAnAnswer"));
     ask(ctx, questionnaire, progress);
     return true;
