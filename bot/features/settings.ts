@@ -9,7 +9,7 @@ import { acknowledge, grid, mainMenu } from "../keyboards";
 import type { Mode } from "../ports";
 import { askPrompt, modeOf } from "./intents";
 import { openQuestionnaires } from "./questionnaire";
-import { showTips } from "./subscriptions";
+import { showTips, subscribe, subscribeStartPayload } from "./subscriptions";
 
 const modes: readonly Mode[] = ["rules", "nlp"];
 
@@ -88,6 +88,8 @@ export function settingsFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.command("start", (ctx) => {
     const payload = ctx.match.trim();
+    // "Open a private chat" from a group's /subscribe: subscribe here, where tips can reach the user.
+    if (payload === subscribeStartPayload) return subscribe(ctx);
     if (payload) return openQuestionnaires(ctx, payload);
     greet(ctx);
   });

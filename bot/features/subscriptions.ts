@@ -14,6 +14,28 @@ async function profileOf(ctx: BotContext): Promise<UserProfile | undefined> {
   return userId === undefined ? undefined : ctx.deps.storage.users.get(userId);
 }
 
+/** The deep-link payload of "Open a private chat" from a group: `/start subscribe` subscribes there. */
+export const subscribeStartPayload = "subscribe";
+
+/**
+ * A user who never opened a private chat with the bot has no profile, and Telegram lets no bot write to them
+ * first: tips cannot reach them. In a group they get a link that opens the private chat and subscribes there.
+ */
+function sendToPrivateChat(ctx: BotContext): void {
+  const username = ctx.me?.username;
+  ctx.say(
+    ctx.t("subscribe.privateFirst"),
+    username
+      ? {
+          reply_markup: new InlineKeyboard().url(
+            ctx.t("questionnaire.openPrivate"),
+            `https://t.me/${username}?start=${subscribeStartPayload}`,
+          ),
+        }
+      : undefined,
+  );
+}
+
 /** Subscribes the user (idempotent); suggests the learner profile when tips cannot be personalised yet. */
 export async function subscribe(ctx: BotContext): Promise<void> {
   // Decided and written once per update: a re-run after a conflict must not find its own write and say "already".
@@ -30,7 +52,7 @@ export async function subscribe(ctx: BotContext): Promise<void> {
     });
     return { already: false, hour, personalised: Boolean(profile.topics && profile.level) };
   });
-  if (!outcome) return;
+  if (!outcome) return sendToPrivateChat(ctx);
   const { hour } = outcome;
   if (outcome.already) {
     ctx.say(ctx.t("subscribe.already", { hour, zone: tipZone(ctx) }), { reply_markup: mainMenu(ctx) });
@@ -97,7 +119,7 @@ export async function askTipHour(ctx: BotContext): Promise<void> {
 /** Sets the daily tip's hour (0-23); a user who is not subscribed is offered the subscribe button. */
 export async function setTipHour(ctx: BotContext, hour: number): Promise<void> {
   const profile = await profileOf(ctx);
-  if (!profile) return;
+  if (!profile) return sendToPrivateChat(ctx);
   await ctx.deps.storage.users.update(profile.userId, {
     tipHour: hour,
     updatedAt: ctx.deps.clock.now().toISOString(),

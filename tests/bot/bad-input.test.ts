@@ -48,6 +48,27 @@ function groupPress(userId: number, data: string, keyboard = [[{ text: "x", call
 const stateSize = (state: ChatState | undefined) => JSON.stringify(state ?? {}).length;
 
 describe("groups", () => {
+  it("sends a member who never opened a private chat there to subscribe, and subscribes them from the link", async () => {
+    const bot = createHarness();
+    bot.newCalls();
+    await bot.deliver(groupText(21, "/subscribe"));
+    const answer = bot.newCalls();
+
+    expect(texts(answer)).toEqual([bot.content.messages["subscribe.privateFirst"]?.en]);
+    const markup = answer[0]?.payload.reply_markup as { inline_keyboard: { url?: string }[][] } | undefined;
+    const link = markup?.inline_keyboard[0]?.[0];
+    expect(link?.url).toMatch(/^https:\/\/t\.me\/\w+\?start=subscribe$/);
+    // Nothing is stored for them: Telegram would refuse every tip until they open the chat.
+    expect(await bot.storage.users.get(21)).toBeUndefined();
+
+    bot.user(21, { first_name: "Member21", language_code: "en" });
+    const opened = await bot.say(21, "/start subscribe");
+    expect(texts(opened)[0]).toBe(
+      bot.content.messages["subscribe.done"]?.en?.replace("{hour}", "9").replace("{zone}", "UTC"),
+    );
+    expect((await bot.storage.users.listSubscribersDue(9)).items.map((user) => user.userId)).toEqual([21]);
+  });
+
   it("refuses questionnaires in a group with a way to a private chat, so no member answers another's", async () => {
     const bot = createHarness();
     await bot.deliver(groupText(11, "/questionnaire learner-profile"));
