@@ -37,7 +37,7 @@ import { ensureNlpModel } from "./nlp-model";
 import { serveDueTipsNow } from "./serve-now";
 import { ensureSupportGroup, type LocalSupport } from "./support-group";
 import { defaultEmulatorToken, TelegramEmulator } from "./telegram/emulator";
-import { addWebChatRoutes } from "./web/serve";
+import { addWebChatRoutes, operatorCatalog } from "./web/serve";
 
 export type { HttpHandler } from "./http-api";
 
@@ -264,7 +264,11 @@ async function startOnData(
   );
   addWebChatRoutes(
     table,
-    { adminApiToken: environment[env.adminApiToken] ?? "", ...(support ? { support } : {}) },
+    {
+      adminApiToken: environment[env.adminApiToken] ?? "",
+      ...operatorCatalog(content),
+      ...(support ? { support } : {}),
+    },
     hosts,
   );
 

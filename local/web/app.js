@@ -7,11 +7,13 @@
  * `/web-config.json`. Everything the bot writes is put in the page as text nodes, never as HTML.
  *
  * ES modules, served as they are: core.js (state, DOM and HTTP helpers), users.js, panes.js (chat panes),
- * messages.js (rendering), events.js (the live feed), broadcasts.js (the admin panel); this file starts them.
+ * messages.js (rendering), events.js (the live feed), broadcasts.js (the admin panel), operator.js (the operator
+ * view's tab and its panels, operator-*.js); this file starts them.
  */
 
 import { setupBroadcastForm } from "./broadcasts.js";
 import { followEvents, setConnection, start } from "./events.js";
+import { reloadPanels, setupOperatorView } from "./operator.js";
 import { setupNewUserForm } from "./users.js";
 
 // ------------------------------------------------------------------------------------------ start-up
@@ -26,9 +28,11 @@ document.addEventListener("click", (event) => {
 document.addEventListener("DOMContentLoaded", async () => {
   setupNewUserForm();
   setupBroadcastForm();
+  setupOperatorView();
   try {
     await start();
     setConnection("live", "Live");
+    reloadPanels();
   } catch (error) {
     setConnection("offline", `Cannot reach the local stack: ${error.message}`);
   }

@@ -23,7 +23,12 @@ export const state = {
   started: false,
   adminApiToken: "",
   broadcastTimer: 0,
+  /** `/web-config.json` as last read: the admin token, the content's intents and questionnaires, support. */
+  config: {},
 };
+
+/** Callbacks that see every live event too (the operator view follows the support group with one). */
+export const eventListeners = new Set();
 
 export const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 

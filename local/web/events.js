@@ -1,5 +1,5 @@
 /** Live events: the long poll of /_emulator/events and the start-up load. */
-import { $, delay, reason, request, state } from "./core.js";
+import { $, delay, eventListeners, reason, request, state } from "./core.js";
 import { renderReplyKeyboard, showTyping, upsertEntry } from "./messages.js";
 import { clearPending, notify, openPane, savedOpenPanes, saveOpenPanes, updatePaneHeader } from "./panes.js";
 import { loadUsers, rememberUser, renderUserList } from "./users.js";
@@ -7,6 +7,13 @@ import { loadUsers, rememberUser, renderUserList } from "./users.js";
 // ------------------------------------------------------------------------------------------ live events
 
 export function applyEvent(event) {
+  for (const listener of eventListeners) {
+    try {
+      listener(event);
+    } catch (error) {
+      console.warn("An operator view listener failed:", error);
+    }
+  }
   switch (event.type) {
     case "user":
       rememberUser(event.user, event.blocked);
@@ -102,7 +109,10 @@ export async function start() {
     const info = bot.data.botInfo;
     $("bot-name").textContent = `${info.first_name}${info.username ? ` · @${info.username}` : ""}`;
   }
-  if (config.ok) state.adminApiToken = config.data.adminApiToken ?? "";
+  if (config.ok) {
+    state.config = config.data ?? {};
+    state.adminApiToken = state.config.adminApiToken ?? "";
+  }
   if (latest.ok) state.seq = latest.data.lastSeq ?? 0;
   await loadUsers();
   state.started = true;

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { join } from "node:path";
+import type { Content, Localized } from "../../content/schema";
 import type { RouteTable } from "../http/routes";
 import { foreignRequest } from "../http/same-origin";
 
@@ -15,23 +16,74 @@ const webRoot = existsSync(join(__dirname, "index.html")) ? __dirname : join(pro
 
 /** What the page reads from `GET /web-config.json`. */
 export interface WebChatConfig {
-  /** The admin API bearer token, for the broadcast panel. */
+  /** The admin API bearer token, for the broadcast panel and the operator view. */
   adminApiToken: string;
+  /** The content's intents (id, English title): the operator view labels inbox entries with them. */
+  intents?: { id: string; title: string }[];
+  /** The content's questionnaires, with question and choice titles, for the results panel. */
+  questionnaires?: {
+    id: string;
+    version: number;
+    title: string;
+    questions: { id: string; prompt: string; type: string; options?: { value: string; label: string }[] }[];
+  }[];
   /** The emulator's support group and the staff user who answers in it (human handoff), if any. */
   support?: { chatId: number; staffUserId: number };
+}
+
+/** The operator's language for titles: English, or the first language the content has. */
+function english(text: Localized<string>): string {
+  return text.en ?? Object.values(text)[0] ?? "";
+}
+
+/** The part of the content the operator view shows: intent titles and the questionnaires' questions. */
+export function operatorCatalog(content: Content): Pick<WebChatConfig, "intents" | "questionnaires"> {
+  return {
+    intents: content.intents.map((intent) => ({ id: intent.id, title: english(intent.title) })),
+    questionnaires: content.questionnaires.map((questionnaire) => ({
+      id: questionnaire.id,
+      version: questionnaire.version,
+      title: english(questionnaire.title),
+      questions: questionnaire.questions.map((question) => ({
+        id: question.id,
+        prompt: english(question.prompt),
+        type: question.type,
+        ...("options" in question
+          ? {
+              options: question.options.map((option) => ({
+                value: option.value,
+                label: english(option.label),
+              })),
+            }
+          : {}),
+      })),
+    })),
+  };
 }
 
 const files: Record<string, { file: string; type: string }> = {
   "/": { file: "index.html", type: "text/html; charset=utf-8" },
   "/index.html": { file: "index.html", type: "text/html; charset=utf-8" },
   ...Object.fromEntries(
-    ["app.js", "core.js", "users.js", "panes.js", "messages.js", "events.js", "broadcasts.js"].map((file) => [
-      `/${file}`,
-      { file, type: "text/javascript; charset=utf-8" },
-    ]),
+    [
+      "app.js",
+      "core.js",
+      "users.js",
+      "panes.js",
+      "messages.js",
+      "events.js",
+      "broadcasts.js",
+      "operator.js",
+      "operator-client.js",
+      "operator-charts.js",
+      "operator-stats.js",
+      "operator-inbox.js",
+      "operator-support.js",
+      "operator-results.js",
+    ].map((file) => [`/${file}`, { file, type: "text/javascript; charset=utf-8" }]),
   ),
   ...Object.fromEntries(
-    ["style.css", "panels.css", "chat.css"].map((file) => [
+    ["style.css", "panels.css", "chat.css", "operator.css"].map((file) => [
       `/${file}`,
       { file, type: "text/css; charset=utf-8" },
     ]),
@@ -63,10 +115,7 @@ export function addWebChatRoutes(
       send(res, 403, "text/plain; charset=utf-8", refused);
       return;
     }
-    const config: WebChatConfig = {
-      adminApiToken: settings.adminApiToken,
-      ...(settings.support ? { support: settings.support } : {}),
-    };
+    const config: WebChatConfig = { ...settings };
     send(res, 200, "application/json; charset=utf-8", JSON.stringify(config));
   });
   for (const [path, entry] of Object.entries(files))

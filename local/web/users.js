@@ -35,7 +35,8 @@ export async function loadUsers() {
 
 export function renderUserList() {
   const list = $("user-list");
-  const users = [...state.users.values()];
+  // The support group's staff member writes from the operator view, not as a user of the bot.
+  const users = [...state.users.values()].filter(({ user }) => user.id !== state.config.support?.staffUserId);
   $("no-users").hidden = users.length > 0;
   const focusKey = document.activeElement?.closest?.("#user-list")
     ? document.activeElement.dataset.key

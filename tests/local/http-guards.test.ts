@@ -143,6 +143,11 @@ describe("the local stack's HTTP guards", () => {
     expect(JSON.parse(config.body)).toEqual({
       adminApiToken: stack.environment[env.adminApiToken],
       support: stack.support,
+      // The content's intents and questionnaires, for the operator view (local/web/serve.ts operatorCatalog).
+      intents: expect.arrayContaining([{ id: "qa.lambda-pricing", title: "Lambda pricing" }]),
+      questionnaires: expect.arrayContaining([
+        expect.objectContaining({ id: "course-feedback", version: 1 }),
+      ]),
     });
     for (const answer of [users, config, fromTool])
       expect(answer.headers["access-control-allow-origin"]).toBeUndefined();
