@@ -120,11 +120,14 @@ export const inboxCandidates = 3;
 /**
  * The normalised text an entry is keyed on: NFKC (full-width "Ｌａｍｂｄａ" from a CJK keyboard and ligatures fold
  * into their plain letters, and composed and decomposed Vietnamese letters become one form), lower case, trimmed,
- * runs of spaces collapsed. Diacritics and punctuation are kept: in Vietnamese they change the word, and the
- * operator exports the text as a training example, which should stay what users type.
+ * runs of spaces collapsed, and the closing punctuation of a sentence dropped ("…in Tokyo?" and "…in Tokyo" are
+ * one question). Diacritics and inner punctuation are kept: in Vietnamese they change the word. The operator
+ * exports the text as first seen, not this key, so the training example stays what users type.
  */
 export function normalizeInboxText(text: string): string {
-  return normalize(text);
+  return normalize(text)
+    .replace(/[\s?!.。？！…,，;；:：~～]+$/u, "")
+    .trim();
 }
 
 /** The entry id of a text in a language: 12 base64url characters of SHA-256 (72 bits; callback data fits). */
