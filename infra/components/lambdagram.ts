@@ -156,8 +156,11 @@ export class Lambdagram extends pulumi.ComponentResource {
       if (fn === "webhook") {
         variables[env.adminUserIds] = args.adminUserIds.join(",");
         variables[env.defaultMode] = args.defaultMode;
-        if (args.supportChatId !== undefined) variables[env.supportChatId] = String(args.supportChatId);
       }
+      // The webhook hands users over to the support chat; the blocked-user sweep (recommendations) erases their
+      // staff replies saved with that chat's state, as /forget does.
+      if ((fn === "webhook" || fn === "recommendations") && args.supportChatId !== undefined)
+        variables[env.supportChatId] = String(args.supportChatId);
       if (fn === "webhook" || fn === "adminApi")
         variables[env.inboxRetentionDays] = String(args.inboxRetentionDays);
       if (fn === "webhook" || fn === "recommendations")

@@ -107,7 +107,10 @@ describe("a dev stack with alarm e-mail and paid broadcasts", () => {
       FORGET_BLOCKED_AFTER_DAYS: "365",
     });
     expect(variablesOf("adminApi")).toMatchObject({ INBOX_RETENTION_DAYS: "30" });
-    expect(variablesOf("recommendations")).toMatchObject({ FORGET_BLOCKED_AFTER_DAYS: "365" });
+    expect(variablesOf("recommendations")).toMatchObject({
+      FORGET_BLOCKED_AFTER_DAYS: "365",
+      SUPPORT_CHAT_ID: "-1001234567890",
+    });
     expect(variablesOf("broadcastWorker")).not.toHaveProperty("SUPPORT_CHAT_ID");
   });
 
