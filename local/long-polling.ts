@@ -7,21 +7,11 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "@grammyjs/runner";
 import { botIdFromToken, botInfoFor } from "../bot/bot-info";
-import { MemoryBroadcastQueue } from "../bot/broadcast/memory-queue";
-import { DynamoBroadcastStore } from "../bot/broadcast/store/dynamodb";
-import { createBot } from "../bot/create-bot";
-import { supportChatParticipant } from "../bot/handoff/forget";
-import { DynamoHandoffStore } from "../bot/handoff/store/dynamodb";
-import { DynamoInboxStore } from "../bot/inbox/store/dynamodb";
-import { createMetrics } from "../bot/observability/metrics";
-import { createUserDataEraser, participant, storageParticipants } from "../bot/privacy/eraser";
-import { DynamoTipStore } from "../bot/recommendations/store/dynamodb";
-import { botConfigFrom, type Environment, loggerFrom } from "../bot/runtime/environment";
-import { DynamoAudienceCounter } from "../bot/stats/audience";
-import { createDynamoStorage } from "../bot/storage/dynamodb";
+import { type Environment, loggerFrom } from "../bot/runtime/environment";
+import { createServices } from "../bot/runtime/services";
+import { buildBot } from "../bot/runtime/webhook";
 import { loadContent } from "../content/load";
 import { env } from "../contracts/runtime";
-import { RuleClassifier } from "../nlp/rules";
 import { lockDataDir } from "./data-dir";
 import { startDynalite } from "./dynalite";
 import { watchLaunchers } from "./launcher-watch";
@@ -39,42 +29,17 @@ export async function startLongPolling(environment: Environment): Promise<void> 
   const content = loadContent();
   // /stats reads the metrics captured here, as on the local stack (local/metrics-capture.ts).
   const captured = await captureMetrics(dataDir);
-  const table = { client: dynamo.documentClient, tableName: dynamo.tableName };
-  const storage = createDynamoStorage(table);
-  const handoff = new DynamoHandoffStore(table);
-  const config = botConfigFrom(environment);
-  const inbox = new DynamoInboxStore({ ...table, retentionDays: config.inboxRetentionDays });
-  const bot = createBot(
+  // The same composition root as the webhook on Lambda and the local stack, over dynalite.
+  const services = createServices(
+    { ...environment, [env.tableName]: dynamo.tableName, [env.dynamodbEndpoint]: dynamo.endpoint },
     {
       content,
-      storage,
-      // The data folder may hold the local stack's broadcasts and tips too: /forget erases them as well.
-      eraser: createUserDataEraser(
-        [
-          participant("broadcasts", new DynamoBroadcastStore(table)),
-          participant("tips", new DynamoTipStore(table)),
-          participant("inbox", inbox),
-          participant("handoff", handoff),
-          supportChatParticipant(storage.chats, config.supportChatId),
-          ...storageParticipants(storage),
-        ],
-        { logger },
-      ),
-      classifiers: {
-        rules: new RuleClassifier(content.intents),
-        nlp: ensureNlpModel(content, logger, { say: (line) => console.log(line) }),
-      },
-      broadcasts: new MemoryBroadcastQueue(),
-      config,
-      clock: { now: () => new Date() },
-      logger,
-      metrics: createMetrics({ write: captured.sink, logger }),
-      stats: { metrics: captured.reader, audience: new DynamoAudienceCounter(table) },
-      handoff,
-      inbox,
+      nlp: ensureNlpModel(content, logger, { say: (line) => console.log(line) }),
+      metricSink: captured.sink,
+      metricsReader: captured.reader,
     },
-    { token, botInfo: botInfoFor(botIdFromToken(token), "your_bot") },
   );
+  const bot = buildBot(services, logger, { token, botInfo: botInfoFor(botIdFromToken(token), "your_bot") });
   const me = await bot.api.getMe();
   bot.botInfo = me;
   await bot.api.deleteWebhook();

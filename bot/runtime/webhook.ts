@@ -3,25 +3,48 @@
  * variables locally), content and rule tier (bundled next to the handler, or given), storage, broadcasts and
  * tips on the table, and the webhook core around the bot. bot/handlers/webhook.ts runs it once per container.
  */
+import type { Bot } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
 import { env as envNames, timeouts } from "../../contracts/runtime";
 import { DynamoBroadcastQueue } from "../broadcast/dynamodb-queue";
+import type { BotContext } from "../context";
 import { createBot } from "../create-bot";
+import type { Logger } from "../ports";
 import { createWebhookHandler, type WebhookHandler } from "../webhook";
 import { botInfoFrom } from "./environment";
 import type { Services } from "./services";
 
 /** Builds the webhook handler (the Lambda entry, the local stack and tests call it). */
 export async function buildWebhookHandler(services: Services): Promise<WebhookHandler> {
-  const { environment, clock } = services;
   const logger = services.logger("webhook");
-  // Metrics go to CloudWatch through the function's log stream; locally to the stack's capture, if any.
-  const metrics = services.metrics(logger);
   const [token, secretToken] = (await services.secrets([
     { plain: envNames.botToken, parameter: envNames.botTokenParameter },
     { plain: envNames.webhookSecret, parameter: envNames.webhookSecretParameter },
   ])) as [string, string];
+  const bot = buildBot(services, logger, { token, botInfo: botInfoFrom(services.environment, token) });
+  return createWebhookHandler({
+    bot,
+    secretToken,
+    logger,
+    metrics: services.metrics(logger),
+    timeoutMilliseconds: timeouts.grammyWebhookMs,
+  });
+}
+
+/**
+ * The bot over the composition root's adapters: the webhook runs it, and so does `npm start`'s long polling
+ * against real Telegram (local/long-polling.ts), so both are the same bot.
+ */
+export function buildBot(
+  services: Services,
+  logger: Logger,
+  telegram: { token: string; botInfo: UserFromGetMe },
+): Bot<BotContext> {
+  const { environment, clock } = services;
+  // Metrics go to CloudWatch through the function's log stream; locally to the stack's capture, if any.
+  const metrics = services.metrics(logger);
   const config = services.config;
-  const bot = createBot(
+  return createBot(
     {
       content: services.content,
       storage: services.storage,
@@ -47,18 +70,10 @@ export async function buildWebhookHandler(services: Services): Promise<WebhookHa
     },
     {
       tipHistory: services.tips,
-      token,
-      botInfo: botInfoFrom(environment, token),
+      ...telegram,
       client: environment[envNames.telegramApiRoot]
         ? { apiRoot: environment[envNames.telegramApiRoot] }
         : undefined,
     },
   );
-  return createWebhookHandler({
-    bot,
-    secretToken,
-    logger,
-    metrics,
-    timeoutMilliseconds: timeouts.grammyWebhookMs,
-  });
 }
