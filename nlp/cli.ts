@@ -6,7 +6,7 @@
  *   npm run nlp:train [-- --content content/ --out dist/model/nlp-model.json]
  *   npx lambdagram nlp evaluate --train TRAIN.jsonl --test TEST.jsonl [--valid VALID.jsonl] [--oos-label oos]
  *                               [--json] [--report report.html]
- *   npx lambdagram nlp evaluate --content content/ [--folds 5] [--json] [--report report.html]
+ *   npx lambdagram nlp evaluate --content content/ [--folds 5] [--errors] [--json] [--report report.html]
  *   npx lambdagram nlp evaluate --content content/ --probe FILE.jsonl [--probe ...] [--tier rules|nlp]
  *                               [--model MODEL.json] [--json]
  */
@@ -56,7 +56,7 @@ const USAGE = `Usage:
   lambdagram nlp train [--content content/] [--out ${DEFAULT_MODEL_PATH}]
   lambdagram nlp evaluate --train TRAIN.jsonl --test TEST.jsonl [--valid VALID.jsonl] [--oos-label oos]
                           [--language en] [--json] [--report report.html]
-  lambdagram nlp evaluate --content content/ [--folds 5] [--json] [--report report.html]
+  lambdagram nlp evaluate --content content/ [--folds 5] [--errors] [--json] [--report report.html]
   lambdagram nlp evaluate --content content/ --probe FILE.jsonl [--probe FILE2.jsonl ...] [--tier rules|nlp]
                           [--model MODEL.json] [--json]`;
 
@@ -289,6 +289,26 @@ export function formatResult(
   return lines.join("\n");
 }
 
+/** `--errors`: every held-out example cross-validation got wrong, grouped by meant -> got pair. */
+export function formatHeldOutErrors(errors: HeldOutError[]): string {
+  const byPair = new Map<string, HeldOutError[]>();
+  for (const e of errors) {
+    const key = `${e.gold} -> ${e.got}`;
+    byPair.set(key, [...(byPair.get(key) ?? []), e]);
+  }
+  const lines = [`held-out errors (${errors.length}; meant -> got, most frequent pair first):`];
+  for (const [pair, list] of [...byPair].sort(
+    (a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]),
+  )) {
+    lines.push(`  ${pair}: ${list.length}`);
+    for (const e of list)
+      lines.push(
+        `    "${e.text}"${e.got === OUT_OF_SCOPE_ID ? ` (best intent ${e.best} ${e.confidence.toFixed(2)})` : ""}`,
+      );
+  }
+  return lines.join("\n");
+}
+
 /** `evaluate --train --test`: train, classify the test split, report. Returns the JSON summary. */
 export function evaluateSplits(options: {
   train: LabelledUtterance[];
@@ -339,12 +359,27 @@ export function evaluateSplits(options: {
   return { summary, result, trained };
 }
 
-/** `evaluate --content`: k-fold cross-validation per language (training also sees the other languages). */
+/** One held-out example the cross-validation got wrong: what it meant, what the model's best class was. */
+export interface HeldOutError {
+  text: string;
+  gold: string;
+  /** The best class: `oos` when the background class declined it, `(none)` when no feature was known. */
+  got: string;
+  /** The best in-scope intent and its calibrated probability. */
+  best: string;
+  confidence: number;
+}
+
+/**
+ * `evaluate --content`: k-fold cross-validation per language (training also sees the other languages), with
+ * every held-out example it got wrong, so an author can fix the cause (two intents sharing a phrasing, a
+ * background line that is really a question the pack answers, an example unlike every other).
+ */
 export function crossValidateContent(
   content: Content,
   folds = 5,
   calibrationFolds = 3,
-): { language: string; result: EvaluationResult }[] {
+): { language: string; result: EvaluationResult; errors: HeldOutError[] }[] {
   const all = contentUtterances(content);
   const background = contentBackground(content);
   const packOptions = contentTrainOptions(content, background);
@@ -354,7 +389,16 @@ export function crossValidateContent(
     const train = (training: LabelledUtterance[]) =>
       trainClassifier(training, { calibrationFolds, ...packOptions }).classifier;
     const results = crossValidate(own, train, { folds, alwaysTrain: others });
-    return { language, result: summarize(results) };
+    const errors = results
+      .filter((r) => r.top1 !== r.gold)
+      .map((r) => ({
+        text: r.text,
+        gold: r.gold,
+        got: r.predictedOutOfScope ? OUT_OF_SCOPE_ID : r.top1,
+        best: r.best,
+        confidence: r.confidence,
+      }));
+    return { language, result: summarize(results), errors };
   });
 }
 
@@ -403,6 +447,7 @@ function runEvaluate(args: string[], log: (line: string) => void): void {
       language: { type: "string", default: "en" },
       content: { type: "string" },
       folds: { type: "string", default: "5" },
+      errors: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       report: { type: "string" },
       probe: { type: "string", multiple: true },
@@ -447,7 +492,7 @@ function runEvaluate(args: string[], log: (line: string) => void): void {
         JSON.stringify({
           folds,
           languages: Object.fromEntries(
-            perLanguage.map(({ language, result }) => [
+            perLanguage.map(({ language, result, errors }) => [
               language,
               {
                 utterances: result.utterances,
@@ -456,15 +501,19 @@ function runEvaluate(args: string[], log: (line: string) => void): void {
                 top3Accuracy: result.top3Accuracy,
                 classifyMsP50: result.latency.p50,
                 classifyMsP99: result.latency.p99,
+                declinedByBackground: errors.filter((e) => e.got === OUT_OF_SCOPE_ID).length,
                 confusedPairs: result.confusedPairs,
+                ...(values.errors ? { errors } : {}),
               },
             ]),
           ),
         }),
       );
     else
-      for (const { language, result } of perLanguage)
+      for (const { language, result, errors } of perLanguage) {
         log(formatResult(`${folds}-fold cross-validation, ${language}`, result));
+        if (values.errors) log(formatHeldOutErrors(errors));
+      }
     if (values.report)
       write(
         values.report,

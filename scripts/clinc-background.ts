@@ -6,7 +6,7 @@
  * so the background never contradicts an intent. Alarms and reminders stay in: the bot cannot set them
  * (only the hour of its own daily tip, which help.tip-time answers).
  *
- *   npx tsx scripts/clinc-background.ts [--data /work/shared/datasets/clinc150] [--per-intent 3] [--seed 12]
+ *   npx tsx scripts/clinc-background.ts [--data /work/shared/datasets/clinc150] [--per-intent 5] [--seed 12]
  *
  * CLINC150 (Larson et al., EMNLP 2019, github.com/clinc/oos-eval) is CC BY 3.0: the file names it.
  */
@@ -54,7 +54,7 @@ export const overlapping = new Set([
 const { values } = parseArgs({
   options: {
     data: { type: "string", default: "/work/shared/datasets/clinc150" },
-    "per-intent": { type: "string", default: "3" },
+    "per-intent": { type: "string", default: "5" },
     seed: { type: "string", default: "12" },
     out: { type: "string", default: "content/out-of-scope/en-clinc150.yaml" },
   },

@@ -10,6 +10,7 @@ import {
   contentUtterances,
   crossValidateContent,
   DEFAULT_MODEL_PATH,
+  formatHeldOutErrors,
   main,
 } from "../../nlp/cli";
 import type { LabelledUtterance } from "../../nlp/types";
@@ -200,9 +201,40 @@ describe("the default content pack", () => {
     const small = { ...content, intents: content.intents.slice(0, 6) };
     const perLanguage = crossValidateContent(small, 2, 2);
     expect(perLanguage.map((l) => l.language)).toEqual(content.settings.languages);
-    for (const { result } of perLanguage) {
+    for (const { result, errors } of perLanguage) {
       expect(result.utterances).toBeGreaterThan(0);
       expect(result.accuracy).toBeGreaterThan(0.5);
+      // Every held-out error is listed, one per utterance the accuracy counts as wrong.
+      expect(errors).toHaveLength(Math.round(result.utterances * (1 - result.accuracy)));
+      for (const error of errors) expect(error.got).not.toBe(error.gold);
     }
+  });
+
+  it("lists held-out errors grouped by the pair they confuse, with the best intent of a declined one", () => {
+    const text = formatHeldOutErrors([
+      {
+        text: "ttyl",
+        gold: "chitchat.goodbye",
+        got: "qa.dynamodb-ttl",
+        best: "qa.dynamodb-ttl",
+        confidence: 0.9,
+      },
+      {
+        text: "ok ttyl",
+        gold: "chitchat.goodbye",
+        got: "qa.dynamodb-ttl",
+        best: "qa.dynamodb-ttl",
+        confidence: 0.8,
+      },
+      { text: "take care", gold: "chitchat.goodbye", got: "oos", best: "chitchat.goodbye", confidence: 0.4 },
+    ]);
+    expect(text.split("\n")).toEqual([
+      "held-out errors (3; meant -> got, most frequent pair first):",
+      "  chitchat.goodbye -> qa.dynamodb-ttl: 2",
+      '    "ttyl"',
+      '    "ok ttyl"',
+      "  chitchat.goodbye -> oos: 1",
+      '    "take care" (best intent chitchat.goodbye 0.40)',
+    ]);
   });
 });
