@@ -110,8 +110,9 @@ export interface InboxStore {
   forgetUser(userId: number): Promise<void>;
 }
 
-/** Page size of {@link InboxStore.list} when none is given, and the most it serves. */
+/** Page size of {@link InboxStore.list} when none is given. */
 export const inboxPageDefault = 20;
+/** The largest page {@link InboxStore.list} serves: one Telegram review or admin API page stays small. */
 export const inboxPageMax = 100;
 
 /** How many intents an entry keeps. */
