@@ -136,11 +136,14 @@ function cancelForget(ctx: BotContext, nonce: string): void {
 /**
  * A user who unblocks the bot taps "Restart", which sends /start: if their profile is still marked blocked
  * (the unblocking `my_chat_member` update was lost), they are unmarked here, so broadcasts reach them again and
- * the sweep does not forget them. Costs one GetItem per /start (rare), and a write only when blocked.
+ * the sweep does not forget them. Costs one GetItem per /start of a chat seen before, and a write only when
+ * blocked. A chat's first update needs no read: only users who had written to the bot could be marked blocked,
+ * and their chat state exists until they are forgotten (profile and chat state go together).
  */
 async function unmarkReturningUser(ctx: BotContext): Promise<void> {
   const userId = ctx.from?.id;
   if (userId === undefined || !isPrivate(ctx)) return;
+  if (ctx.session.recentUpdateIds.length === 0) return;
   await ctx.once("privacy.unblock", async () => {
     const profile = await ctx.deps.storage.users.get(userId);
     if (profile?.blocked) await ctx.deps.storage.users.update(userId, { blocked: false });
