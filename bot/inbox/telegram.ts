@@ -172,6 +172,11 @@ export function inboxFeature(): Composer<BotContext> {
       ctx.say(ctx.t("inbox.refused"));
       return;
     }
+    // Users' own words: never shown where other members of a group would read them.
+    if (ctx.chat?.type !== "private") {
+      ctx.say(ctx.t("admin.privateOnly"));
+      return;
+    }
     ctx.session.inboxReview = { offset: 0 };
     await showCurrent(ctx);
   });

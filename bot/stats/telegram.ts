@@ -22,6 +22,11 @@ export function statsFeature(): Composer<BotContext> {
       ctx.say(ctx.t("stats.refused"));
       return;
     }
+    // The operator's figures are not for the members of a group an admin happens to type in.
+    if (ctx.chat?.type !== "private") {
+      ctx.say(ctx.t("admin.privateOnly"));
+      return;
+    }
     if (!stats) {
       ctx.say(ctx.t("stats.unavailable"));
       return;

@@ -126,6 +126,24 @@ describe("/stats", () => {
     expect(gaps.map((m) => m.Gap)).toEqual(["new", "1"]);
   });
 
+  it("shows neither the stats nor the inbox in a group, where other members would read them", async () => {
+    const { bot } = statsBot();
+    await bot.say(1, "I want to know about the moon landing"); // declined: an inbox entry
+    for (const command of ["/stats", "/inbox"]) {
+      const update = bot.messageUpdate(1, command);
+      const inGroup = {
+        ...update,
+        message: { ...(update.message as object), chat: { id: -100300, type: "supergroup", title: "Staff" } },
+      } as typeof update;
+      bot.newCalls();
+      await bot.deliver(inGroup);
+      expect(texts(bot.newCalls())).toEqual([bot.content.messages["admin.privateOnly"]?.en]);
+    }
+    // In the private chat both work.
+    expect(texts(await bot.say(1, "/stats"))[0]).toContain("📊");
+    expect(texts(await bot.say(1, "/inbox")).join("\n")).toContain("moon landing");
+  });
+
   it("answers in the admin's language", async () => {
     const { bot } = statsBot();
     bot.user(1, { language_code: "vi" });
