@@ -4,6 +4,7 @@
  * numbers when they notice (within a second).
  */
 import { Composer } from "grammy";
+import { isAdmin } from "../access";
 import { callbackData, onCallback } from "../callback-data";
 import type { BotContext } from "../context";
 import { acknowledge } from "../keyboards";
@@ -13,9 +14,8 @@ import { BroadcastFinishedError, isManagedBroadcastQueue } from "./service";
 export function broadcastControls(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   onCallback(composer, callbackData.broadcastStop, async (ctx, broadcastId) => {
-    const userId = ctx.from?.id;
-    if (userId === undefined || !ctx.deps.config.adminUserIds.includes(userId)) {
-      ctx.deps.logger.warn("broadcast stop refused: not an admin", { userId });
+    if (!isAdmin(ctx)) {
+      ctx.deps.logger.warn("broadcast stop refused: not an admin", { userId: ctx.from?.id });
       acknowledge(ctx, ctx.t("broadcast.refused"));
       return;
     }

@@ -3,17 +3,13 @@
  * the broadcast through the {@link BroadcastQueue} port. Only configured admin ids may do this.
  */
 import { Composer, InlineKeyboard } from "grammy";
+import { isAdmin } from "../access";
 import { callbackData, onCallback } from "../callback-data";
 import type { BotContext } from "../context";
 import { acknowledge } from "../keyboards";
 
 /** Telegram's limit on a message text. */
 const maxBroadcastLength = 4096;
-
-function isAdmin(ctx: BotContext): boolean {
-  const userId = ctx.from?.id;
-  return userId !== undefined && ctx.deps.config.adminUserIds.includes(userId);
-}
 
 /** Composer: /broadcast and its Send / Cancel buttons. */
 export function adminFeature(): Composer<BotContext> {

@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { Composer, InlineKeyboard } from "grammy";
 import type { Content } from "../../content/schema";
+import { isPrivateChat } from "../access";
 import { recipientItemTtlSeconds } from "../broadcast/store/port";
 import { callbackData, onCallback } from "../callback-data";
 import type { BotConfig, BotContext } from "../context";
@@ -40,13 +41,11 @@ export function isForgetConfirmation(ctx: BotContext): boolean {
   return data !== undefined && callbackData.forgetConfirm.decode(data) !== undefined;
 }
 
-const isPrivate = (ctx: BotContext) => ctx.chat?.type === "private";
-
 function showPolicy(ctx: BotContext): void {
   const text = privacyPolicyText(ctx.deps.content, ctx.deps.config, ctx.lang);
   ctx.say(
     text,
-    isPrivate(ctx)
+    isPrivateChat(ctx)
       ? {
           reply_markup: new InlineKeyboard().text(ctx.t("privacy.forgetButton"), callbackData.forgetAsk.data),
         }
@@ -72,7 +71,7 @@ function refuseOutsidePrivate(ctx: BotContext): void {
 
 /** Asks for the confirmation; its buttons carry a fresh nonce, so an older /forget's buttons no longer work. */
 function askToForget(ctx: BotContext): void {
-  if (!isPrivate(ctx)) {
+  if (!isPrivateChat(ctx)) {
     refuseOutsidePrivate(ctx);
     return;
   }
@@ -96,7 +95,7 @@ function forget(ctx: BotContext, userId: number): void {
 
 function confirmForget(ctx: BotContext, nonce: string): void {
   const userId = ctx.from?.id;
-  if (userId === undefined || !isPrivate(ctx)) {
+  if (userId === undefined || !isPrivateChat(ctx)) {
     answerUsedButton(ctx);
     return;
   }
@@ -142,7 +141,7 @@ function cancelForget(ctx: BotContext, nonce: string): void {
  */
 async function unmarkReturningUser(ctx: BotContext): Promise<void> {
   const userId = ctx.from?.id;
-  if (userId === undefined || !isPrivate(ctx)) return;
+  if (userId === undefined || !isPrivateChat(ctx)) return;
   if (ctx.session.recentUpdateIds.length === 0) return;
   await ctx.once("privacy.unblock", async () => {
     const profile = await ctx.deps.storage.users.get(userId);

@@ -18,6 +18,7 @@ import { randomBytes } from "node:crypto";
 import { Composer, InlineKeyboard } from "grammy";
 import type { InlineKeyboardButton, Message } from "grammy/types";
 import type { Classification } from "../../nlp/types";
+import { isPrivateChat } from "../access";
 import { callbackData, onCallback } from "../callback-data";
 import type { BotContext, OutgoingCall } from "../context";
 import { type Translate, translator } from "../i18n";
@@ -85,7 +86,7 @@ export function offerHandoff(
   text: string,
   result: Classification,
 ): InlineKeyboardButton | undefined {
-  if (!supportOf(ctx) || ctx.chat?.type !== "private") return undefined;
+  if (!supportOf(ctx) || !isPrivateChat(ctx)) return undefined;
   const key = ctx.update.update_id.toString(36);
   ctx.session.handoff = {
     ...ctx.session.handoff,
@@ -140,13 +141,13 @@ export function handoffFeature(): Composer<BotContext> {
   onCallback(composer, callbackData.handoffAsk, async (ctx, key) => {
     const support = supportOf(ctx);
     const question = ctx.session.handoff?.question;
-    if (!support || ctx.chat?.type !== "private" || question?.key !== key) return answerUsedButton(ctx);
+    if (!support || !isPrivateChat(ctx) || question?.key !== key) return answerUsedButton(ctx);
     acknowledge(ctx);
     await openThread(ctx, support, question);
   });
   onCallback(composer, callbackData.handoffDone, async (ctx) => {
     const support = supportOf(ctx);
-    if (!support || ctx.chat?.type !== "private") return answerUsedButton(ctx);
+    if (!support || !isPrivateChat(ctx)) return answerUsedButton(ctx);
     acknowledge(ctx);
     retireKeyboard(ctx);
     await endByUser(ctx, support);

@@ -10,6 +10,7 @@ import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
 import { metricNames } from "../../contracts/metrics";
 import { classifyTiered } from "../../nlp/decide";
 import type { Classification } from "../../nlp/types";
+import { isPrivateChat } from "../access";
 import { type CallbackContext, callbackData, onCallback } from "../callback-data";
 import type { BotContext } from "../context";
 import { acknowledge } from "../keyboards";
@@ -66,7 +67,7 @@ export function keepDeclined(ctx: BotContext, text: string, result: Classificati
  * in a group anyone may press, and the question would be kept under the presser's id, not the asker's.
  */
 export function rememberUnsure(ctx: BotContext, text: string, result: Classification): void {
-  if (ctx.chat?.type === "private") ctx.session.unsure = askedQuestion(ctx, text, result);
+  if (isPrivateChat(ctx)) ctx.session.unsure = askedQuestion(ctx, text, result);
 }
 
 /** The question of the last "did you mean", taken out of the chat state (a second press finds none). */
@@ -84,7 +85,7 @@ export async function keepNoneOfThese(ctx: BotContext): Promise<void> {
 
 /** Whether an answer here gets 👍 / 👎: with an inbox, in a private chat (in a group the presser is not the asker). */
 export function takesFeedback(ctx: BotContext): boolean {
-  return ctx.deps.inbox !== undefined && ctx.chat?.type === "private";
+  return ctx.deps.inbox !== undefined && isPrivateChat(ctx);
 }
 
 /**

@@ -8,6 +8,7 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
 import type { Intent } from "../../content/schema";
+import { isAdmin, isPrivateChat } from "../access";
 import { type CallbackContext, callbackData, onCallback } from "../callback-data";
 import type { BotContext } from "../context";
 import { pick } from "../i18n";
@@ -17,11 +18,6 @@ import type { InboxEntry, InboxLabel, InboxStore } from "./store/port";
 
 /** Intents per page of "pick another". */
 export const intentsPerPage = 8;
-
-function isAdmin(ctx: BotContext): boolean {
-  const userId = ctx.from?.id;
-  return userId !== undefined && ctx.deps.config.adminUserIds.includes(userId);
-}
 
 /** The entry `offset` places down the review order of new entries (pages through the listing). */
 async function entryAt(inbox: InboxStore, offset: number): Promise<InboxEntry | undefined> {
@@ -173,7 +169,7 @@ export function inboxFeature(): Composer<BotContext> {
       return;
     }
     // Users' own words: never shown where other members of a group would read them.
-    if (ctx.chat?.type !== "private") {
+    if (!isPrivateChat(ctx)) {
       ctx.say(ctx.t("admin.privateOnly"));
       return;
     }

@@ -7,6 +7,7 @@
  */
 import { Composer, InlineKeyboard } from "grammy";
 import type { Questionnaire } from "../../content/schema";
+import { isAdmin, isPrivateChat } from "../access";
 import { type CallbackCodec, callbackData, onCallback } from "../callback-data";
 import type { BotContext } from "../context";
 import { pick } from "../i18n";
@@ -14,11 +15,6 @@ import { acknowledge } from "../keyboards";
 import { exportReference } from "./export-document";
 import { resultsMessages } from "./format";
 import { collectResults } from "./read";
-
-function isAdmin(ctx: BotContext): boolean {
-  const userId = ctx.from?.id;
-  return userId !== undefined && ctx.deps.config.adminUserIds.includes(userId);
-}
 
 function titleOf(ctx: BotContext, questionnaire: Questionnaire): string {
   return pick(questionnaire.title, ctx.lang, ctx.deps.content.settings.defaultLanguage);
@@ -31,7 +27,7 @@ function allowed(ctx: BotContext): boolean {
     ctx.say(ctx.t("results.refused"));
     return false;
   }
-  if (ctx.chat?.type !== "private") {
+  if (!isPrivateChat(ctx)) {
     // Answers are personal data: they are shown to the admin alone, never to a group.
     ctx.say(ctx.t("results.privateOnly"));
     return false;

@@ -21,12 +21,19 @@ export async function buildWebhookHandler(services: Services): Promise<WebhookHa
     { plain: envNames.botToken, parameter: envNames.botTokenParameter },
     { plain: envNames.webhookSecret, parameter: envNames.webhookSecretParameter },
   ])) as [string, string];
-  const bot = buildBot(services, logger, { token, botInfo: botInfoFrom(services.environment, token) });
+  // Metrics go to CloudWatch through the function's log stream; locally to the stack's capture, if any.
+  const metrics = services.metrics(logger);
+  const bot = buildBot(
+    services,
+    logger,
+    { token, botInfo: botInfoFrom(services.environment, token) },
+    metrics,
+  );
   return createWebhookHandler({
     bot,
     secretToken,
     logger,
-    metrics: services.metrics(logger),
+    metrics,
     timeoutMilliseconds: timeouts.grammyWebhookMs,
   });
 }
@@ -39,10 +46,9 @@ export function buildBot(
   services: Services,
   logger: Logger,
   telegram: { token: string; botInfo: UserFromGetMe },
+  metrics = services.metrics(logger),
 ): Bot<BotContext> {
   const { environment, clock } = services;
-  // Metrics go to CloudWatch through the function's log stream; locally to the stack's capture, if any.
-  const metrics = services.metrics(logger);
   const config = services.config;
   return createBot(
     {

@@ -5,6 +5,7 @@
  * a re-run after a version conflict counts once (and a racing update that saved today first counts it instead).
  */
 import { metricDimensions, metricNames } from "../../contracts/metrics";
+import { isPrivateChat } from "../access";
 import type { BotContext } from "../context";
 import type { Mode } from "../ports";
 import { activeGap } from "./active-users";
@@ -16,7 +17,7 @@ import { dayNumber } from "./days";
  * `hadState`: the chat state existed before this update (false: a new user).
  */
 export function markActiveDay(ctx: BotContext, hadState: boolean): void {
-  if (ctx.chat?.type !== "private" || !(ctx.message || ctx.callbackQuery)) return;
+  if (!isPrivateChat(ctx) || !(ctx.message || ctx.callbackQuery)) return;
   const today = dayNumber(ctx.deps.clock.now());
   const gap = activeGap(ctx.session.activeDay, today, hadState);
   if (gap === undefined) return;

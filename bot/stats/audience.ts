@@ -11,9 +11,10 @@
  * - {@link PagedAudienceCounter}: pages any {@link UserStore} through its port (the in-memory storage of tests
  *   and the terminal chat).
  */
-import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { audienceShards, type TableIndex, tableIndex } from "../../contracts/table";
 import { keys } from "../storage/dynamodb";
+import { queryPages } from "../storage/dynamodb-client";
 import { guarded } from "../storage/dynamodb-errors";
 import type { Page, UserProfile, UserStore } from "../storage/port";
 import type { AudienceCounter, AudienceCounts } from "./port";
@@ -46,23 +47,21 @@ export class DynamoAudienceCounter implements AudienceCounter {
 
   private async countPartition(index: TableIndex, partition: string): Promise<number> {
     let total = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.options.client.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          IndexName: index.name,
-          KeyConditionExpression: "#pk = :pk",
-          ExpressionAttributeNames: { "#pk": index.partitionKey },
-          ExpressionAttributeValues: { ":pk": partition },
-          Select: "COUNT",
-          ...(this.options.pageLimit ? { Limit: this.options.pageLimit } : {}),
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      total += page.Count ?? 0;
-      start = page.LastEvaluatedKey;
-    } while (start);
+    await queryPages(
+      this.options.client,
+      {
+        TableName: this.options.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: "#pk = :pk",
+        ExpressionAttributeNames: { "#pk": index.partitionKey },
+        ExpressionAttributeValues: { ":pk": partition },
+        Select: "COUNT",
+        ...(this.options.pageLimit ? { Limit: this.options.pageLimit } : {}),
+      },
+      (page) => {
+        total += page.Count ?? 0;
+      },
+    );
     return total;
   }
 }

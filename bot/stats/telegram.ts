@@ -4,6 +4,7 @@
  * ~100-300 ms on AWS: fine for an admin's command, and nothing else in the update path reads them.
  */
 import { Composer } from "grammy";
+import { isAdmin, isPrivateChat } from "../access";
 import type { BotContext } from "../context";
 import { pick } from "../i18n";
 import { StorageError } from "../storage/port";
@@ -15,15 +16,14 @@ import { MetricsUnavailableError } from "./port";
 export function statsFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.command("stats", async (ctx) => {
-    const { config, stats, content, clock, logger } = ctx.deps;
-    const userId = ctx.from?.id;
-    if (userId === undefined || !config.adminUserIds.includes(userId)) {
-      logger.warn("stats refused: not an admin", { userId });
+    const { stats, content, clock, logger } = ctx.deps;
+    if (!isAdmin(ctx)) {
+      logger.warn("stats refused: not an admin", { userId: ctx.from?.id });
       ctx.say(ctx.t("stats.refused"));
       return;
     }
     // The operator's figures are not for the members of a group an admin happens to type in.
-    if (ctx.chat?.type !== "private") {
+    if (!isPrivateChat(ctx)) {
       ctx.say(ctx.t("admin.privateOnly"));
       return;
     }

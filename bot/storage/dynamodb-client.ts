@@ -10,6 +10,7 @@ import {
   DynamoDBDocumentClient,
   QueryCommand,
   type QueryCommandInput,
+  type QueryCommandOutput,
   type TranslateConfig,
 } from "@aws-sdk/lib-dynamodb";
 
@@ -42,15 +43,26 @@ export async function queryAll(
   input: Omit<QueryCommandInput, "ExclusiveStartKey">,
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
+  await queryPages(client, input, (page) => {
+    items.push(...(page.Items ?? []));
+  });
+  return items;
+}
+
+/** Runs `input` page after page (following `LastEvaluatedKey`) and hands each page to `onPage`, e.g. to sum `Count`. */
+export async function queryPages(
+  client: DynamoDBDocumentClient,
+  input: Omit<QueryCommandInput, "ExclusiveStartKey">,
+  onPage: (page: QueryCommandOutput) => void,
+): Promise<void> {
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await client.send(
       new QueryCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
     );
-    items.push(...(page.Items ?? []));
+    onPage(page);
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  return items;
 }
 
 /** Items per BatchWriteItem request (DynamoDB's limit). */

@@ -6,6 +6,7 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { Questionnaire } from "../../../content/schema";
 import { metricNames } from "../../../contracts/metrics";
+import { isPrivateChat } from "../../access";
 import { callbackData, onCallback } from "../../callback-data";
 import type { BotContext } from "../../context";
 import { pick } from "../../i18n";
@@ -70,13 +71,11 @@ function refuseOutsidePrivate(ctx: BotContext, requestedId?: string): void {
   );
 }
 
-const isPrivate = (ctx: BotContext) => ctx.chat?.type === "private";
-
 /** The questionnaire in progress, restarting it when its content changed since the user began. */
 function activeForm(ctx: BotContext): { questionnaire: Questionnaire; progress: FormProgress } | undefined {
   const progress = ctx.session.form;
   if (!progress) return undefined;
-  if (!isPrivate(ctx)) {
+  if (!isPrivateChat(ctx)) {
     // A group's form from before questionnaires became private-only: nobody may answer or confirm it.
     ctx.session.form = undefined;
     return undefined;
@@ -253,7 +252,7 @@ async function confirm(ctx: BotContext, questionnaire: Questionnaire, progress: 
 
 /** Shows the list of questionnaires, or resumes the one in progress (in a private chat; see {@link refuseOutsidePrivate}). */
 export function openQuestionnaires(ctx: BotContext, requestedId?: string): void {
-  if (!isPrivate(ctx)) {
+  if (!isPrivateChat(ctx)) {
     refuseOutsidePrivate(ctx, requestedId);
     return;
   }
