@@ -2,6 +2,7 @@ import { HttpError } from "grammy";
 import { replyLeaseMs } from "../../bot/replies";
 import { createMemoryStorage } from "../../bot/storage/memory";
 import { type ApiCall, createHarness, texts } from "../helpers/bot-harness";
+import { passThroughChats } from "../helpers/chats";
 
 /** Bot API calls of "crashed" processes: they never return while the test runs, and fail once it is over. */
 const dead: ((error: Error) => void)[] = [];
@@ -102,9 +103,7 @@ describe("replies are part of the saved state", () => {
       storage: {
         ...storage,
         chats: {
-          load: (chatId) => storage.chats.load(chatId),
-          delete: (chatId) => storage.chats.delete(chatId),
-          savedAt: (chatId) => storage.chats.savedAt(chatId),
+          ...passThroughChats(storage.chats),
           save: (...args) => {
             saves += 1;
             return storage.chats.save(...args);

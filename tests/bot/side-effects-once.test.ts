@@ -1,6 +1,7 @@
 import { createMemoryStorage } from "../../bot/storage/memory";
 import type { Storage } from "../../bot/storage/port";
 import { createHarness, texts } from "../helpers/bot-harness";
+import { passThroughChats } from "../helpers/chats";
 
 /**
  * Storage whose chat saves lose the race once when `contend` is set: just before the save, another update of
@@ -12,9 +13,7 @@ function contendedStorage() {
   const storage: Storage = {
     ...inner,
     chats: {
-      load: (chatId) => inner.chats.load(chatId),
-      delete: (chatId) => inner.chats.delete(chatId),
-      savedAt: (chatId) => inner.chats.savedAt(chatId),
+      ...passThroughChats(inner.chats),
       save: async (chatId, state, expected) => {
         if (contend) {
           contend = false;

@@ -1,6 +1,7 @@
 import { createMemoryStorage } from "../../bot/storage/memory";
 import { ChatStateConflictError, type ChatStateStore, type Storage } from "../../bot/storage/port";
 import { createHarness, texts } from "../helpers/bot-harness";
+import { passThroughChats } from "../helpers/chats";
 
 describe("the webhook handler", () => {
   it("refuses a wrong or missing secret token with 401 and sends nothing", async () => {
@@ -115,9 +116,7 @@ describe("the webhook handler", () => {
     let saves = 0;
     // The first save waits until the second update has read the same version, so the two really race.
     const racingChats: ChatStateStore = {
-      load: (chatId) => inner.chats.load(chatId),
-      delete: (chatId) => inner.chats.delete(chatId),
-      savedAt: (chatId) => inner.chats.savedAt(chatId),
+      ...passThroughChats(inner.chats),
       save: async (chatId, state, expected) => {
         saves += 1;
         if (saves === 1) await new Promise<void>((resolve) => (pauseFirstSave = resolve));
@@ -176,9 +175,7 @@ describe("the webhook handler", () => {
   it("gives up with 503 when a chat keeps changing under it", async () => {
     const storage = createMemoryStorage();
     const alwaysConflicting: ChatStateStore = {
-      load: (chatId) => storage.chats.load(chatId),
-      delete: (chatId) => storage.chats.delete(chatId),
-      savedAt: (chatId) => storage.chats.savedAt(chatId),
+      ...passThroughChats(storage.chats),
       save: async (chatId, _state, expected) => {
         throw new ChatStateConflictError(chatId, expected);
       },

@@ -10,6 +10,7 @@ import { createMemoryStorage } from "../../bot/storage/memory";
 import type { Storage } from "../../bot/storage/port";
 import type { NlpClassifier } from "../../nlp/classifier";
 import { type ApiCall, buttons, createHarness, texts } from "../helpers/bot-harness";
+import { passThroughChats } from "../helpers/chats";
 import { FakeClock } from "../helpers/clock";
 import { defaultNlp } from "../helpers/default-model";
 
@@ -134,9 +135,7 @@ describe("what the bot could not answer goes to the inbox", () => {
     const storage: Storage = {
       ...inner,
       chats: {
-        load: (chatId) => inner.chats.load(chatId),
-        delete: (chatId) => inner.chats.delete(chatId),
-        savedAt: (chatId) => inner.chats.savedAt(chatId),
+        ...passThroughChats(inner.chats),
         save: async (chatId, state, expected) => {
           if (contend) {
             contend = false;

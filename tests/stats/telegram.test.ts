@@ -9,6 +9,7 @@ import { EmfMetricsReader } from "../../bot/stats/emf-reader";
 import { MetricsUnavailableError } from "../../bot/stats/port";
 import { createMemoryStorage } from "../../bot/storage/memory";
 import { createHarness, texts } from "../helpers/bot-harness";
+import { passThroughChats } from "../helpers/chats";
 
 const day = 86_400_000;
 
@@ -98,9 +99,7 @@ describe("/stats", () => {
       storage: {
         ...inner,
         chats: {
-          load: (chatId) => inner.chats.load(chatId),
-          delete: (chatId) => inner.chats.delete(chatId),
-          savedAt: (chatId) => inner.chats.savedAt(chatId),
+          ...passThroughChats(inner.chats),
           save: async (chatId, state, expected) => {
             if (racing && ++saves === 1) await new Promise<void>((resolve) => (pauseFirstSave = resolve));
             return inner.chats.save(chatId, state, expected);
