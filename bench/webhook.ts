@@ -31,7 +31,7 @@ import { startDynalite } from "../tests/helpers/dynamo";
 const updates = Number(process.argv[2] ?? 2000);
 const users = 50;
 const content = loadContent();
-const rules = new RuleClassifier(content.intents);
+const rules = new RuleClassifier(content);
 const phrases = content.intents.flatMap((intent) => intent.examples.en ?? []).slice(0, 200);
 /** A message no rule matches: the rules tier declines it (and the inbox keeps it). */
 const declinedText = "my cat likes sardines";

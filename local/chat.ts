@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     {
       content,
       storage: createMemoryStorage(),
-      classifiers: { rules: new RuleClassifier(content.intents), nlp },
+      classifiers: { rules: new RuleClassifier(content), nlp },
       broadcasts: new MemoryBroadcastQueue(),
       config: {
         ...botConfigDefaults,

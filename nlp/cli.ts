@@ -469,7 +469,7 @@ function runEvaluate(args: string[], log: (line: string) => void): void {
         values.model === undefined
           ? trainFromContent(content).classifier
           : NlpClassifier.fromJSON(readModelFile(values.model));
-    const report = runProbe({ rules: new RuleClassifier(content.intents), nlp }, messages, {
+    const report = runProbe({ rules: new RuleClassifier(content), nlp }, messages, {
       tier: values.tier,
       knownIntents: content.intents.map((intent) => intent.id),
       catalog: intentCatalog(content.intents),

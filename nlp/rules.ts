@@ -9,6 +9,8 @@ import type { Classification, IntentClassifier, IntentScore } from "./types";
 /** What the rule tier needs to know about an intent (a structural subset of a content intent). */
 export interface RuleSource {
   id: string;
+  /** The intent's title per language (what its buttons show): typed as it is, it answers like an example. */
+  title?: Record<string, string>;
   examples: Record<string, string[]>;
   keywords?: Record<string, string[]>;
   patterns?: Record<string, string[]>;
@@ -29,6 +31,11 @@ export interface CompiledKeyword {
   words: string[];
   /** CJK keywords have no spaces to split on, so they match as substrings. */
   cjk: boolean;
+  /**
+   * The keyword also occurs in one of the pack's out-of-scope messages ("bucket" in "bucket list ideas"):
+   * alone it cannot tell the course's meaning from another one, so it suggests its intent but never answers.
+   */
+  ambiguous?: true;
 }
 
 /** Confidence given to a pattern match: certain enough to answer, below an exact phrase. */
@@ -53,33 +60,103 @@ export class CompiledRulesError extends Error {
   }
 }
 
-/** Normalises the content's phrases, keywords and patterns into {@link CompiledRules}. */
-export function compileRules(intents: readonly RuleSource[]): CompiledRules {
+/** A content pack as the rule tier reads it: its intents and its out-of-scope messages (a `Content` fits). */
+export interface RuleContent {
+  intents: readonly RuleSource[];
+  outOfScope?: readonly { examples: Record<string, string[]> }[] | undefined;
+}
+
+/** Whether a keyword (match-key words, or a CJK key) occurs in a message's match key. */
+function keywordHits(
+  keyword: Pick<CompiledKeyword, "key" | "words" | "cjk">,
+  key: string,
+  words: Set<string>,
+) {
+  return keyword.cjk ? key.includes(keyword.key) : keyword.words.every((word) => words.has(word));
+}
+
+/**
+ * A test of whether a keyword occurs in any of the background messages: word keywords by intersecting the
+ * messages each word occurs in, CJK keywords as substrings of all of them joined (a few ms for ~3,000).
+ */
+function backgroundIndex(background: readonly string[]): (keyword: CompiledKeyword) => boolean {
+  const keys = background.map(matchKey).filter((key) => key !== "");
+  const joined = keys.join("\n");
+  const messagesWith = new Map<string, Set<number>>();
+  keys.forEach((key, i) => {
+    for (const word of key.split(" ")) {
+      const set = messagesWith.get(word) ?? new Set<number>();
+      set.add(i);
+      messagesWith.set(word, set);
+    }
+  });
+  return (keyword) => {
+    if (keyword.cjk) return joined.includes(keyword.key);
+    const [first, ...rest] = keyword.words.map((word) => messagesWith.get(word));
+    if (!first || rest.some((set) => set === undefined)) return false;
+    for (const i of first) if (rest.every((set) => (set as Set<number>).has(i))) return true;
+    return false;
+  };
+}
+
+/**
+ * Normalises the content's phrases, keywords and patterns into {@link CompiledRules}. `background`: the
+ * pack's out-of-scope messages; a keyword found in one of them is marked {@link CompiledKeyword.ambiguous}.
+ */
+export function compileRules(
+  intents: readonly RuleSource[],
+  background: readonly string[] = [],
+): CompiledRules {
+  const inBackground = backgroundIndex(background);
   const exact = new Map<string, string>();
   const patterns: CompiledPattern[] = [];
   const keywords: CompiledKeyword[] = [];
   for (const intent of intents) {
-    for (const examples of Object.values(intent.examples))
-      for (const example of examples) {
-        const key = matchKey(example);
-        if (key && !exact.has(key)) exact.set(key, intent.id);
-      }
+    for (const example of Object.values(intent.examples).flat()) {
+      const key = matchKey(example);
+      if (key && !exact.has(key)) exact.set(key, intent.id);
+    }
     for (const sources of Object.values(intent.patterns ?? {}))
       for (const source of sources)
         patterns.push({ intent: intent.id, source: checkedPattern(intent.id, source) });
     for (const phrases of Object.values(intent.keywords ?? {}))
-      for (const keyword of phrases) {
-        const key = matchKey(keyword);
-        if (key)
-          keywords.push({ intent: intent.id, key, words: key.split(" "), cjk: /\p{Script=Han}/u.test(key) });
+      for (const phrase of phrases) {
+        const key = matchKey(phrase);
+        if (!key) continue;
+        const keyword: CompiledKeyword = {
+          intent: intent.id,
+          key,
+          words: key.split(" "),
+          cjk: /\p{Script=Han}/u.test(key),
+        };
+        if (inBackground(keyword)) keyword.ambiguous = true;
+        keywords.push(keyword);
       }
   }
+  // Titles after every example: an example phrase keeps the intent it was written for.
+  for (const intent of intents)
+    for (const title of Object.values(intent.title ?? {})) {
+      const key = matchKey(title);
+      if (key && !exact.has(key)) exact.set(key, intent.id);
+    }
   return { exact: [...exact], patterns, keywords };
+}
+
+/** The out-of-scope messages of a content pack, every language. */
+export function backgroundPhrases(content: RuleContent): string[] {
+  return (content.outOfScope ?? []).flatMap((set) => Object.values(set.examples).flat());
+}
+
+/** {@link compileRules} over a whole content pack (its out-of-scope messages mark ambiguous keywords). */
+export function compileContentRules(content: RuleContent): CompiledRules {
+  return compileRules(content.intents, backgroundPhrases(content));
 }
 
 /**
  * Rule-based {@link IntentClassifier}. Exact example phrases and patterns decide (`exact`); keywords
  * score intents by how many keyword words occur, and a single clear winner is `confident`, a tie `unsure`.
+ * A winner held up only by one ambiguous keyword ("alarm" in "set an alarm for 7am") is `unsure` too: the
+ * user gets a button for the course topic instead of a confident answer to a question they did not ask.
  * Matching ignores case, punctuation and Vietnamese diacritics, in every language of the content.
  */
 export class RuleClassifier implements IntentClassifier {
@@ -88,9 +165,16 @@ export class RuleClassifier implements IntentClassifier {
   private readonly patterns: { intent: string; regex: RegExp }[];
   private readonly keywords: CompiledKeyword[];
 
-  /** From the content's intents, or from rules {@link compileRules} computed earlier (at build time). */
-  constructor(source: readonly RuleSource[] | CompiledRules) {
-    const rules = Array.isArray(source) ? compileRules(source) : (source as CompiledRules);
+  /**
+   * From a content pack (its out-of-scope messages mark ambiguous keywords), bare intents (no background),
+   * or rules {@link compileRules} computed earlier (at build time).
+   */
+  constructor(source: RuleContent | readonly RuleSource[] | CompiledRules) {
+    const rules = Array.isArray(source)
+      ? compileRules(source)
+      : "intents" in source
+        ? compileContentRules(source)
+        : (source as CompiledRules);
     if (!Array.isArray(rules.exact) || !Array.isArray(rules.patterns) || !Array.isArray(rules.keywords))
       throw new CompiledRulesError("expected exact, patterns and keywords arrays");
     this.exact = new Map(rules.exact);
@@ -116,9 +200,16 @@ export class RuleClassifier implements IntentClassifier {
   private byKeywords(key: string): Classification {
     const words = new Set(key.split(" "));
     const scores = new Map<string, number>();
+    // Per intent: the distinct keywords that hit (the same word listed in two languages counts once), and
+    // whether one of them is unambiguous.
+    const hits = new Map<string, { keys: Set<string>; specific: boolean }>();
     for (const keyword of this.keywords) {
-      const hit = keyword.cjk ? key.includes(keyword.key) : keyword.words.every((word) => words.has(word));
-      if (hit) scores.set(keyword.intent, (scores.get(keyword.intent) ?? 0) + keyword.words.length);
+      if (!keywordHits(keyword, key, words)) continue;
+      scores.set(keyword.intent, (scores.get(keyword.intent) ?? 0) + keyword.words.length);
+      const seen = hits.get(keyword.intent) ?? { keys: new Set<string>(), specific: false };
+      seen.keys.add(keyword.key);
+      seen.specific ||= !keyword.ambiguous;
+      hits.set(keyword.intent, seen);
     }
     if (scores.size === 0) return { decision: "out_of_scope", candidates: [] };
     const total = [...scores.values()].reduce((a, b) => a + b, 0);
@@ -129,6 +220,8 @@ export class RuleClassifier implements IntentClassifier {
     const [best, second] = candidates;
     const clearWinner =
       best && (!second || (scores.get(best.intent) ?? 0) > (scores.get(second.intent) ?? 0));
-    return { decision: clearWinner ? "confident" : "unsure", candidates };
+    const support = best ? hits.get(best.intent) : undefined;
+    const meant = support !== undefined && (support.specific || support.keys.size >= 2);
+    return { decision: clearWinner && meant ? "confident" : "unsure", candidates };
   }
 }

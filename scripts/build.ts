@@ -15,7 +15,7 @@ import * as path from "node:path";
 import { build, type BuildOptions as EsbuildOptions, type Metafile, type Plugin } from "esbuild";
 import { loadContent } from "../content/load";
 import { bundleFiles, type FunctionName, functions } from "../contracts/runtime";
-import { compileRules } from "../nlp/rules";
+import { compileContentRules, type RuleContent } from "../nlp/rules";
 
 /** Where `npm run nlp:train` writes the model; the webhook bundle gets a copy as `model.json`. */
 export const modelSource = "dist/model/nlp-model.json";
@@ -133,7 +133,9 @@ export async function buildBundles(options: BuildOptions = {}): Promise<BuildRes
       ? (options.loadContent ?? (() => loadContent(path.join(root, "content"))))()
       : undefined;
   const intents = (content as { intents?: unknown } | undefined)?.intents;
-  const rulesJson = Array.isArray(intents) ? JSON.stringify(compileRules(intents)) : undefined;
+  const rulesJson = Array.isArray(intents)
+    ? JSON.stringify(compileContentRules(content as RuleContent))
+    : undefined;
   const contentJson = content === undefined ? undefined : JSON.stringify(withoutExamples(content));
 
   for (const name of names) {

@@ -252,7 +252,7 @@ export class Services {
   get rules(): RuleClassifier {
     return this.once("rules", () =>
       this.overrides.content
-        ? new RuleClassifier(this.overrides.content.intents)
+        ? new RuleClassifier(this.overrides.content)
         : loadBundledRules(this.directory()),
     );
   }

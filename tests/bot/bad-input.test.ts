@@ -164,7 +164,7 @@ describe("what arrives is validated", () => {
         },
       },
     });
-    const rules = new RuleClassifier(bot.content.intents);
+    const rules = new RuleClassifier(bot.content);
 
     const started = performance.now();
     await bot.say(7, "x".repeat(200_000));

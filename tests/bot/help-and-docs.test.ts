@@ -349,7 +349,7 @@ describe("emoji-only messages and laughter", () => {
   });
 
   it("every emoji example of the pack is matched by the rule tier, and none is NLP training data", () => {
-    const rules = new RuleClassifier(defaultContent().intents);
+    const rules = new RuleClassifier(defaultContent());
     for (const id of ["chitchat.emoji", "chitchat.laugh"])
       for (const [language, examples] of Object.entries(intent(id).examples))
         for (const text of examples)
@@ -362,7 +362,7 @@ describe("emoji-only messages and laughter", () => {
   });
 
   it("text around an emoji is still understood as text", () => {
-    const rules = new RuleClassifier(defaultContent().intents);
+    const rules = new RuleClassifier(defaultContent());
 
     expect(rules.classify("thanks 👍", "en").candidates[0]?.intent).toBe("chitchat.thanks");
   });

@@ -103,7 +103,7 @@ export function createHarness(options: HarnessOptions = {}) {
     {
       content,
       storage,
-      classifiers: { rules: new RuleClassifier(content.intents), nlp: options.nlp },
+      classifiers: { rules: new RuleClassifier(content), nlp: options.nlp },
       broadcasts,
       config,
       clock,

@@ -136,7 +136,7 @@ describe("the buttons under a tip", () => {
       {
         content,
         storage,
-        classifiers: { rules: new RuleClassifier(content.intents) },
+        classifiers: { rules: new RuleClassifier(content) },
         broadcasts: new MemoryBroadcastQueue(),
         config: { ...botConfigDefaults, defaultMode: "rules", adminUserIds: [] },
         clock: rig.clock,

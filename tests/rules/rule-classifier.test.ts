@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { loadContent } from "../../content/load";
-import { type CompiledRules, compileRules, RuleClassifier } from "../../nlp/rules";
+import { type CompiledRules, compileContentRules, RuleClassifier } from "../../nlp/rules";
 
 const rules = new RuleClassifier([
   {
@@ -63,11 +63,73 @@ describe("the rule tier", () => {
   });
 });
 
+describe("a keyword that also means something else", () => {
+  // The pack's out-of-scope messages show which keywords have other meanings ("bucket list").
+  const pack = new RuleClassifier({
+    intents: [
+      {
+        id: "qa.s3",
+        examples: { en: ["What is S3?"] },
+        keywords: { en: ["bucket", "s3"], "zh-TW": ["儲存貯體"] },
+      },
+      {
+        id: "qa.alarms",
+        examples: { en: ["What is a CloudWatch alarm?"] },
+        keywords: { en: ["alarm", "cloudwatch"] },
+      },
+    ],
+    outOfScope: [
+      { examples: { en: ["bucket list ideas", "my alarm clock is broken"], "zh-TW": ["油漆儲存貯體"] } },
+    ],
+  });
+
+  it("offers its intent as a button instead of answering when it is the only evidence", () => {
+    expect(pack.classify("kfc bucket price", "en")).toEqual({
+      decision: "unsure",
+      candidates: [{ intent: "qa.s3", confidence: 1 }],
+    });
+    expect(pack.classify("set an alarm for 7am", "en").decision).toBe("unsure");
+    expect(pack.classify("便宜的儲存貯體", "zh-TW").decision).toBe("unsure");
+  });
+
+  it("still answers when an unambiguous keyword or a second keyword of the intent backs it", () => {
+    expect(pack.classify("how big can an s3 bucket get", "en")).toMatchObject({
+      decision: "confident",
+      candidates: [{ intent: "qa.s3" }],
+    });
+    expect(pack.classify("cloudwatch alarm on errors", "en")).toMatchObject({
+      decision: "confident",
+      candidates: [{ intent: "qa.alarms" }],
+    });
+  });
+
+  it("in the default pack, never answers a near-domain message on one shared word", () => {
+    const rules = new RuleClassifier(loadContent(path.join(__dirname, "../../content")));
+    for (const text of ["my car needs a new bucket seat", "alarm went off twice this morning"])
+      expect(rules.classify(text, "en").decision).not.toBe("confident");
+    expect(rules.classify("how do i create a cloudwatch alarm", "en")).toMatchObject({
+      decision: "confident",
+      candidates: [{ intent: "qa.cloudwatch-alarms" }],
+    });
+  });
+
+  it("is marked at build time, so the bundled rules.json behaves the same", () => {
+    const compiled = compileContentRules({
+      intents: [{ id: "qa.s3", examples: {}, keywords: { en: ["bucket", "s3"] } }],
+      outOfScope: [{ examples: { en: ["bucket list ideas"] } }],
+    });
+    expect(compiled.keywords).toEqual([
+      { intent: "qa.s3", key: "bucket", words: ["bucket"], cjk: false, ambiguous: true },
+      { intent: "qa.s3", key: "s3", words: ["s3"], cjk: false },
+    ]);
+  });
+});
+
 describe("rules compiled at build time", () => {
   const content = loadContent(path.join(__dirname, "../../content"));
-  const fromContent = new RuleClassifier(content.intents);
+  const fromContent = new RuleClassifier(content);
   // What `npm run build` writes as rules.json and the webhook handler reads back.
-  const fromBuild = new RuleClassifier(JSON.parse(JSON.stringify(compileRules(content.intents))));
+  const fromBuild = new RuleClassifier(JSON.parse(JSON.stringify(compileContentRules(content))));
 
   it("classify every phrase of the content pack, and variations of it, exactly like rules built from content", () => {
     const inputs = content.intents.flatMap((intent) =>

@@ -7,7 +7,7 @@ import { RuleClassifier } from "../../nlp/rules";
  * language of the pack, gets that question. A title that fails needs a keyword in that language.
  */
 const content = loadContent(path.join(__dirname, "../../content"));
-const rules = new RuleClassifier(content.intents);
+const rules = new RuleClassifier(content);
 const titles = content.intents
   .filter((intent) => intent.kind !== "chitchat")
   .flatMap((intent) =>
