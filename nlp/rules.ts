@@ -38,6 +38,12 @@ export interface CompiledKeyword {
   ambiguous?: true;
 }
 
+/**
+ * Confidence given to an intent's own title typed as it is: it answers, but below an example phrase, so a
+ * questionnaire waiting for free text ("Concurrency" as a topic) keeps it as the answer.
+ */
+const titleConfidence = 0.99;
+
 /** Confidence given to a pattern match: certain enough to answer, below an exact phrase. */
 const patternConfidence = 0.95;
 
@@ -48,6 +54,8 @@ const patternConfidence = 0.95;
  */
 export interface CompiledRules {
   exact: [key: string, intent: string][];
+  /** Intent titles in match-key form that no example phrase has (optional: rules.json of older builds). */
+  titles?: [key: string, intent: string][];
   patterns: CompiledPattern[];
   keywords: CompiledKeyword[];
 }
@@ -134,12 +142,13 @@ export function compileRules(
       }
   }
   // Titles after every example: an example phrase keeps the intent it was written for.
+  const titles = new Map<string, string>();
   for (const intent of intents)
     for (const title of Object.values(intent.title ?? {})) {
       const key = matchKey(title);
-      if (key && !exact.has(key)) exact.set(key, intent.id);
+      if (key && !exact.has(key) && !titles.has(key)) titles.set(key, intent.id);
     }
-  return { exact: [...exact], patterns, keywords };
+  return { exact: [...exact], titles: [...titles], patterns, keywords };
 }
 
 /** The out-of-scope messages of a content pack, every language. */
@@ -162,6 +171,7 @@ export function compileContentRules(content: RuleContent): CompiledRules {
 export class RuleClassifier implements IntentClassifier {
   readonly name = "rules";
   private readonly exact: Map<string, string>;
+  private readonly titles: Map<string, string>;
   private readonly patterns: { intent: string; regex: RegExp }[];
   private readonly keywords: CompiledKeyword[];
 
@@ -178,6 +188,7 @@ export class RuleClassifier implements IntentClassifier {
     if (!Array.isArray(rules.exact) || !Array.isArray(rules.patterns) || !Array.isArray(rules.keywords))
       throw new CompiledRulesError("expected exact, patterns and keywords arrays");
     this.exact = new Map(rules.exact);
+    this.titles = new Map(rules.titles ?? []);
     this.patterns = rules.patterns.map(({ intent, source }) => ({
       intent,
       regex: new RegExp(checkedPattern(intent, source), "iu"),
@@ -189,6 +200,8 @@ export class RuleClassifier implements IntentClassifier {
     const key = matchKey(text);
     const exact = key ? this.exact.get(key) : undefined;
     if (exact) return { decision: "exact", candidates: [{ intent: exact, confidence: 1 }] };
+    const title = key ? this.titles.get(key) : undefined;
+    if (title) return { decision: "exact", candidates: [{ intent: title, confidence: titleConfidence }] };
     // Patterns also see the raw text: an emoji-only message has an empty key but still means something.
     for (const { intent, regex } of this.patterns)
       if ((key && regex.test(key)) || regex.test(text))

@@ -70,7 +70,7 @@ async function cli(args: string[], environment: Record<string, string> = {}, run
 
 it("exports what an admin labelled into content/: examples per intent and language, negatives, no duplicates", async () => {
   stack.emulator?.createUser({ id: user, first_name: "Lan", language_code: "en" });
-  await say("how do I make lambda faster");
+  await say("make my lambda zoom");
   await say("where can I buy cheap concert tickets");
   await say("what's the weather on mars today");
   const listed = await admin("/inbox");
@@ -79,13 +79,13 @@ it("exports what an admin labelled into content/: examples per intent and langua
     listed.body.entries.map((e: { text: string; id: string }) => [e.text, e.id]),
   );
   expect([...byText.keys()].sort()).toEqual([
-    "how do I make lambda faster",
+    "make my lambda zoom",
     "what's the weather on mars today",
     "where can I buy cheap concert tickets",
   ]);
   const label = (text: string, value: string) =>
     admin(`/inbox/${byText.get(text)}`, { method: "POST", body: JSON.stringify({ label: value }) });
-  expect((await label("how do I make lambda faster", "qa.lambda-memory")).status).toBe(200);
+  expect((await label("make my lambda zoom", "qa.lambda-memory")).status).toBe(200);
   expect((await label("where can I buy cheap concert tickets", "outOfScope")).status).toBe(200);
   expect((await label("what's the weather on mars today", "dismissed")).status).toBe(200);
 
@@ -99,7 +99,7 @@ it("exports what an admin labelled into content/: examples per intent and langua
   // The pack still validates, and holds the new phrases where they belong.
   const pack = loadContent(content);
   expect(pack.intents.find((intent) => intent.id === "qa.lambda-memory")?.examples.en).toContain(
-    "how do I make lambda faster",
+    "make my lambda zoom",
   );
   expect(parse(readFileSync(join(content, "out-of-scope/en.yaml"), "utf8")).examples.en).toEqual([
     "where can I buy cheap concert tickets",
@@ -110,7 +110,7 @@ it("exports what an admin labelled into content/: examples per intent and langua
   const before = intentsBefore.split("\n");
   expect(after.length).toBe(before.length + 1);
   const added = after.findIndex((line, i) => line !== before[i]);
-  expect(after[added]).toMatch(/^ {6}- how do I make lambda faster$/);
+  expect(after[added]).toMatch(/^ {6}- make my lambda zoom$/);
   expect([...after.slice(0, added), ...after.slice(added + 1)]).toEqual(before);
 
   // Exporting again adds nothing: everything is already in the pack.

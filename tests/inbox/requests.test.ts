@@ -43,7 +43,7 @@ it("answered: 2 requests; declined, 'None of these' and 👎: 3, the third an Up
       answer = buttons(await bot.say(7, "lambda memory"));
     }),
   ).toEqual({ GetItem: 1, PutItem: 1 });
-  expect(await requests(() => bot.say(7, "how do I make lambda faster"))).toEqual({
+  expect(await requests(() => bot.say(7, "make my lambda zoom"))).toEqual({
     GetItem: 1,
     UpdateItem: 1,
     PutItem: 1,

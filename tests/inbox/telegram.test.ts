@@ -15,13 +15,16 @@ import { FakeClock } from "../helpers/clock";
 import { defaultNlp } from "../helpers/default-model";
 
 /** Probed on the shipped model: declined, "did you mean", and a confident Q&A answer. */
-const declined = "how do I make lambda faster";
+const declined = "make my lambda zoom";
 const unsure = "lambda limits";
 const answered = "lambda memory";
 
 let nlp: NlpClassifier;
+/** The shipped model's best guess for `declined`, which the inbox shows first. */
+let declinedTop: string;
 beforeAll(() => {
   nlp = defaultNlp();
+  declinedTop = nlp.classify(declined, "en").candidates[0]?.intent ?? "";
 });
 
 function nlpBot(options: Parameters<typeof createHarness>[0] = {}) {
@@ -54,7 +57,7 @@ describe("what the bot could not answer goes to the inbox", () => {
     const bot = nlpBot();
     const reply = texts(await bot.say(7, declined));
     expect(reply).toEqual([message(bot, "nlp.outOfScope")]);
-    await bot.say(8, "How do I make  Lambda faster");
+    await bot.say(8, "Make my  LAMBDA zoom");
     await bot.say(7, "where can I buy cheap concert tickets");
 
     const { entries } = (await bot.inbox?.list()) ?? { entries: [] };
@@ -69,7 +72,7 @@ describe("what the bot could not answer goes to the inbox", () => {
       status: "new",
     });
     expect(entries[0]?.candidates.map((candidate) => candidate.intent)).toHaveLength(3);
-    expect(entries[0]?.candidates[0]?.intent).toBe("qa.lambda-memory");
+    expect(entries[0]?.candidates[0]?.intent).toBe(declinedTop);
   });
 
   it("keeps rules-mode declines too (tier rules), but not unknown commands or stickers", async () => {
@@ -247,14 +250,14 @@ describe("👍 / 👎 under answers", () => {
   it("only the last three answers keep their row", async () => {
     const bot = nlpBot();
     const downs: string[] = [];
-    for (const text of [answered, "lambda storage", "serverless bot", "my function is slow"])
+    for (const text of [answered, "lambda storage", "serverless bot", "lambda cold start"])
       downs.push(lastKeyboard(await bot.say(7, text)).at(-1)?.[1]?.callback_data as string);
     const oldest = await bot.press(7, downs[0] as string);
     expect(oldest.find((call) => call.method === "answerCallbackQuery")?.payload.text).toBe(
       message(bot, "buttons.used"),
     );
     await bot.press(7, downs[3] as string);
-    expect((await bot.inbox?.list())?.entries.map((entry) => entry.text)).toEqual(["my function is slow"]);
+    expect((await bot.inbox?.list())?.entries.map((entry) => entry.text)).toEqual(["lambda cold start"]);
   });
 });
 
@@ -280,10 +283,10 @@ describe("/inbox for admins", () => {
     const [text] = texts(calls);
     expect(text).toContain(`“${declined}”`);
     expect(text).toContain("asked 3×");
-    expect(text).toContain("qa.lambda-memory");
+    expect(text).toContain(declinedTop);
     const keyboard = lastKeyboard(calls).map((row) => row.map((button) => button.callback_data ?? ""));
     expect(keyboard.slice(0, 3).every((row) => row[0]?.startsWith("il:"))).toBe(true);
-    expect(keyboard[0]?.[0]).toMatch(/^il:[A-Za-z0-9_-]{12}:qa\.lambda-memory$/);
+    expect(keyboard[0]?.[0]).toMatch(new RegExp(`^il:[A-Za-z0-9_-]{12}:${declinedTop.replace(".", "\\.")}$`));
     expect(keyboard.slice(3)).toEqual([
       [expect.stringMatching(/^ip:.{12}:0$/)],
       [expect.stringMatching(/^io:/), expect.stringMatching(/^ix:/)],
@@ -297,12 +300,12 @@ describe("/inbox for admins", () => {
 
     const labelled = await bot.press(1, first);
     expect(labelled.find((call) => call.method === "answerCallbackQuery")?.payload.text).toContain(
-      "qa.lambda-memory",
+      declinedTop,
     );
     const edited = labelled.find((call) => call.method === "editMessageText");
     expect(edited?.payload.text).toContain("“where can I buy cheap concert tickets”");
     expect((await inbox.list({ status: "labelled" })).entries).toMatchObject([
-      { text: declined, label: "qa.lambda-memory" },
+      { text: declined, label: declinedTop },
     ]);
 
     // Next skips the concert question; out of scope then applies to the Mars one.

@@ -71,11 +71,11 @@ describe("the out-of-scope background class", () => {
   const answered = (classifier: typeof withBackground.classifier) =>
     nearDomain.filter(([language, text]) => replyFor(classifier.classify(text, language)).kind === "answer");
 
-  it("declines most near-domain messages it never saw; without background, twice as many are answered", () => {
-    // 20 background lines in this test; the default pack has ~900.
+  it("declines most near-domain messages it never saw; without background, more are answered", () => {
+    // 20 background lines in this test; the default pack has ~2,700.
     const withIt = answered(withBackground.classifier).length;
     expect(withIt).toBeLessThanOrEqual(3);
-    expect(answered(withoutBackground.classifier).length).toBeGreaterThanOrEqual(2 * withIt);
+    expect(answered(withoutBackground.classifier).length).toBeGreaterThanOrEqual(withIt + 2);
   });
 
   it.each([

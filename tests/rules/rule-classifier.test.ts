@@ -113,6 +113,20 @@ describe("a keyword that also means something else", () => {
     });
   });
 
+  it("answers an intent's own title typed as it is, just below an example phrase", () => {
+    const titled = new RuleClassifier({
+      intents: [
+        { id: "qa.env", title: { "zh-TW": "環境變數" }, examples: {}, keywords: { "zh-TW": ["環境變數"] } },
+      ],
+      outOfScope: [{ examples: { "zh-TW": ["windows 環境變數怎麼設"] } }],
+    });
+    expect(titled.classify("環境變數？", "zh-TW")).toEqual({
+      decision: "exact",
+      candidates: [{ intent: "qa.env", confidence: 0.99 }],
+    });
+    expect(titled.classify("環境變數在哪裡設", "zh-TW").decision).toBe("unsure");
+  });
+
   it("is marked at build time, so the bundled rules.json behaves the same", () => {
     const compiled = compileContentRules({
       intents: [{ id: "qa.s3", examples: {}, keywords: { en: ["bucket", "s3"] } }],
