@@ -9,6 +9,8 @@ import type { Classification, IntentClassifier, IntentScore } from "./types";
 /** What the rule tier needs to know about an intent (a structural subset of a content intent). */
 export interface RuleSource {
   id: string;
+  /** The content kind (`qa`, `help`, `chitchat`): a chit-chat title ("Rude message") is a label, not a message. */
+  kind?: string;
   /** The intent's title per language (what its buttons show): typed as it is, it answers like an example. */
   title?: Record<string, string>;
   examples: Record<string, string[]>;
@@ -144,7 +146,7 @@ export function compileRules(
   // Titles after every example: an example phrase keeps the intent it was written for.
   const titles = new Map<string, string>();
   for (const intent of intents)
-    for (const title of Object.values(intent.title ?? {})) {
+    for (const title of intent.kind === "chitchat" ? [] : Object.values(intent.title ?? {})) {
       const key = matchKey(title);
       if (key && !exact.has(key) && !titles.has(key)) titles.set(key, intent.id);
     }

@@ -127,6 +127,18 @@ describe("a keyword that also means something else", () => {
     expect(titled.classify("環境變數在哪裡設", "zh-TW").decision).toBe("unsure");
   });
 
+  it("leaves a chit-chat title alone: it names the intent, nobody says it", () => {
+    const chat = new RuleClassifier([
+      {
+        id: "chitchat.rude",
+        kind: "chitchat",
+        title: { en: "Rude message" },
+        examples: { en: ["you suck"] },
+      },
+    ]);
+    expect(chat.classify("rude message", "en").decision).toBe("out_of_scope");
+  });
+
   it("is marked at build time, so the bundled rules.json behaves the same", () => {
     const compiled = compileContentRules({
       intents: [{ id: "qa.s3", examples: {}, keywords: { en: ["bucket", "s3"] } }],
