@@ -7,6 +7,7 @@ import { join, relative } from "node:path";
 import { parse } from "yaml";
 import type { z } from "zod";
 import { matchKey } from "../nlp/normalize";
+import { keywordAmbiguity } from "../nlp/rules";
 import { patternProblem } from "../nlp/safe-pattern";
 import {
   type Content,
@@ -141,6 +142,11 @@ export function loadContent(root = join(process.cwd(), "content")): Content {
     );
     for (const { file, item } of outOfScopeByFile)
       if (item) checkOutOfScope(c, settings, file, item, intentExamples);
+    checkSpecificKeywords(
+      c,
+      intentsByFile,
+      outOfScopeByFile.flatMap(({ item }) => (item ? Object.values(item.examples).flat() : [])),
+    );
   }
   checkUnique(
     c,
@@ -196,6 +202,29 @@ function checkOutOfScope(
         );
     });
   }
+}
+
+/**
+ * Every language's keywords of a Q&A intent include one that no out-of-scope message contains: the rule tier
+ * answers on a specific keyword, and only offers a button on an ambiguous one ("bucket", "alarm").
+ */
+function checkSpecificKeywords(
+  c: Collector,
+  files: { file: string; items: Intent[] }[],
+  background: string[],
+): void {
+  const ambiguous = keywordAmbiguity(background);
+  for (const { file, items } of files)
+    items.forEach((intent, index) => {
+      if (intent.kind !== "qa") return;
+      for (const [language, keywords] of Object.entries(intent.keywords ?? {}))
+        if (keywords.length > 0 && keywords.every(ambiguous))
+          c.add(
+            file,
+            `[${index}].keywords.${language}`,
+            `every ${language} keyword of "${intent.id}" also occurs in a content/out-of-scope message, so rules mode can only offer it as a button: add a keyword specific to this intent, e.g. two words together ("cloudwatch alarm")`,
+          );
+    });
 }
 
 function checkSettings(c: Collector, settings: Settings): void {

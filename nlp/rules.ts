@@ -85,6 +85,13 @@ function keywordHits(
   return keyword.cjk ? key.includes(keyword.key) : keyword.words.every((word) => words.has(word));
 }
 
+/** A keyword phrase in compiled form (match key, its words, CJK or not), or undefined when nothing is left. */
+function compileKeyword(intent: string, phrase: string): CompiledKeyword | undefined {
+  const key = matchKey(phrase);
+  if (!key) return undefined;
+  return { intent, key, words: key.split(" "), cjk: /\p{Script=Han}/u.test(key) };
+}
+
 /**
  * A test of whether a keyword occurs in any of the background messages: word keywords by intersecting the
  * messages each word occurs in, CJK keywords as substrings of all of them joined (a few ms for ~3,000).
@@ -131,14 +138,8 @@ export function compileRules(
         patterns.push({ intent: intent.id, source: checkedPattern(intent.id, source) });
     for (const phrases of Object.values(intent.keywords ?? {}))
       for (const phrase of phrases) {
-        const key = matchKey(phrase);
-        if (!key) continue;
-        const keyword: CompiledKeyword = {
-          intent: intent.id,
-          key,
-          words: key.split(" "),
-          cjk: /\p{Script=Han}/u.test(key),
-        };
+        const keyword = compileKeyword(intent.id, phrase);
+        if (!keyword) continue;
         if (inBackground(keyword)) keyword.ambiguous = true;
         keywords.push(keyword);
       }
@@ -151,6 +152,18 @@ export function compileRules(
       if (key && !exact.has(key) && !titles.has(key)) titles.set(key, intent.id);
     }
   return { exact: [...exact], titles: [...titles], patterns, keywords };
+}
+
+/**
+ * Which keyword phrases are ambiguous against these background messages (see
+ * {@link CompiledKeyword.ambiguous}); content:check uses it to ask for one specific keyword per language.
+ */
+export function keywordAmbiguity(background: readonly string[]): (phrase: string) => boolean {
+  const inBackground = backgroundIndex(background);
+  return (phrase) => {
+    const keyword = compileKeyword("", phrase);
+    return keyword !== undefined && inBackground(keyword);
+  };
 }
 
 /** The out-of-scope messages of a content pack, every language. */

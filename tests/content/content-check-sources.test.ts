@@ -108,6 +108,23 @@ describe("content:check on Q&A sources and example counts", () => {
     ]);
   });
 
+  it("refuses a Q&A intent whose keywords in one language all have other meanings in the background", () => {
+    const dir = copyOfDefaultPack();
+    // "bucket" occurs in out-of-scope messages ("bucket list ideas", a paint bucket).
+    const index = editIntent(dir, "qa-s3-iam.yaml", "qa.s3-what", (intent) => {
+      intent.keywords = { ...intent.keywords, en: ["bucket"] };
+    });
+
+    expect(problemsOf(dir)).toEqual([
+      {
+        file: expect.stringMatching(/intents\/qa-s3-iam\.yaml$/),
+        path: `[${index}].keywords.en`,
+        reason:
+          'every en keyword of "qa.s3-what" also occurs in a content/out-of-scope message, so rules mode can only offer it as a button: add a keyword specific to this intent, e.g. two words together ("cloudwatch alarm")',
+      },
+    ]);
+  });
+
   it("`npm run content:check` exits 1 and prints file, intent path and the fix for a missing source", () => {
     const dir = copyOfDefaultPack();
     editIntent(dir, "qa-api-gateway.yaml", "qa.apigw-what", (intent) => {
