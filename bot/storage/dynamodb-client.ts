@@ -13,6 +13,9 @@ import {
   type QueryCommandOutput,
   type TranslateConfig,
 } from "@aws-sdk/lib-dynamodb";
+import type { TableIndex } from "../../contracts/table";
+import { InvalidStorageArgumentError } from "./errors";
+import { decodeCursor, encodeCursor, pageLimit } from "./shared";
 
 /** Marshalling settings the adapters assume; use them when wrapping a client you built yourself. */
 export const documentClientTranslateConfig: TranslateConfig = {
@@ -63,6 +66,38 @@ export async function queryPages(
     onPage(page);
     startKey = page.LastEvaluatedKey;
   } while (startKey);
+}
+
+/**
+ * One Query page of a GSI partition (eventually consistent: a GSI cannot be read consistently). The cursor is
+ * the base64url JSON of `LastEvaluatedKey`; a cursor of another partition or index is refused.
+ */
+export async function queryIndexPage(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  index: TableIndex,
+  partition: string,
+  page: { cursor?: string; limit?: number } = {},
+): Promise<{ items: Record<string, unknown>[]; cursor?: string }> {
+  const limit = pageLimit(page.limit);
+  const startKey = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+  if (startKey && startKey[index.partitionKey] !== partition) {
+    throw new InvalidStorageArgumentError(
+      `The page cursor belongs to another query than ${index.name} ${partition}; pass back the cursor this query returned.`,
+    );
+  }
+  const { Items = [], LastEvaluatedKey } = await client.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: index.name,
+      KeyConditionExpression: "#ipk = :partition",
+      ExpressionAttributeNames: { "#ipk": index.partitionKey },
+      ExpressionAttributeValues: { ":partition": partition },
+      Limit: limit,
+      ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+    }),
+  );
+  return { items: Items, ...(LastEvaluatedKey ? { cursor: encodeCursor(LastEvaluatedKey) } : {}) };
 }
 
 /** Items per BatchWriteItem request (DynamoDB's limit). */

@@ -3,11 +3,11 @@
  * carries so DynamoDB indexes it under its questionnaire, and the paged Query that reads one questionnaire's
  * responses oldest first. Kept apart from dynamodb.ts so the submission store stays one readable class.
  */
-import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { tableIndex } from "../../contracts/table";
-import { InvalidStorageArgumentError } from "./errors";
+import { queryIndexPage } from "./dynamodb-client";
 import type { Page, QuestionnaireSubmission } from "./port";
-import { checkQuestionnaireId, decodeCursor, encodeCursor, pageLimit, responseSortKey } from "./shared";
+import { checkQuestionnaireId, responseSortKey } from "./shared";
 
 const responsesIndex = tableIndex("responses");
 
@@ -46,27 +46,12 @@ export async function queryResponses(
   page: { cursor?: string; limit?: number } = {},
 ): Promise<Page<QuestionnaireSubmission>> {
   checkQuestionnaireId(questionnaireId);
-  const limit = pageLimit(page.limit);
-  const partition = responsesPartition(questionnaireId);
-  const startKey = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
-  if (startKey && startKey[responsesIndex.partitionKey] !== partition) {
-    throw new InvalidStorageArgumentError(
-      `The page cursor belongs to another query than responses ${partition}; pass back the cursor this query returned.`,
-    );
-  }
-  const { Items = [], LastEvaluatedKey } = await options.client.send(
-    new QueryCommand({
-      TableName: options.tableName,
-      IndexName: responsesIndex.name,
-      KeyConditionExpression: "#ipk = :partition",
-      ExpressionAttributeNames: { "#ipk": responsesIndex.partitionKey },
-      ExpressionAttributeValues: { ":partition": partition },
-      Limit: limit,
-      ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-    }),
+  const found = await queryIndexPage(
+    options.client,
+    options.tableName,
+    responsesIndex,
+    responsesPartition(questionnaireId),
+    page,
   );
-  return {
-    items: Items.map(toSubmission),
-    ...(LastEvaluatedKey ? { cursor: encodeCursor(LastEvaluatedKey) } : {}),
-  };
+  return { ...found, items: found.items.map(toSubmission) };
 }

@@ -9,9 +9,10 @@
  */
 
 import { randomUUID } from "node:crypto";
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type TableIndex, tableDefinition, tableIndex } from "../../contracts/table";
 import type { Clock } from "../ports";
+import { queryIndexPage } from "./dynamodb-client";
 import { conditional, isConditionalCheckFailed, showsOwnWrite } from "./dynamodb-errors";
 import { DynamoAnswerStore, DynamoProcessedUpdateStore } from "./dynamodb-records";
 import { type DynamoStorageOptions, guarded, keys } from "./dynamodb-shared";
@@ -34,11 +35,8 @@ import {
   checkDay,
   checkShard,
   checkTipHour,
-  decodeCursor,
-  encodeCursor,
   isDueForTips,
   isRemovableProfileField,
-  pageLimit,
   storedCopy,
   systemClock,
   withBlockedSince,
@@ -377,34 +375,20 @@ export class DynamoUserStore implements UserStore {
     return Item;
   }
 
-  /** One Query page of a GSI partition; the cursor is the base64url JSON of LastEvaluatedKey. */
+  /** One Query page of a GSI partition (see `queryIndexPage`). */
   private async queryIndex(
     index: TableIndex,
     partition: string,
     options: { cursor?: string; limit?: number } = {},
   ): Promise<Page<UserProfile>> {
-    const limit = pageLimit(options.limit);
-    const startKey = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
-    if (startKey && startKey[index.partitionKey] !== partition) {
-      throw new InvalidStorageArgumentError(
-        `The page cursor belongs to another query than ${index.name} ${partition}; pass back the cursor this query returned.`,
-      );
-    }
-    const { Items = [], LastEvaluatedKey } = await this.options.client.send(
-      new QueryCommand({
-        TableName: this.options.tableName,
-        IndexName: index.name,
-        KeyConditionExpression: "#ipk = :partition",
-        ExpressionAttributeNames: { "#ipk": index.partitionKey },
-        ExpressionAttributeValues: { ":partition": partition },
-        Limit: limit,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
+    const found = await queryIndexPage(
+      this.options.client,
+      this.options.tableName,
+      index,
+      partition,
+      options,
     );
-    return {
-      items: Items.map(toProfile),
-      ...(LastEvaluatedKey ? { cursor: encodeCursor(LastEvaluatedKey) } : {}),
-    };
+    return { ...found, items: found.items.map(toProfile) };
   }
 }
 

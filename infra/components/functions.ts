@@ -42,18 +42,16 @@ export interface FunctionAccess {
   readsMetrics: boolean;
 }
 
+/** What every function does to its chat-state, profile and record items. */
+const readWrite = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"] as const;
+/** What forgetting a user takes (bot/privacy/): deleting their items one by one and in batches. */
+const erase = ["dynamodb:DeleteItem", "dynamodb:BatchWriteItem"] as const;
+
 /** Least-privilege access of each function; the infra tests hold every policy to it. */
 export const functionAccess: Record<FunctionName, FunctionAccess> = {
   webhook: {
     // DeleteItem and BatchWriteItem: /forget erases a user's items (bot/privacy/).
-    tableActions: [
-      "dynamodb:GetItem",
-      "dynamodb:PutItem",
-      "dynamodb:UpdateItem",
-      "dynamodb:Query",
-      "dynamodb:DeleteItem",
-      "dynamodb:BatchWriteItem",
-    ],
+    tableActions: [...readWrite, ...erase],
     // An admin's /stats counts users (audience) and subscribers (tipsDue) with Select COUNT queries; /results
     // and /export read a questionnaire's submissions (responses).
     indexes: ["audience", "tipsDue", "responses"],
@@ -65,14 +63,7 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
   },
   recommendations: {
     // DeleteItem and BatchWriteItem: the hourly sweep forgets users blocked for `forgetBlockedAfterDays`.
-    tableActions: [
-      "dynamodb:GetItem",
-      "dynamodb:PutItem",
-      "dynamodb:UpdateItem",
-      "dynamodb:Query",
-      "dynamodb:DeleteItem",
-      "dynamodb:BatchWriteItem",
-    ],
+    tableActions: [...readWrite, ...erase],
     indexes: ["tipsDue", "blocked"],
     sendsBroadcasts: true, // the day's tip batches go through the broadcast workers
     consumesBroadcasts: false,
@@ -81,7 +72,7 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
     readsMetrics: false,
   },
   broadcastWorker: {
-    tableActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+    tableActions: readWrite,
     indexes: ["audience"],
     sendsBroadcasts: true, // the next page of an audience shard
     consumesBroadcasts: true,
@@ -90,7 +81,7 @@ export const functionAccess: Record<FunctionName, FunctionAccess> = {
   },
   adminApi: {
     // Query: GET /admin/inbox lists the inbox partition.
-    tableActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+    tableActions: readWrite,
     // GET /admin/stats counts users (audience) and subscribers (tipsDue); the questionnaire routes read
     // submissions (responses).
     indexes: ["audience", "tipsDue", "responses"],

@@ -1,8 +1,7 @@
 /** The broadcast store contract on the in-memory twin and on dynalite (tests/broadcast/store-contract.ts). */
 import { DynamoBroadcastStore } from "../../bot/broadcast/store/dynamodb";
 import { MemoryBroadcastStore } from "../../bot/broadcast/store/memory";
-import { ensureTable } from "../../bot/storage/dynamodb-table";
-import { type LocalDynamo, startDynalite } from "../helpers/dynamo";
+import { startDynalite, tablesPerTest } from "../helpers/dynamo";
 import { describeBroadcastStoreContract } from "./store-contract";
 
 describeBroadcastStoreContract("in-memory twin", async () => ({
@@ -10,23 +9,17 @@ describeBroadcastStoreContract("in-memory twin", async () => ({
   teardown: async () => {},
 }));
 
-let dynamo: LocalDynamo;
-let tables = 0;
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo?.stop();
-});
+const tables = tablesPerTest(startDynalite, "broadcasts");
+/** Every other test queries the counters (the other path of the adapter). */
+let suites = 0;
 
 describeBroadcastStoreContract("DynamoDB adapter on dynalite", async () => {
-  const tableName = `broadcasts-${++tables}`;
-  await ensureTable(dynamo.client, tableName);
+  const { dynamo, tableName } = await tables.fresh();
   return {
     store: new DynamoBroadcastStore({
       client: dynamo.documentClient,
       tableName,
-      queryCounters: tables % 2 === 0,
+      queryCounters: ++suites % 2 === 0,
     }),
     teardown: async () => {},
   };

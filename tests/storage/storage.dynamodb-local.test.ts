@@ -2,39 +2,19 @@
  * The storage contract against Amazon's own DynamoDB Local (stricter than dynalite). Not part of `npm test`:
  * run it with `npm run test:dynamodb-local` (needs Java 17). One server for the file, a fresh table per test.
  */
-import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { createDynamoStorage } from "../../bot/storage/dynamodb";
-import { ensureTable } from "../../bot/storage/dynamodb-table";
-import { type LocalDynamo, startDynamoDbLocal } from "../helpers/dynamo";
+import { startDynamoDbLocal, tablesPerTest } from "../helpers/dynamo";
 import { describeStorageContract, FakeClock } from "./contract";
 
-let dynamo: LocalDynamo;
-let tables = 0;
-
-beforeAll(async () => {
-  dynamo = await startDynamoDbLocal();
-});
-
-afterAll(async () => {
-  await dynamo?.stop();
-});
-
-async function dropTable(tableName: string): Promise<void> {
-  try {
-    await dynamo.client.send(new DeleteTableCommand({ TableName: tableName }));
-  } catch (error) {
-    if (!(error instanceof Error && error.name === "ResourceNotFoundException")) throw error;
-  }
-}
+const tables = tablesPerTest(startDynamoDbLocal, "contract");
 
 describeStorageContract("DynamoDB adapter on DynamoDB Local", async () => {
-  const tableName = `contract-${++tables}`;
-  await ensureTable(dynamo.client, tableName);
+  const { dynamo, tableName, drop } = await tables.fresh();
   const clock = new FakeClock();
   return {
     storage: createDynamoStorage({ client: dynamo.documentClient, tableName, clock }),
     clock,
-    breakBackend: () => dropTable(tableName),
-    teardown: () => dropTable(tableName),
+    breakBackend: drop,
+    teardown: drop,
   };
 });
