@@ -1,29 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { ContentError, loadContent } from "../../content/load";
+import { loadContent } from "../../content/load";
 import type { Intent } from "../../content/schema";
-
-const root = join(__dirname, "..", "..");
-
-/** A copy of the default pack that a test may break. */
-function copyOfDefaultPack(): string {
-  const dir = mkdtempSync(join(tmpdir(), "content-sources-"));
-  cpSync(join(root, "content"), dir, { recursive: true, filter: (src) => !src.endsWith(".ts") });
-  return dir;
-}
-
-function problemsOf(dir: string) {
-  try {
-    loadContent(dir);
-  } catch (error) {
-    if (error instanceof ContentError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+import { contentProblems, copyOfDefaultPack, repoRoot } from "../helpers/content-pack";
 
 /** Rewrites one intent of an intent file in place (parsed and re-serialised, comments are lost). */
 function editIntent(dir: string, file: string, id: string, edit: (intent: Intent) => void): number {
@@ -38,7 +19,7 @@ function editIntent(dir: string, file: string, id: string, edit: (intent: Intent
 
 describe("content:check on Q&A sources and example counts", () => {
   it("the default pack gives every Q&A intent an https source of the official docs", () => {
-    const content = loadContent(join(root, "content"));
+    const content = loadContent(join(repoRoot, "content"));
     const qa = content.intents.filter((intent) => intent.kind === "qa");
 
     expect(qa.length).toBeGreaterThanOrEqual(31);
@@ -53,12 +34,12 @@ describe("content:check on Q&A sources and example counts", () => {
   });
 
   it("refuses a Q&A intent without a source, naming the file, the intent and the fix", () => {
-    const dir = copyOfDefaultPack();
+    const dir = copyOfDefaultPack("content-sources-");
     const index = editIntent(dir, "qa-lambda.yaml", "qa.lambda-memory", (intent) => {
       delete intent.source;
     });
 
-    expect(problemsOf(dir)).toEqual([
+    expect(contentProblems(dir)).toEqual([
       {
         file: expect.stringMatching(/intents\/qa-lambda\.yaml$/),
         path: `[${index}].source`,
@@ -69,21 +50,21 @@ describe("content:check on Q&A sources and example counts", () => {
   });
 
   it("lets chit-chat go without a source: only answers that state facts need one", () => {
-    const dir = copyOfDefaultPack();
+    const dir = copyOfDefaultPack("content-sources-");
     const chitchat = parse(readFileSync(join(dir, "intents", "chitchat.yaml"), "utf8")) as Intent[];
 
     expect(chitchat.every((intent) => intent.source === undefined)).toBe(true);
-    expect(problemsOf(dir)).toEqual([]);
+    expect(contentProblems(dir)).toEqual([]);
   });
 
   it("refuses an http (not https) source at its path, saying what it must be", () => {
-    const dir = copyOfDefaultPack();
+    const dir = copyOfDefaultPack("content-sources-");
     const index = editIntent(dir, "qa-api-gateway.yaml", "qa.apigw-cors", (intent) => {
       intent.source = "http://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-cors.html";
     });
 
     // The schema refuses the whole file, so other files' related ids into it are reported too.
-    expect(problemsOf(dir)).toContainEqual({
+    expect(contentProblems(dir)).toContainEqual({
       file: expect.stringMatching(/intents\/qa-api-gateway\.yaml$/),
       path: `[${index}].source`,
       reason: "an https:// URL of the official documentation",
@@ -91,7 +72,7 @@ describe("content:check on Q&A sources and example counts", () => {
   });
 
   it("refuses an intent with too few examples in one language, naming the intent, the count and the fix", () => {
-    const dir = copyOfDefaultPack();
+    const dir = copyOfDefaultPack("content-sources-");
     const index = editIntent(dir, "qa-lambda.yaml", "qa.lambda-layers", (intent) => {
       intent.examples.vi = intent.examples.vi?.slice(0, 5) ?? [];
     });
@@ -99,7 +80,7 @@ describe("content:check on Q&A sources and example counts", () => {
       parse(readFileSync(join(dir, "settings.yaml"), "utf8")) as { minExamplesPerLanguage: number }
     ).minExamplesPerLanguage;
 
-    expect(problemsOf(dir)).toEqual([
+    expect(contentProblems(dir)).toEqual([
       {
         file: expect.stringMatching(/intents\/qa-lambda\.yaml$/),
         path: `[${index}].examples.vi`,
@@ -109,13 +90,13 @@ describe("content:check on Q&A sources and example counts", () => {
   });
 
   it("refuses a Q&A intent whose keywords in one language all have other meanings in the background", () => {
-    const dir = copyOfDefaultPack();
+    const dir = copyOfDefaultPack("content-sources-");
     // "bucket" occurs in out-of-scope messages ("bucket list ideas", a paint bucket).
     const index = editIntent(dir, "qa-s3-iam.yaml", "qa.s3-what", (intent) => {
       intent.keywords = { ...intent.keywords, en: ["bucket"] };
     });
 
-    expect(problemsOf(dir)).toEqual([
+    expect(contentProblems(dir)).toEqual([
       {
         file: expect.stringMatching(/intents\/qa-s3-iam\.yaml$/),
         path: `[${index}].keywords.en`,
@@ -126,14 +107,14 @@ describe("content:check on Q&A sources and example counts", () => {
   });
 
   it("`npm run content:check` exits 1 and prints file, intent path and the fix for a missing source", () => {
-    const dir = copyOfDefaultPack();
+    const dir = copyOfDefaultPack("content-sources-");
     editIntent(dir, "qa-api-gateway.yaml", "qa.apigw-what", (intent) => {
       delete intent.source;
     });
 
     const run = spawnSync(
       process.execPath,
-      [join(root, "node_modules", "tsx", "dist", "cli.mjs"), join(root, "content", "check.ts"), dir],
+      [join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"), join(repoRoot, "content", "check.ts"), dir],
       { encoding: "utf8" },
     );
 

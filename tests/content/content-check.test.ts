@@ -1,32 +1,13 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ContentError, loadContent } from "../../content/load";
+import { loadContent } from "../../content/load";
 import { botCommandsFrom } from "../../contracts/commands";
-
-const root = join(__dirname, "..", "..");
-
-/** A copy of the default pack that a test may break. */
-function copyOfDefaultPack(): string {
-  const dir = mkdtempSync(join(tmpdir(), "content-"));
-  cpSync(join(root, "content"), dir, { recursive: true, filter: (src) => !src.endsWith(".ts") });
-  return dir;
-}
-
-function problemsOf(dir: string) {
-  try {
-    loadContent(dir);
-  } catch (error) {
-    if (error instanceof ContentError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+import { contentProblems, copyOfDefaultPack, repoRoot } from "../helpers/content-pack";
 
 describe("content validation", () => {
   it("accepts the default pack: three languages, 25+ Q&A entries, both questionnaires, 40+ tips", () => {
-    const content = loadContent(join(root, "content"));
+    const content = loadContent(join(repoRoot, "content"));
 
     expect(content.settings.languages).toEqual(["en", "vi", "zh-TW"]);
     const qa = content.intents.filter((i) => i.kind === "qa");
@@ -57,7 +38,7 @@ describe("content validation", () => {
     const file = join(dir, "messages.yaml");
     writeFileSync(file, readFileSync(file, "utf8").replace(/^(\s+)vi: .*\n/m, ""));
 
-    const problems = problemsOf(dir);
+    const problems = contentProblems(dir);
 
     expect(problems).toEqual([
       expect.objectContaining({
@@ -76,7 +57,7 @@ describe("content validation", () => {
       readFileSync(file, "utf8").replace("  en: What I can do\n", `  en: ${"What I can do. ".repeat(20)}\n`),
     );
 
-    expect(problemsOf(dir)).toEqual([
+    expect(contentProblems(dir)).toEqual([
       expect.objectContaining({
         path: "command.help.en",
         reason: "a command description holds at most 256 characters, this has 299",
@@ -85,7 +66,7 @@ describe("content validation", () => {
   });
 
   it("gives the command menu its texts: the default language for everyone, then one list per language", () => {
-    const content = loadContent(join(root, "content"));
+    const content = loadContent(join(repoRoot, "content"));
     const menus = botCommandsFrom(content);
 
     expect(menus.map((menu) => menu.languageCode)).toEqual([undefined, "vi", "zh"]);
@@ -106,7 +87,7 @@ describe("content validation", () => {
       `${readFileSync(join(dir, "recommendations.yaml"), "utf8")}\n- id: tip.extra\n  topics: [kubernetes]\n  level: guru\n  text: { en: a, vi: b, zh-TW: c }\n`,
     );
 
-    const problems = problemsOf(dir).map((p) => `${p.file.split("/").pop()}: ${p.path}: ${p.reason}`);
+    const problems = contentProblems(dir).map((p) => `${p.file.split("/").pop()}: ${p.path}: ${p.reason}`);
 
     expect(problems).toEqual(
       expect.arrayContaining([
@@ -128,7 +109,7 @@ describe("content validation", () => {
 
     const run = spawnSync(
       process.execPath,
-      [join(root, "node_modules", "tsx", "dist", "cli.mjs"), join(root, "content", "check.ts"), dir],
+      [join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"), join(repoRoot, "content", "check.ts"), dir],
       {
         encoding: "utf8",
       },

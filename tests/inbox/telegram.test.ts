@@ -6,11 +6,9 @@
 import type { Update } from "grammy/types";
 import { callbackData } from "../../bot/callback-data";
 import { MemoryInboxStore } from "../../bot/inbox/store/memory";
-import { createMemoryStorage } from "../../bot/storage/memory";
-import type { Storage } from "../../bot/storage/port";
 import type { NlpClassifier } from "../../nlp/classifier";
 import { type ApiCall, buttons, createHarness, texts } from "../helpers/bot-harness";
-import { passThroughChats } from "../helpers/chats";
+import { contendedStorage } from "../helpers/chats";
 import { FakeClock } from "../helpers/clock";
 import { defaultNlp } from "../helpers/default-model";
 
@@ -133,25 +131,10 @@ describe("what the bot could not answer goes to the inbox", () => {
   });
 
   it("writes once when a version conflict makes the update run again", async () => {
-    const inner = createMemoryStorage();
-    let contend = false;
-    const storage: Storage = {
-      ...inner,
-      chats: {
-        ...passThroughChats(inner.chats),
-        save: async (chatId, state, expected) => {
-          if (contend) {
-            contend = false;
-            const other = await inner.chats.load(chatId);
-            if (other) await inner.chats.save(chatId, other.state, other.version);
-          }
-          return inner.chats.save(chatId, state, expected);
-        },
-      },
-    };
+    const { storage, contendOnce } = contendedStorage();
     const bot = nlpBot({ storage });
     await bot.say(7, "/start");
-    contend = true;
+    contendOnce();
     await bot.say(7, declined);
     expect(bot.logger.entries.some((entry) => entry.message.includes("concurrently"))).toBe(true);
     expect((await bot.inbox?.list())?.entries.map((entry) => entry.count)).toEqual([1]);
