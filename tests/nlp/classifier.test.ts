@@ -179,6 +179,15 @@ describe("the model file", () => {
     expect(Math.min(...times)).toBeLessThan(20);
   });
 
+  it("is plain ASCII (fast to decode at cold start) and keeps Chinese and Vietnamese words as they were", () => {
+    const gated = { "chitchat.greet": ["你好", "哈囉", "chào", "😀"] };
+    const file = serializeModel({ ...trained.model, gated });
+    expect(file).toMatch(/^[\x20-\x7e]*$/);
+    expect(file).toContain("\\u4f60\\u597d");
+    expect(deserializeModel(file).gated).toEqual(gated);
+    expect(deserializeModel(JSON.parse(file)).gated).toEqual(gated);
+  });
+
   it("rejects files that are not a model of this version, saying how to rebuild", () => {
     expect(() => deserializeModel("not json")).toThrow(ModelFormatError);
     expect(() => deserializeModel({ format: "something-else" })).toThrow(/npm run nlp:train/);
