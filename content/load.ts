@@ -7,7 +7,7 @@ import { join, relative } from "node:path";
 import { parse } from "yaml";
 import type { z } from "zod";
 import { matchKey } from "../nlp/normalize";
-import { keywordAmbiguity } from "../nlp/rules";
+import { keywordAmbiguity, keywordSharing } from "../nlp/rules";
 import { patternProblem } from "../nlp/safe-pattern";
 import {
   type Content,
@@ -205,8 +205,9 @@ function checkOutOfScope(
 }
 
 /**
- * Every language's keywords of a Q&A intent include one that no out-of-scope message contains: the rule tier
- * answers on a specific keyword, and only offers a button on an ambiguous one ("bucket", "alarm").
+ * Every language's keywords of a Q&A intent include one that no out-of-scope message contains and that other
+ * intents' examples do not use as much as its own: the rule tier answers on a specific keyword, and only
+ * offers a button on an ambiguous one ("bucket", "alarm", "what is dynamodb").
  */
 function checkSpecificKeywords(
   c: Collector,
@@ -214,16 +215,25 @@ function checkSpecificKeywords(
   background: string[],
 ): void {
   const ambiguous = keywordAmbiguity(background);
+  const shared = keywordSharing(files.flatMap(({ items }) => items));
   for (const { file, items } of files)
     items.forEach((intent, index) => {
       if (intent.kind !== "qa") return;
-      for (const [language, keywords] of Object.entries(intent.keywords ?? {}))
-        if (keywords.length > 0 && keywords.every(ambiguous))
+      for (const [language, keywords] of Object.entries(intent.keywords ?? {})) {
+        if (keywords.length === 0) continue;
+        if (keywords.every(ambiguous))
           c.add(
             file,
             `[${index}].keywords.${language}`,
             `every ${language} keyword of "${intent.id}" also occurs in a content/out-of-scope message, so rules mode can only offer it as a button: add a keyword specific to this intent, e.g. two words together ("cloudwatch alarm")`,
           );
+        else if (keywords.every((keyword) => ambiguous(keyword) || shared(intent.id, keyword)))
+          c.add(
+            file,
+            `[${index}].keywords.${language}`,
+            `every ${language} keyword of "${intent.id}" is in a content/out-of-scope message or in other intents' examples more than half as often as in its own, so rules mode can only offer it as a button: add a keyword that mostly this intent's examples use`,
+          );
+      }
     });
 }
 

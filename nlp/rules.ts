@@ -34,8 +34,9 @@ export interface CompiledKeyword {
   /** CJK keywords have no spaces to split on, so they match as substrings. */
   cjk: boolean;
   /**
-   * The keyword also occurs in one of the pack's out-of-scope messages ("bucket" in "bucket list ideas"):
-   * alone it cannot tell the course's meaning from another one, so it suggests its intent but never answers.
+   * The keyword also occurs in one of the pack's out-of-scope messages ("bucket" in "bucket list ideas"), or
+   * is shared with other intents' examples ("what is dynamodb" in "what is a partition key in dynamodb"):
+   * alone it cannot tell its meaning from another one, so it suggests its intent but never answers.
    */
   ambiguous?: true;
 }
@@ -116,15 +117,64 @@ function backgroundIndex(background: readonly string[]): (keyword: CompiledKeywo
   };
 }
 
+const hanCharacter = /\p{Script=Han}/gu;
+
+/**
+ * A test of whether a keyword is shared with other intents: it occurs in their examples more than half as
+ * often as in its own intent's ("what is dynamodb" is in "what is a partition key in dynamodb" and many more
+ * examples of the other DynamoDB intents). Such a keyword alone cannot tell its intent from theirs. Word
+ * keywords count the examples holding all their words; CJK keywords, the examples holding them as a substring.
+ * (Chosen on `eval/fresh/` and `eval/realistic/` against "any other example" and "as often as its own": see
+ * docs/benchmarks.md, "Third pass".)
+ */
+function examplesIndex(intents: readonly RuleSource[]): (keyword: CompiledKeyword) => boolean {
+  const keys: string[] = [];
+  const owners: string[] = [];
+  for (const intent of intents)
+    for (const example of Object.values(intent.examples).flat()) {
+      const key = matchKey(example);
+      if (!key) continue;
+      keys.push(key);
+      owners.push(intent.id);
+    }
+  // Example indexes by word, and by Han character for CJK keywords (no spaces to split on).
+  const examplesWith = new Map<string, Set<number>>();
+  const add = (token: string, i: number) => {
+    const set = examplesWith.get(token) ?? new Set<number>();
+    set.add(i);
+    examplesWith.set(token, set);
+  };
+  keys.forEach((key, i) => {
+    for (const word of key.split(" ")) add(word, i);
+    for (const char of key.match(hanCharacter) ?? []) add(char, i);
+  });
+  return (keyword) => {
+    const tokens = keyword.cjk ? (keyword.key.match(hanCharacter) ?? []) : keyword.words;
+    const sets = tokens.map((token) => examplesWith.get(token));
+    if (sets.length === 0 || sets.some((set) => set === undefined)) return false;
+    const [first, ...rest] = (sets as Set<number>[]).sort((a, b) => a.size - b.size);
+    let own = 0;
+    let other = 0;
+    for (const i of first as Set<number>)
+      if (rest.every((set) => set.has(i)) && (!keyword.cjk || (keys[i] as string).includes(keyword.key))) {
+        if (owners[i] === keyword.intent) own++;
+        else other++;
+      }
+    return other * 2 > own;
+  };
+}
+
 /**
  * Normalises the content's phrases, keywords and patterns into {@link CompiledRules}. `background`: the
- * pack's out-of-scope messages; a keyword found in one of them is marked {@link CompiledKeyword.ambiguous}.
+ * pack's out-of-scope messages; a keyword found in one of them, or shared with other intents' examples, is
+ * marked {@link CompiledKeyword.ambiguous}.
  */
 export function compileRules(
   intents: readonly RuleSource[],
   background: readonly string[] = [],
 ): CompiledRules {
   const inBackground = backgroundIndex(background);
+  const sharedWithOthers = examplesIndex(intents);
   const exact = new Map<string, string>();
   const patterns: CompiledPattern[] = [];
   const keywords: CompiledKeyword[] = [];
@@ -140,7 +190,7 @@ export function compileRules(
       for (const phrase of phrases) {
         const keyword = compileKeyword(intent.id, phrase);
         if (!keyword) continue;
-        if (inBackground(keyword)) keyword.ambiguous = true;
+        if (inBackground(keyword) || sharedWithOthers(keyword)) keyword.ambiguous = true;
         keywords.push(keyword);
       }
   }
@@ -163,6 +213,18 @@ export function keywordAmbiguity(background: readonly string[]): (phrase: string
   return (phrase) => {
     const keyword = compileKeyword("", phrase);
     return keyword !== undefined && inBackground(keyword);
+  };
+}
+
+/**
+ * Which keyword phrases of an intent are shared with other intents' examples (see {@link examplesIndex});
+ * content:check uses it, with {@link keywordAmbiguity}, to ask for one keyword per language that can answer.
+ */
+export function keywordSharing(intents: readonly RuleSource[]): (intent: string, phrase: string) => boolean {
+  const shared = examplesIndex(intents);
+  return (intent, phrase) => {
+    const keyword = compileKeyword(intent, phrase);
+    return keyword !== undefined && shared(keyword);
   };
 }
 

@@ -106,6 +106,23 @@ describe("content:check on Q&A sources and example counts", () => {
     ]);
   });
 
+  it("refuses a Q&A intent whose keywords in one language are all shared with other intents' examples", () => {
+    const dir = copyOfDefaultPack("content-sources-");
+    // Any-order words: "what is a partition key in dynamodb" (another intent) has "what is dynamodb" too.
+    const index = editIntent(dir, "qa-dynamodb.yaml", "qa.dynamodb-what", (intent) => {
+      intent.keywords = { ...intent.keywords, en: ["what is dynamodb", "dynamodb"] };
+    });
+
+    expect(contentProblems(dir)).toEqual([
+      {
+        file: expect.stringMatching(/intents\/qa-dynamodb\.yaml$/),
+        path: `[${index}].keywords.en`,
+        reason:
+          "every en keyword of \"qa.dynamodb-what\" is in a content/out-of-scope message or in other intents' examples more than half as often as in its own, so rules mode can only offer it as a button: add a keyword that mostly this intent's examples use",
+      },
+    ]);
+  });
+
   it("`npm run content:check` exits 1 and prints file, intent path and the fix for a missing source", () => {
     const dir = copyOfDefaultPack("content-sources-");
     editIntent(dir, "qa-api-gateway.yaml", "qa.apigw-what", (intent) => {

@@ -151,6 +151,43 @@ describe("a keyword that also means something else", () => {
   });
 });
 
+describe("a keyword that other intents' examples use as much as its own", () => {
+  // "what is dynamodb" matches its words in any order, so every "what is ... dynamodb" question has it.
+  const pack = new RuleClassifier([
+    {
+      id: "qa.dynamodb-what",
+      examples: { en: ["what is dynamodb", "explain dynamodb to me"] },
+      keywords: { en: ["what is dynamodb", "nosql"], "zh-TW": ["dynamodb 是什麼"] },
+    },
+    {
+      id: "qa.dynamodb-keys",
+      examples: {
+        en: ["what is a partition key in dynamodb", "what is the sort key of a dynamodb table"],
+        "zh-TW": ["dynamodb 是什麼樣的 key 設計", "分區索引鍵在 dynamodb 是什麼"],
+      },
+      keywords: { en: ["partition key"] },
+    },
+  ]);
+
+  it("only offers its intent when it is the only evidence", () => {
+    expect(
+      pack.classify("AccessDenied when my lambda calls dynamodb, what permission is missing", "en"),
+    ).toEqual({ decision: "unsure", candidates: [{ intent: "qa.dynamodb-what", confidence: 1 }] });
+    expect(pack.classify("dynamodb 是什麼權限錯誤", "zh-TW").decision).toBe("unsure");
+  });
+
+  it("still answers on a keyword of its own, and leaves the other intent's keywords alone", () => {
+    expect(pack.classify("is dynamodb a nosql database", "en")).toMatchObject({
+      decision: "confident",
+      candidates: [{ intent: "qa.dynamodb-what" }],
+    });
+    expect(pack.classify("how do I pick a partition key", "en")).toMatchObject({
+      decision: "confident",
+      candidates: [{ intent: "qa.dynamodb-keys" }],
+    });
+  });
+});
+
 describe("rules compiled at build time", () => {
   const content = loadContent(path.join(__dirname, "../../content"));
   const fromContent = new RuleClassifier(content);
