@@ -124,7 +124,7 @@ const hanCharacter = /\p{Script=Han}/gu;
  * often as in its own intent's ("what is dynamodb" is in "what is a partition key in dynamodb" and many more
  * examples of the other DynamoDB intents). Such a keyword alone cannot tell its intent from theirs. Word
  * keywords count the examples holding all their words; CJK keywords, the examples holding them as a substring.
- * (Chosen on `eval/fresh/` and `eval/realistic/` against "any other example" and "as often as its own": see
+ * (The ratio was chosen on `eval/fresh/` and `eval/realistic/` against stricter and looser ones: see
  * docs/benchmarks.md, "Third pass".)
  */
 function examplesIndex(intents: readonly RuleSource[]): (keyword: CompiledKeyword) => boolean {
