@@ -128,6 +128,8 @@ describe("the bot in NLP mode", () => {
       "how much",
       "function settings",
       "lambda gateway cost limits",
+      "lambda stuff",
+      "lambda question",
     ].find((text) => nlp.classify(text, "en").decision === "unsure");
     if (!unsure) throw new Error("expected one of the vague phrasings to be unsure");
 
