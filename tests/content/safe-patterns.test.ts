@@ -46,7 +46,7 @@ describe("content patterns that can backtrack catastrophically", () => {
     expect(() => compileRules(intents)).toThrow(UnsafePatternError);
     expect(
       () =>
-        new RuleClassifier({ exact: [], keywords: [], patterns: [{ intent: "demo", source: catastrophic }] }),
+        new RuleClassifier({ exact: {}, keywords: [], patterns: [{ intent: "demo", source: catastrophic }] }),
     ).toThrow(/demo.*backtrack/);
     expect(
       new RuleClassifier([

@@ -209,5 +209,8 @@ describe("rules compiled at build time", () => {
     expect(() => new RuleClassifier({ exact: {} } as unknown as CompiledRules)).toThrow(
       /compiled rules are invalid.*npm run build/,
     );
+    // rules.json of an older build: one [phrase, intent] pair per example.
+    const older = { exact: [["hi", "chitchat.greet"]], patterns: [], keywords: [] };
+    expect(() => new RuleClassifier(older as unknown as CompiledRules)).toThrow(/npm run build/);
   });
 });
