@@ -141,6 +141,9 @@ describe("the operator view in a browser", () => {
     await stats.getByRole("button", { name: "Refresh the stats" }).click();
     const perDay = stats.getByRole("img", { name: /^Messages per day/ });
     await perDay.waitFor(wait);
+    // The panel may still show the figures it read when the view first opened (in the test above) until the
+    // refreshed ones arrive: wait for today's column to be redrawn with them.
+    await perDay.locator('.op-column[data-value="3"]').waitFor(wait);
     const today = perDay.locator(".op-column").last();
     expect(await today.getAttribute("data-value")).toBe("3");
     expect(await today.locator(".op-value").textContent()).toBe("3");
