@@ -7,7 +7,7 @@ import { join, relative } from "node:path";
 import { parse } from "yaml";
 import type { z } from "zod";
 import { matchKey } from "../nlp/normalize";
-import { keywordAmbiguity, keywordSharing } from "../nlp/rules";
+import { keywordAmbiguity } from "../nlp/rules";
 import { patternProblem } from "../nlp/safe-pattern";
 import {
   type Content,
@@ -214,20 +214,23 @@ function checkSpecificKeywords(
   files: { file: string; items: Intent[] }[],
   background: string[],
 ): void {
-  const ambiguous = keywordAmbiguity(background);
-  const shared = keywordSharing(files.flatMap(({ items }) => items));
+  const ambiguity = keywordAmbiguity(
+    files.flatMap(({ items }) => items),
+    background,
+  );
   for (const { file, items } of files)
     items.forEach((intent, index) => {
       if (intent.kind !== "qa") return;
       for (const [language, keywords] of Object.entries(intent.keywords ?? {})) {
-        if (keywords.length === 0) continue;
-        if (keywords.every(ambiguous))
+        const reasons = keywords.map((keyword) => ambiguity(intent.id, keyword));
+        if (reasons.length === 0 || reasons.includes(undefined)) continue;
+        if (reasons.every((reason) => reason === "out-of-scope"))
           c.add(
             file,
             `[${index}].keywords.${language}`,
             `every ${language} keyword of "${intent.id}" also occurs in a content/out-of-scope message, so rules mode can only offer it as a button: add a keyword specific to this intent, e.g. two words together ("cloudwatch alarm")`,
           );
-        else if (keywords.every((keyword) => ambiguous(keyword) || shared(intent.id, keyword)))
+        else
           c.add(
             file,
             `[${index}].keywords.${language}`,

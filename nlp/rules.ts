@@ -98,75 +98,71 @@ function compileKeyword(intent: string, phrase: string): CompiledKeyword | undef
   return { intent, key, words: key.split(" "), cjk: /\p{Script=Han}/u.test(key) };
 }
 
-/**
- * A test of whether a keyword occurs in any of the background messages: word keywords by intersecting the
- * messages each word occurs in, CJK keywords as substrings of all of them joined (a few ms for ~3,000).
- */
-function backgroundIndex(background: readonly string[]): (keyword: CompiledKeyword) => boolean {
-  const keys = background.map(matchKey).filter((key) => key !== "");
-  const joined = keys.join("\n");
-  const messagesWith = new Map<string, Set<number>>();
-  keys.forEach((key, i) => {
-    for (const word of key.split(" ")) {
-      const set = messagesWith.get(word) ?? new Set<number>();
-      set.add(i);
-      messagesWith.set(word, set);
-    }
-  });
-  return (keyword) => {
-    if (keyword.cjk) return joined.includes(keyword.key);
-    const [first, ...rest] = keyword.words.map((word) => messagesWith.get(word));
-    if (!first || rest.some((set) => set === undefined)) return false;
-    for (const i of first) if (rest.every((set) => (set as Set<number>).has(i))) return true;
-    return false;
-  };
-}
-
 const hanCharacter = /\p{Script=Han}/gu;
 
 /**
- * A test of whether a keyword is shared with other intents: it occurs in their examples more than half as
- * often as in its own intent's ("what is dynamodb" is in "what is a partition key in dynamodb" and many more
- * examples of the other DynamoDB intents). Such a keyword alone cannot tell its intent from theirs. Word
- * keywords count the examples holding all their words; CJK keywords, the examples holding them as a substring.
- * (The ratio was chosen on `eval/fresh/` and `eval/realistic/` against stricter and looser ones: see
- * docs/benchmarks.md, "Third pass".)
+ * Finds the phrases (match keys) that hold a keyword: word keywords by intersecting the phrases each word
+ * occurs in, CJK keywords (no spaces to split on) by their Han characters, then as a substring.
  */
-function examplesIndex(intents: readonly RuleSource[]): (keyword: CompiledKeyword) => boolean {
-  const keys: string[] = [];
-  const owners: string[] = [];
-  for (const intent of intents)
-    for (const example of Object.values(intent.examples).flat()) {
-      const key = matchKey(example);
-      if (!key) continue;
-      keys.push(key);
-      owners.push(intent.id);
-    }
-  // Example indexes by word, and by Han character for CJK keywords (no spaces to split on).
-  const examplesWith = new Map<string, Set<number>>();
+function phraseIndex(phrases: readonly string[]): (keyword: CompiledKeyword) => number[] {
+  const phrasesWith = new Map<string, Set<number>>();
   const add = (token: string, i: number) => {
-    const set = examplesWith.get(token) ?? new Set<number>();
+    const set = phrasesWith.get(token) ?? new Set<number>();
     set.add(i);
-    examplesWith.set(token, set);
+    phrasesWith.set(token, set);
   };
-  keys.forEach((key, i) => {
-    for (const word of key.split(" ")) add(word, i);
-    for (const char of key.match(hanCharacter) ?? []) add(char, i);
+  phrases.forEach((phrase, i) => {
+    for (const word of phrase.split(" ")) add(word, i);
+    for (const char of phrase.match(hanCharacter) ?? []) add(char, i);
   });
   return (keyword) => {
     const tokens = keyword.cjk ? (keyword.key.match(hanCharacter) ?? []) : keyword.words;
-    const sets = tokens.map((token) => examplesWith.get(token));
-    if (sets.length === 0 || sets.some((set) => set === undefined)) return false;
+    const sets = tokens.map((token) => phrasesWith.get(token));
+    if (sets.length === 0 || sets.some((set) => set === undefined)) return [];
     const [first, ...rest] = (sets as Set<number>[]).sort((a, b) => a.size - b.size);
+    return [...(first as Set<number>)].filter(
+      (i) =>
+        rest.every((set) => set.has(i)) && (!keyword.cjk || (phrases[i] as string).includes(keyword.key)),
+    );
+  };
+}
+
+/** Why a keyword cannot decide alone (see {@link CompiledKeyword.ambiguous}), or undefined when it can. */
+type Ambiguity = "out-of-scope" | "shared" | undefined;
+
+/**
+ * Tells why a keyword is ambiguous: it occurs in an out-of-scope message ("bucket" in "bucket list ideas"), or
+ * other intents' examples hold it more than half as often as its own intent's ("what is dynamodb" is in "what
+ * is a partition key in dynamodb" and many more examples of the other DynamoDB intents). Word keywords count
+ * the phrases holding all their words; CJK keywords, the phrases holding them as a substring. (The ratio was
+ * chosen on `eval/fresh/` and `eval/realistic/` against stricter and looser ones: see docs/benchmarks.md,
+ * "Third pass".) `examples`: every intent's example phrases in match-key form, with the intent.
+ */
+function ambiguityTest(
+  examples: readonly { key: string; intent: string }[],
+  background: readonly string[],
+): (keyword: CompiledKeyword) => Ambiguity {
+  const inBackground = phraseIndex(background.map(matchKey).filter((key) => key !== ""));
+  const inExamples = phraseIndex(examples.map((example) => example.key));
+  return (keyword) => {
+    if (inBackground(keyword).length > 0) return "out-of-scope";
     let own = 0;
     let other = 0;
-    for (const i of first as Set<number>)
-      if (rest.every((set) => set.has(i)) && (!keyword.cjk || (keys[i] as string).includes(keyword.key))) {
-        if (owners[i] === keyword.intent) own++;
-        else other++;
-      }
-    return other * 2 > own;
+    for (const i of inExamples(keyword))
+      if ((examples[i] as { intent: string }).intent === keyword.intent) own++;
+      else other++;
+    return other * 2 > own ? "shared" : undefined;
   };
+}
+
+/** Every intent's example phrases in match-key form (empty keys left out), in content order. */
+function examplePhrases(intents: readonly RuleSource[]): { key: string; intent: string }[] {
+  return intents.flatMap((intent) =>
+    Object.values(intent.examples)
+      .flat()
+      .map((example) => ({ key: matchKey(example), intent: intent.id }))
+      .filter(({ key }) => key !== ""),
+  );
 }
 
 /**
@@ -178,16 +174,14 @@ export function compileRules(
   intents: readonly RuleSource[],
   background: readonly string[] = [],
 ): CompiledRules {
-  const inBackground = backgroundIndex(background);
-  const sharedWithOthers = examplesIndex(intents);
+  const examples = examplePhrases(intents);
+  const ambiguity = ambiguityTest(examples, background);
+  // The first intent to claim a phrase keeps it.
   const exact = new Map<string, string>();
+  for (const { key, intent } of examples) if (!exact.has(key)) exact.set(key, intent);
   const patterns: CompiledPattern[] = [];
   const keywords: CompiledKeyword[] = [];
   for (const intent of intents) {
-    for (const example of Object.values(intent.examples).flat()) {
-      const key = matchKey(example);
-      if (key && !exact.has(key)) exact.set(key, intent.id);
-    }
     for (const sources of Object.values(intent.patterns ?? {}))
       for (const source of sources)
         patterns.push({ intent: intent.id, source: checkedPattern(intent.id, source) });
@@ -195,7 +189,7 @@ export function compileRules(
       for (const phrase of phrases) {
         const keyword = compileKeyword(intent.id, phrase);
         if (!keyword) continue;
-        if (inBackground(keyword) || sharedWithOthers(keyword)) keyword.ambiguous = true;
+        if (ambiguity(keyword)) keyword.ambiguous = true;
         keywords.push(keyword);
       }
   }
@@ -221,26 +215,18 @@ export function compileRules(
 }
 
 /**
- * Which keyword phrases are ambiguous against these background messages (see
- * {@link CompiledKeyword.ambiguous}); content:check uses it to ask for one specific keyword per language.
+ * Why a keyword phrase of an intent is ambiguous (see {@link CompiledKeyword.ambiguous}), against these
+ * intents' examples and out-of-scope messages: content:check uses it to ask for one keyword per language
+ * that can answer.
  */
-export function keywordAmbiguity(background: readonly string[]): (phrase: string) => boolean {
-  const inBackground = backgroundIndex(background);
-  return (phrase) => {
-    const keyword = compileKeyword("", phrase);
-    return keyword !== undefined && inBackground(keyword);
-  };
-}
-
-/**
- * Which keyword phrases of an intent are shared with other intents' examples (see {@link examplesIndex});
- * content:check uses it, with {@link keywordAmbiguity}, to ask for one keyword per language that can answer.
- */
-export function keywordSharing(intents: readonly RuleSource[]): (intent: string, phrase: string) => boolean {
-  const shared = examplesIndex(intents);
+export function keywordAmbiguity(
+  intents: readonly RuleSource[],
+  background: readonly string[],
+): (intent: string, phrase: string) => Ambiguity {
+  const ambiguity = ambiguityTest(examplePhrases(intents), background);
   return (intent, phrase) => {
     const keyword = compileKeyword(intent, phrase);
-    return keyword !== undefined && shared(keyword);
+    return keyword === undefined ? undefined : ambiguity(keyword);
   };
 }
 
@@ -249,9 +235,20 @@ export function backgroundPhrases(content: RuleContent): string[] {
   return (content.outOfScope ?? []).flatMap((set) => Object.values(set.examples).flat());
 }
 
-/** {@link compileRules} over a whole content pack (its out-of-scope messages mark ambiguous keywords). */
+/** Rules compiled per content pack: a pack is loaded once and read-only, and ~16,000 phrases take ~150 ms. */
+const compiledByContent = new WeakMap<RuleContent, CompiledRules>();
+
+/**
+ * {@link compileRules} over a whole content pack (its out-of-scope messages mark ambiguous keywords), once per
+ * pack object: every bot built from the same loaded pack (a test harness per test) shares the result.
+ */
 export function compileContentRules(content: RuleContent): CompiledRules {
-  return compileRules(content.intents, backgroundPhrases(content));
+  let compiled = compiledByContent.get(content);
+  if (!compiled) {
+    compiled = compileRules(content.intents, backgroundPhrases(content));
+    compiledByContent.set(content, compiled);
+  }
+  return compiled;
 }
 
 /**
@@ -313,28 +310,28 @@ export class RuleClassifier implements IntentClassifier {
 
   private byKeywords(key: string): Classification {
     const words = new Set(key.split(" "));
-    const scores = new Map<string, number>();
-    // Per intent: the distinct keywords that hit (the same word listed in two languages counts once), and
-    // whether one of them is unambiguous.
-    const hits = new Map<string, { keys: Set<string>; specific: boolean }>();
+    // Per intent: its score (how many keyword words occur), the distinct keywords that hit (the same word
+    // listed in two languages counts once), and whether one of them is unambiguous.
+    const hits = new Map<string, { score: number; keys: Set<string>; specific: boolean }>();
     for (const keyword of this.keywords) {
       if (!keywordHits(keyword, key, words)) continue;
-      scores.set(keyword.intent, (scores.get(keyword.intent) ?? 0) + keyword.words.length);
-      const seen = hits.get(keyword.intent) ?? { keys: new Set<string>(), specific: false };
+      const seen = hits.get(keyword.intent) ?? { score: 0, keys: new Set<string>(), specific: false };
+      seen.score += keyword.words.length;
       seen.keys.add(keyword.key);
       seen.specific ||= !keyword.ambiguous;
       hits.set(keyword.intent, seen);
     }
-    if (scores.size === 0) return { decision: "out_of_scope", candidates: [] };
-    const total = [...scores.values()].reduce((a, b) => a + b, 0);
-    const candidates: IntentScore[] = [...scores.entries()]
-      .map(([intent, score]) => ({ intent, confidence: score / total }))
+    if (hits.size === 0) return { decision: "out_of_scope", candidates: [] };
+    let total = 0;
+    for (const { score } of hits.values()) total += score;
+    const candidates: IntentScore[] = [...hits.entries()]
+      .map(([intent, { score }]) => ({ intent, confidence: score / total }))
       .sort((a, b) => b.confidence - a.confidence || a.intent.localeCompare(b.intent))
       .slice(0, 3);
     const [best, second] = candidates;
-    const clearWinner =
-      best && (!second || (scores.get(best.intent) ?? 0) > (scores.get(second.intent) ?? 0));
     const support = best ? hits.get(best.intent) : undefined;
+    const clearWinner =
+      support !== undefined && (!second || support.score > (hits.get(second.intent)?.score ?? 0));
     const meant = support !== undefined && (support.specific || support.keys.size >= 2);
     return { decision: clearWinner && meant ? "confident" : "unsure", candidates };
   }
